@@ -1,0 +1,286 @@
+/**
+ * `BaseServer`: the request loop shared by every server class, ported from
+ * Python's `socketserver.BaseServer`.
+ *
+ * @module
+ */
+import { adoptInstanceNames, adoptPythonNames, pythonNames } from "../python-names.js";
+import { pyReprAddress } from "./address.js";
+import type { BaseRequestHandler } from "./request-handlers.js";
+import { runHandler } from "./request-handlers.js";
+
+/**
+ * A handler class a server instantiates per request: Python's
+ * `RequestHandlerClass`. Any subclass of {@link BaseRequestHandler} fits,
+ * whatever it declares for the request, address and server types.
+ */
+export type RequestHandlerClass = new (request: never, clientAddress: never, server: never) => BaseRequestHandler;
+
+type HandlerConstructor = new (request: unknown, clientAddress: unknown, server: unknown) => BaseRequestHandler;
+
+/** A request waiting in a server's queue, with the address it came from. */
+export type PendingRequest = [request: unknown, clientAddress: unknown];
+
+/**
+ * The server loop, independent of any socket type. Subclasses provide the
+ * requests (see {@link BaseServer.enqueueRequest}); this class decides when to
+ * take one and what to do with it, exactly in the order Python does.
+ *
+ * Every method may be overridden under its camelCase or its Python name.
+ * Hooks may return a Promise; the loop awaits it.
+ */
+export class BaseServer {
+  /** The address given to the constructor, replaced by the bound address once listening. */
+  serverAddress: unknown;
+  /** The handler class instantiated for each request. */
+  RequestHandlerClass: RequestHandlerClass;
+  /**
+   * Seconds {@link handleRequest} waits for a request before calling
+   * {@link handleTimeout}; `null` waits forever. Does not affect
+   * {@link serveForever}.
+   */
+  declare timeout: number | null;
+
+  #shutdownRequested = false;
+  #running: Promise<void> | null = null;
+  #queue: PendingRequest[] = [];
+  #wake: (() => void) | null = null;
+  #wakeOnShutdown = false;
+  #ready: Promise<void>;
+
+  /**
+   * @param serverAddress - where to listen; its shape depends on the subclass.
+   * @param RequestHandlerClass - instantiated once per request.
+   */
+  constructor(serverAddress: unknown, RequestHandlerClass: RequestHandlerClass) {
+    adoptPythonNames(new.target);
+    this.serverAddress = serverAddress;
+    this.RequestHandlerClass = RequestHandlerClass;
+    // Activation runs after the whole constructor chain, so settings written
+    // as class fields in a subclass body are in effect, as Python's class
+    // attributes are during __init__.
+    this.#ready = Promise.resolve().then(() => {
+      adoptInstanceNames(this);
+      return this.activate();
+    });
+    this.#ready.catch(() => undefined); // reported through ready / serveForever()
+  }
+
+  /**
+   * Settles once the server is bound and listening (for servers that bind in
+   * their constructor), rejecting with the bind error otherwise. After
+   * binding port 0, {@link serverAddress} holds the real port.
+   */
+  get ready(): Promise<this> {
+    return this.#ready.then(() => this);
+  }
+
+  /**
+   * Runs once after construction; {@link TCPServer} binds and listens here.
+   * @internal
+   */
+activate(): void | Promise<void> {}
+
+  /**
+   * Subclasses call this with each incoming request; it waits in a queue
+   * until the loop takes it with {@link getRequest}.
+   */
+enqueueRequest(request: unknown, clientAddress: unknown): void {
+    this.#queue.push([request, clientAddress]);
+    const w = this.#wake;
+    if (w) {
+      this.#wake = null;
+      w();
+    }
+  }
+
+  /** Number of requests accepted but not yet taken by the loop. */
+  get queuedRequests(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Resolve when a request is queued, `seconds` pass (`null`: no limit), or
+   * (for the serveForever loop) shutdown is requested.
+   */
+  #waitForRequest(seconds: number | null, stopOnShutdown: boolean): Promise<void> {
+    if (this.#queue.length > 0 || (stopOnShutdown && this.#shutdownRequested)) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      this.#wake = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      this.#wakeOnShutdown = stopOnShutdown;
+      if (seconds !== null) {
+        timer = setTimeout(() => {
+          this.#wake = null;
+          resolve();
+        }, Math.max(0, seconds * 1000));
+      }
+    });
+  }
+
+  /**
+   * Handle requests until {@link shutdown} is called. Returns a Promise that
+   * settles when the loop has stopped; it rejects if the server could not
+   * bind. {@link serviceActions} runs on every turn of the loop, at least
+   * every `pollInterval` seconds.
+   */
+  serveForever(pollInterval = 0.5): Promise<void> {
+    if (this.#running) return Promise.reject(new Error("serveForever() is already running"));
+    const run = this.#loop(pollInterval);
+    this.#running = run;
+    return run;
+  }
+
+  async #loop(pollInterval: number): Promise<void> {
+    try {
+      await this.#ready;
+      while (!this.#shutdownRequested) {
+        await this.#waitForRequest(pollInterval, true);
+        if (this.#shutdownRequested) break;
+        if (this.#queue.length > 0) await this.handleRequestNoblock();
+        await this.serviceActions();
+      }
+    } finally {
+      this.#shutdownRequested = false;
+      this.#running = null;
+    }
+  }
+
+  /**
+   * Ask {@link serveForever} to stop. The returned Promise settles once the
+   * loop has stopped (at once if no loop is running, in which case the next
+   * `serveForever()` returns immediately).
+   */
+  shutdown(): Promise<void> {
+    this.#shutdownRequested = true;
+    const w = this.#wake;
+    if (w && this.#wakeOnShutdown) {
+      this.#wake = null;
+      w();
+    }
+    return (this.#running ?? Promise.resolve()).catch(() => undefined);
+  }
+
+  /** Called on every turn of the {@link serveForever} loop. Does nothing by default. */
+  serviceActions(): void | Promise<void> {}
+
+  /**
+   * Wait for one request and handle it, or call {@link handleTimeout} once
+   * {@link timeout} seconds pass without one.
+   */
+  async handleRequest(): Promise<void> {
+    await this.#ready;
+    const seconds = this.timeout ?? null;
+    const deadline = seconds === null ? null : Date.now() + seconds * 1000;
+    while (this.#queue.length === 0) {
+      const left = deadline === null ? null : (deadline - Date.now()) / 1000;
+      if (left !== null && left <= 0) return this.handleTimeout();
+      await this.#waitForRequest(left, false);
+    }
+    return this.handleRequestNoblock();
+  }
+
+  /**
+   * Take one queued request and process it: verify, process, and on error
+   * report through {@link handleError}. Python's `_handle_request_noblock`.
+   */
+async handleRequestNoblock(): Promise<void> {
+    let pending: PendingRequest;
+    try {
+      pending = await this.getRequest();
+    } catch {
+      return;
+    }
+    const [request, clientAddress] = pending;
+    let verified: boolean;
+    try {
+      verified = await this.verifyRequest(request, clientAddress);
+    } catch (err) {
+      await this.handleError(request, clientAddress, err);
+      await this.shutdownRequest(request);
+      return;
+    }
+    if (!verified) {
+      await this.shutdownRequest(request);
+      return;
+    }
+    try {
+      await this.processRequest(request, clientAddress);
+    } catch (err) {
+      await this.handleError(request, clientAddress, err);
+      await this.shutdownRequest(request);
+    }
+  }
+
+  /**
+   * Take the next request off the queue. Subclasses rarely override this;
+   * they feed the queue instead.
+   */
+  getRequest(): PendingRequest | Promise<PendingRequest> {
+    const next = this.#queue.shift();
+    if (!next) throw new Error("no request is waiting");
+    return next;
+  }
+
+  /** Called when {@link handleRequest} waited {@link timeout} seconds for nothing. Does nothing by default. */
+  handleTimeout(): void | Promise<void> {}
+
+  /** Decide whether to handle a request; `false` closes it without a word. Accepts everything by default. */
+  verifyRequest(_request: unknown, _clientAddress: unknown): boolean | Promise<boolean> {
+    return true;
+  }
+
+  /** Handle a verified request: {@link finishRequest}, then {@link shutdownRequest}. The mixins change this. */
+  async processRequest(request: unknown, clientAddress: unknown): Promise<void> {
+    await this.finishRequest(request, clientAddress);
+    await this.shutdownRequest(request);
+  }
+
+  /** Build the handler for a request; the Promise settles when it has finished handling. */
+  finishRequest(request: unknown, clientAddress: unknown): Promise<void> {
+    const Handler = this.RequestHandlerClass as unknown as HandlerConstructor;
+    return runHandler(new Handler(request, clientAddress, this));
+  }
+
+  /** End a request (for sockets: close for writing, then close). Calls {@link closeRequest}. */
+  shutdownRequest(request: unknown): void | Promise<void> {
+    return this.closeRequest(request);
+  }
+
+  /** Release a request's resources. Does nothing here. */
+  closeRequest(_request: unknown): void | Promise<void> {}
+
+  /**
+   * Report an error raised while handling a request: a banner with the
+   * client's address and the stack, on stderr. The server keeps serving.
+   *
+   * @param error - what was thrown (Python finds it in `sys.exc_info()`).
+   */
+  handleError(_request: unknown, clientAddress: unknown, error?: unknown): void | Promise<void> {
+    const rule = "-".repeat(40);
+    const detail = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+    process.stderr.write(
+      `${rule}\nException occurred during processing of request from ${pyReprAddress(clientAddress)}\n${detail}\n${rule}\n`,
+    );
+  }
+
+  /** Prepare to listen. Nothing here; {@link TCPServer} listens. */
+  serverActivate(): void | Promise<void> {}
+
+  /** Release the server's resources. Nothing here; subclasses close their socket. */
+  serverClose(): void | Promise<void> {}
+
+  /** `await using server = new TCPServer(...)` closes the server on leaving the block, like Python's `with`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.serverClose();
+  }
+}
+
+pythonNames(BaseServer, {
+  attributes: ["serverAddress"],
+  rename: { handleRequestNoblock: "_handle_request_noblock" },
+});
+BaseServer.prototype.timeout = null;

@@ -1,0 +1,56 @@
+/**
+ * `http.server/socketserver`: a port of Python's `socketserver` module.
+ *
+ * @module
+ */
+import { pythonNames } from "../python-names.js";
+import { ForkingMixIn, ThreadingMixIn } from "./mixins.js";
+import { TCPServer } from "./tcp-server.js";
+import { UDPServer } from "./udp-server.js";
+import { UnixDatagramServer, UnixStreamServer } from "./unix-servers.js";
+
+export { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM } from "./address.js";
+export type { IPv4Address, IPv6Address, SocketAddress } from "./address.js";
+export { BaseServer, type PendingRequest, type RequestHandlerClass } from "./base-server.js";
+export { TCPServer } from "./tcp-server.js";
+export { UDPServer } from "./udp-server.js";
+export { UnixDatagramServer, UnixStreamServer, UnsupportedSocketError } from "./unix-servers.js";
+export { ForkingMixIn, ThreadingMixIn, isForkedWorker, type ServerConstructor } from "./mixins.js";
+export { BaseRequestHandler, DatagramRequestHandler, StreamRequestHandler } from "./request-handlers.js";
+export {
+  BrokenPipeError,
+  BufferedReader,
+  BytesWriter,
+  SocketTimeoutError,
+  SocketWriter,
+  type Bytes,
+  type Writer,
+} from "./streams.js";
+
+/** A {@link TCPServer} that handles connections concurrently. */
+export class ThreadingTCPServer extends ThreadingMixIn(TCPServer) {}
+/** A {@link UDPServer} that handles datagrams concurrently. */
+export class ThreadingUDPServer extends ThreadingMixIn(UDPServer) {}
+/** A {@link TCPServer} that handles connections in worker processes. */
+export class ForkingTCPServer extends ForkingMixIn(TCPServer) {}
+/** A {@link UDPServer} that handles datagrams in worker processes. */
+export class ForkingUDPServer extends ForkingMixIn(UDPServer) {}
+/** A {@link UnixStreamServer} that handles connections concurrently. */
+export class ThreadingUnixStreamServer extends ThreadingMixIn(UnixStreamServer) {}
+/** A {@link UnixStreamServer} that handles connections in worker processes. */
+export class ForkingUnixStreamServer extends ForkingMixIn(UnixStreamServer) {}
+/** Not available on Node.js: constructing it throws (see {@link UnixDatagramServer}). */
+export class ThreadingUnixDatagramServer extends ThreadingMixIn(UnixDatagramServer) {}
+/** Not available on Node.js: constructing it throws (see {@link UnixDatagramServer}). */
+export class ForkingUnixDatagramServer extends ForkingMixIn(UnixDatagramServer) {}
+
+for (const cls of [
+  ThreadingTCPServer,
+  ThreadingUDPServer,
+  ForkingTCPServer,
+  ForkingUDPServer,
+  ThreadingUnixStreamServer,
+  ForkingUnixStreamServer,
+]) {
+  pythonNames(cls);
+}

@@ -1,0 +1,344 @@
+/**
+ * `ThreadingMixIn` and `ForkingMixIn`: the concurrency mixins of Python's
+ * `socketserver`, as TypeScript mixin functions:
+ *
+ * ```ts
+ * class ThreadingEchoServer extends ThreadingMixIn(TCPServer) {}
+ * ```
+ *
+ * @module
+ */
+import cluster, { type Worker } from "node:cluster";
+import type { Socket } from "node:net";
+import { pythonNames } from "../python-names.js";
+import type { BaseServer } from "./base-server.js";
+
+/**
+ * A server class a mixin can extend. TypeScript requires a mixin's base
+ * constructor to take `any[]`; the mixins pass the arguments through untouched.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ServerConstructor<T extends BaseServer = BaseServer> = new (...args: any[]) => T;
+
+/** What a socket-like request offers for {@link ThreadingMixIn}'s daemon mode. */
+interface Unreffable {
+  unref?: () => unknown;
+}
+
+/**
+ * Handle each request concurrently instead of one after another. Node has
+ * one thread, so "threads" are concurrent asynchronous handlers on the event
+ * loop: while one waits for its client, the others run.
+ */
+export function ThreadingMixIn<TBase extends ServerConstructor>(Base: TBase) {
+  class ThreadingServer extends Base {
+    /**
+     * When true, {@link serverClose} does not wait for requests in progress,
+     * and their connections do not keep the process alive (the role daemon
+     * threads play in Python).
+     */
+    declare daemonThreads: boolean;
+    /** When true (default), {@link serverClose} waits for every non-daemon request in progress. */
+    declare blockOnClose: boolean;
+    #inFlight = new Set<Promise<void>>();
+
+    /** Start handling the request and return at once. */
+    override processRequest(request: unknown, clientAddress: unknown): Promise<void> {
+      const work = this.processRequestThread(request, clientAddress);
+      if (this.daemonThreads) {
+        (request as Unreffable)?.unref?.();
+      } else {
+        this.#inFlight.add(work);
+        work.finally(() => this.#inFlight.delete(work)).catch(() => undefined);
+      }
+      return Promise.resolve();
+    }
+
+    /** The body of one concurrent request: finish it, report errors, always shut it down. */
+    async processRequestThread(request: unknown, clientAddress: unknown): Promise<void> {
+      try {
+        await this.finishRequest(request, clientAddress);
+      } catch (err) {
+        try {
+          await this.handleError(request, clientAddress, err);
+        } catch {
+          // An error report that itself fails must not stop the server.
+        }
+      } finally {
+        try {
+          await this.shutdownRequest(request);
+        } catch {
+          // Closing an already broken connection.
+        }
+      }
+    }
+
+    /** Requests in progress that {@link serverClose} would wait for. */
+    get threads(): number {
+      return this.#inFlight.size;
+    }
+
+    /** Close the server, then wait for the requests in progress when {@link blockOnClose} is set. */
+    override async serverClose(): Promise<void> {
+      await super.serverClose();
+      if (this.blockOnClose) await Promise.all([...this.#inFlight]);
+    }
+  }
+  ThreadingServer.prototype.daemonThreads = false;
+  ThreadingServer.prototype.blockOnClose = true;
+  pythonNames(ThreadingServer, { rename: { processRequestThread: "process_request_thread" } });
+  return ThreadingServer;
+}
+
+// ---------------------------------------------------------------------------
+// ForkingMixIn
+
+/** Environment variable that marks a cluster worker started by ForkingMixIn. */
+const FORK_ENV = "HTTP_SERVER_FORKING";
+/** Bound addresses of the primary's forking servers, by construction order. */
+const FORK_ADDRESSES_ENV = "HTTP_SERVER_FORK_ADDRESSES";
+const MSG_READY = "http.server:ready";
+const MSG_REQUEST = "http.server:request";
+const MSG_DONE = "http.server:done";
+const MSG_REPLY = "http.server:reply";
+
+/** A message between a forking server and its workers. */
+export interface ForkMessage {
+  type: string;
+  key: number;
+  id?: number;
+  address?: unknown;
+  data?: number[] | string;
+}
+
+/** True in a process that ForkingMixIn started to handle requests. */
+export function isForkedWorker(): boolean {
+  return cluster.isWorker && process.env[FORK_ENV] === "1";
+}
+
+let forkingServersMade = 0;
+const primaryAddresses: unknown[] = [];
+
+/** The primary's view of one worker process. */
+export interface WorkerState {
+  worker: Worker;
+  ready: boolean;
+  busy: number;
+  waiting: Array<() => void>;
+}
+
+/** A stand-in for the primary's UDP socket inside a worker: replies travel back over IPC. */
+class ForwardingDatagramSocket {
+  constructor(
+    private readonly key: number,
+    private readonly id: number,
+  ) {}
+
+  send(data: Uint8Array, port: number, host: string, callback?: (err: Error | null) => void): void {
+    process.send?.({ type: MSG_REPLY, key: this.key, id: this.id, address: [host, port], data: Buffer.from(data).toString("base64") });
+    callback?.(null);
+  }
+}
+
+/**
+ * Handle each request in a separate operating-system process.
+ *
+ * Node.js cannot fork a running process. Instead the server starts
+ * `node:cluster` workers, which run the program's entry script again; when
+ * that script builds the same server (the n-th forking server it builds
+ * matches the primary's n-th) and calls `serveForever()`, the worker's copy
+ * does not bind but receives connections from the primary. The primary
+ * accepts each connection and hands it to an idle worker, starting a new one
+ * while fewer than {@link maxChildren} exist; so code at the top level of the
+ * entry script also runs in every worker. Workers are reused for later
+ * requests (they are not forked per request), and a worker that crashes is
+ * replaced on demand: the server keeps serving.
+ */
+export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
+  class ForkingServer extends Base {
+    /** Seconds {@link handleRequest} waits (Python's default for forking servers: 300). */
+    declare timeout: number | null;
+    /** Process ids of the running workers (`null` before the first is started). */
+    activeChildren: Set<number> | null = null;
+    /** The most worker processes run at once. */
+    declare maxChildren: number;
+    /** When true (default), {@link serverClose} waits for every worker to exit. */
+    declare blockOnClose: boolean;
+
+    #key: number;
+    #workers = new Map<number, WorkerState>();
+    #queued: Array<() => void> = [];
+    #nextId = 1;
+    #udpReplies = new Map<number, unknown>();
+    #onMessage: ((msg: ForkMessage, handle?: unknown) => void) | null = null;
+
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    constructor(...args: any[]) {
+      super(...args);
+      this.#key = forkingServersMade++;
+    }
+
+    /** In a worker: take the primary's bound address instead of listening. */
+    listenSocket(): Promise<void> {
+      if (!isForkedWorker()) {
+        return (Base.prototype as unknown as { listenSocket: (this: unknown) => Promise<void> }).listenSocket.call(this);
+      }
+      return Promise.resolve();
+    }
+
+    boundAddress(): unknown {
+      if (isForkedWorker()) {
+        const all = JSON.parse(process.env[FORK_ADDRESSES_ENV] ?? "[]") as unknown[];
+        return all[this.#key] ?? this.serverAddress;
+      }
+      const address = (Base.prototype as unknown as { boundAddress: (this: unknown) => unknown }).boundAddress.call(this);
+      primaryAddresses[this.#key] = address;
+      return address;
+    }
+
+    override serveForever(pollInterval?: number): Promise<void> {
+      if (isForkedWorker()) this.#listenToPrimary();
+      return super.serveForever(pollInterval);
+    }
+
+    #listenToPrimary(): void {
+      if (this.#onMessage) return;
+      this.#onMessage = (msg, handle) => {
+        if (!msg || msg.key !== this.#key || msg.type !== MSG_REQUEST) return;
+        let request: unknown = handle;
+        if (handle === undefined && typeof msg.data === "string") {
+          request = [Buffer.from(msg.data, "base64"), new ForwardingDatagramSocket(this.#key, msg.id ?? 0)];
+        }
+        this.#udpReplies.set(msg.id ?? 0, request);
+        this.enqueueRequest(request, msg.address);
+        // Requests carry their id so the primary can count them done.
+        (request as { [k: symbol]: number })[REQUEST_ID] = msg.id ?? 0;
+      };
+      process.on("message", this.#onMessage);
+      process.once("disconnect", () => void this.shutdown());
+      process.send?.({ type: MSG_READY, key: this.#key });
+    }
+
+    override processRequest(request: unknown, clientAddress: unknown): Promise<void> {
+      if (isForkedWorker()) return this.#handleInWorker(request, clientAddress);
+      return this.#dispatch(request, clientAddress);
+    }
+
+    async #handleInWorker(request: unknown, clientAddress: unknown): Promise<void> {
+      const id = (request as { [k: symbol]: number })[REQUEST_ID] ?? 0;
+      const run = async (): Promise<void> => {
+        try {
+          await this.finishRequest(request, clientAddress);
+        } catch (err) {
+          await this.handleError(request, clientAddress, err);
+        } finally {
+          await this.shutdownRequest(request);
+          this.#udpReplies.delete(id);
+          process.send?.({ type: MSG_DONE, key: this.#key, id });
+        }
+      };
+      void run().catch(() => undefined);
+    }
+
+    /** Primary: hand the request to a worker. */
+    async #dispatch(request: unknown, clientAddress: unknown): Promise<void> {
+      const state = await this.#pickWorker();
+      const id = this.#nextId++;
+      state.busy++;
+      const isDatagram = Array.isArray(request);
+      if (isDatagram) {
+        const [data, socket] = request as [Buffer, unknown];
+        this.#udpReplies.set(id, socket);
+        state.worker.send({ type: MSG_REQUEST, key: this.#key, id, address: clientAddress, data: data.toString("base64") });
+      } else {
+        state.worker.send({ type: MSG_REQUEST, key: this.#key, id, address: clientAddress }, request as Socket, () => {
+          // The worker holds the connection now; the primary's copy is closed (Python: close_request in the parent).
+          (request as Socket).destroy();
+        });
+      }
+    }
+
+    #pickWorker(): Promise<WorkerState> {
+      let best: WorkerState | null = null;
+      for (const s of this.#workers.values()) {
+        if (!s.ready) continue;
+        if (s.busy === 0) return Promise.resolve(s);
+        if (!best || s.busy < best.busy) best = s;
+      }
+      if (this.#workers.size < this.maxChildren) return this.#fork();
+      if (best) return Promise.resolve(best);
+      // Every worker is still starting: wait for the first to be ready.
+      return new Promise<WorkerState>((resolve) => this.#queued.push(() => resolve(this.#pickWorker())));
+    }
+
+    #fork(): Promise<WorkerState> {
+      const worker = cluster.fork({ [FORK_ENV]: "1", [FORK_ADDRESSES_ENV]: JSON.stringify(primaryAddresses) });
+      const pid = worker.process.pid ?? -worker.id;
+      const state: WorkerState = { worker, ready: false, busy: 0, waiting: [] };
+      this.#workers.set(pid, state);
+      (this.activeChildren ??= new Set()).add(pid);
+      worker.on("message", (msg: ForkMessage) => {
+        if (!msg || msg.key !== this.#key) return;
+        if (msg.type === MSG_READY) {
+          state.ready = true;
+          for (const w of state.waiting.splice(0)) w();
+          for (const q of this.#queued.splice(0)) q();
+        } else if (msg.type === MSG_DONE) {
+          state.busy = Math.max(0, state.busy - 1);
+          this.#udpReplies.delete(msg.id ?? 0);
+        } else if (msg.type === MSG_REPLY) {
+          const socket = this.#udpReplies.get(msg.id ?? 0) as
+            | { send: (d: Buffer, port: number, host: string) => void }
+            | undefined;
+          const [host, port] = msg.address as [string, number];
+          socket?.send(Buffer.from(String(msg.data), "base64"), port, host);
+        }
+      });
+      worker.on("error", () => undefined);
+      worker.on("exit", () => {
+        this.#workers.delete(pid);
+        this.activeChildren?.delete(pid);
+        for (const q of this.#queued.splice(0)) q();
+      });
+      return new Promise<WorkerState>((resolve) => state.waiting.push(() => resolve(state)));
+    }
+
+    /**
+     * Forget workers that have exited. With `blocking`, wait until every
+     * worker has exited (after {@link serverClose} asked them to stop).
+     */
+    async collectChildren(options: { blocking?: boolean } = {}): Promise<void> {
+      if (!options.blocking) return;
+      const exits = [...this.#workers.values()].map(
+        (s) => new Promise<void>((resolve) => (s.worker.isDead() ? resolve() : s.worker.once("exit", () => resolve()))),
+      );
+      await Promise.all(exits);
+    }
+
+    override handleTimeout(): Promise<void> {
+      return this.collectChildren();
+    }
+
+    override async serviceActions(): Promise<void> {
+      await super.serviceActions();
+      await this.collectChildren();
+    }
+
+    /** Close the server and stop the workers; waits for them when {@link blockOnClose} is set. */
+    override async serverClose(): Promise<void> {
+      await super.serverClose();
+      if (isForkedWorker()) return;
+      for (const s of this.#workers.values()) {
+        if (!s.worker.isDead()) s.worker.disconnect();
+      }
+      await this.collectChildren({ blocking: this.blockOnClose });
+    }
+  }
+  ForkingServer.prototype.timeout = 300;
+  ForkingServer.prototype.maxChildren = 40;
+  ForkingServer.prototype.blockOnClose = true;
+  pythonNames(ForkingServer, { attributes: ["activeChildren"] });
+  return ForkingServer;
+}
+
+const REQUEST_ID = Symbol("forkRequestId");

@@ -1,0 +1,162 @@
+/**
+ * Request handler classes: `BaseRequestHandler`, `StreamRequestHandler` and
+ * `DatagramRequestHandler`, ported from Python's `socketserver`.
+ *
+ * @module
+ */
+import type { Socket as NetSocket } from "node:net";
+import type { Socket as DgramSocket } from "node:dgram";
+import type { Duplex } from "node:stream";
+import { adoptInstanceNames, adoptPythonNames, pythonNames } from "../python-names.js";
+import type { BaseServer } from "./base-server.js";
+import { BufferedReader, BytesWriter, SocketWriter, type Writer } from "./streams.js";
+
+const kHandled = Symbol("handled");
+
+/**
+ * The Promise that settles once `handler` has run `setup()`, `handle()` and
+ * `finish()`. This is how a server waits for a handler it constructed.
+ */
+export function runHandler(handler: BaseRequestHandler): Promise<void> {
+  return handler[kHandled];
+}
+
+/**
+ * The base of every request handler. A server constructs one per request;
+ * right after construction it runs {@link setup}, {@link handle} and, even
+ * when `handle()` throws, {@link finish}. Each may be async.
+ *
+ * Handling starts on the microtask after the constructor returns, so class
+ * fields declared in a subclass body are in effect, as Python class
+ * attributes are.
+ */
+export class BaseRequestHandler {
+  /** The request: a socket for stream servers, `[data, socket]` for datagram servers. */
+  request: unknown;
+  /** Where the request came from, in the server's address shape. */
+  clientAddress: unknown;
+  /** The server that received the request. */
+  server: BaseServer;
+  /** @internal */
+  [kHandled]: Promise<void>;
+
+  /**
+   * @param request - the request object the server accepted.
+   * @param clientAddress - the client's address.
+   * @param server - the server instance.
+   */
+  constructor(request: unknown, clientAddress: unknown, server: BaseServer) {
+    adoptPythonNames(new.target);
+    this.request = request;
+    this.clientAddress = clientAddress;
+    this.server = server;
+    this[kHandled] = Promise.resolve().then(() => this.#run());
+  }
+
+  async #run(): Promise<void> {
+    adoptInstanceNames(this);
+    await this.setup();
+    try {
+      await this.handle();
+    } finally {
+      await this.finish();
+    }
+  }
+
+  /** Runs before {@link handle}. Does nothing by default. */
+  setup(): void | Promise<void> {}
+
+  /** Serve the request. Does nothing by default; subclasses override it. */
+  handle(): void | Promise<void> {}
+
+  /** Runs after {@link handle}, even if it threw. Does nothing by default. */
+  finish(): void | Promise<void> {}
+}
+
+pythonNames(BaseRequestHandler, { attributes: ["clientAddress"] });
+
+/**
+ * A handler for stream (TCP, Unix stream, TLS) connections. {@link setup}
+ * provides {@link rfile} for reading and {@link wfile} for writing.
+ */
+export class StreamRequestHandler extends BaseRequestHandler {
+  /** Python's read buffer size; kept for compatibility (reads are always buffered here). */
+  declare rbufsize: number;
+  /** 0 (default): every `wfile.write()` goes to the socket at once; otherwise bytes to hold back until `flush()`. */
+  declare wbufsize: number;
+  /** Seconds a read may wait before failing with a time-out; `null` never times out. */
+  declare timeout: number | null;
+  /** Set `TCP_NODELAY` on the connection, so small writes leave at once. */
+  declare disableNagleAlgorithm: boolean;
+  /** The connected socket (the same object as {@link request}). */
+  connection!: Duplex;
+  /** Reads the request bytes. */
+  rfile!: BufferedReader;
+  /** Writes the response bytes. */
+  wfile!: Writer;
+
+  declare request: Duplex;
+
+  override setup(): void {
+    const conn = this.request;
+    this.connection = conn;
+    if (this.disableNagleAlgorithm && typeof (conn as NetSocket).setNoDelay === "function") {
+      (conn as NetSocket).setNoDelay(true);
+    }
+    this.rfile = new BufferedReader(conn);
+    if (this.timeout !== null && this.timeout !== undefined) this.rfile.timeout = this.timeout;
+    this.wfile = new SocketWriter(conn, this.wbufsize);
+  }
+
+  override async finish(): Promise<void> {
+    if (!this.wfile.closed) {
+      try {
+        await this.wfile.flush();
+      } catch {
+        // The peer is gone: nothing left to deliver.
+      }
+    }
+    this.wfile.close();
+    this.rfile.close();
+  }
+}
+
+StreamRequestHandler.prototype.rbufsize = -1;
+StreamRequestHandler.prototype.wbufsize = 0;
+StreamRequestHandler.prototype.timeout = null;
+StreamRequestHandler.prototype.disableNagleAlgorithm = false;
+pythonNames(StreamRequestHandler);
+
+/**
+ * A handler for datagram (UDP) servers. {@link rfile} reads the received
+ * packet; whatever is written to {@link wfile} is sent back to the client as
+ * one datagram when the handler finishes.
+ */
+export class DatagramRequestHandler extends BaseRequestHandler {
+  /** The datagram's bytes. */
+  packet!: Buffer;
+  /** The server's socket, which can also send replies directly. */
+  socket!: DgramSocket;
+  /** Reads the packet. */
+  rfile!: BufferedReader;
+  /** Collects the reply. */
+  wfile!: BytesWriter;
+
+  declare request: [Buffer, DgramSocket];
+
+  override setup(): void {
+    [this.packet, this.socket] = this.request;
+    this.rfile = BufferedReader.fromBytes(this.packet);
+    this.wfile = new BytesWriter();
+  }
+
+  override finish(): Promise<void> {
+    const [host, port] = this.clientAddress as [string, number];
+    const data = this.wfile.getvalue();
+    return new Promise<void>((resolve, reject) => {
+      this.socket.send(data, port, host, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+}
+
+pythonNames(DatagramRequestHandler);

@@ -1,0 +1,452 @@
+/**
+ * The `rfile` and `wfile` of a request handler: a buffered byte reader over a
+ * socket (or over fixed bytes) and a writer that sends to a socket (or
+ * collects in memory). They mirror the file objects Python hands to
+ * `StreamRequestHandler`, with reads made awaitable.
+ *
+ * @module
+ */
+import type { Readable, Writable } from "node:stream";
+
+/** Raised by a read that waited longer than the handler's `timeout`. */
+export class SocketTimeoutError extends Error {
+  /** Always `"TimeoutError"`, Python's name for a socket time-out. */
+  override readonly name = "TimeoutError";
+  constructor(message = "timed out") {
+    super(message);
+  }
+}
+
+/** Raised by a write to a connection the peer has closed. */
+export class BrokenPipeError extends Error {
+  /** Always `"BrokenPipeError"`, as in Python. */
+  override readonly name = "BrokenPipeError";
+  /** `EPIPE`, for code that checks `error.code` the Node way. */
+  readonly code = "EPIPE";
+  constructor(message = "Broken pipe") {
+    super(message);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+/** Stop pulling from the socket while this many bytes wait unread. */
+const HIGH_WATER = 256 * 1024;
+const NEWLINE = 0x0a;
+
+/** Bytes or text accepted by the writers; text is encoded as UTF-8. */
+export type Bytes = Buffer | Uint8Array | string;
+
+/**
+ * A buffered reader: Python's `rfile`. Reads never return more than asked and
+ * return fewer bytes only at end of input. Reading is awaitable; the
+ * `try*` methods never wait and are what a hot parser uses.
+ */
+export class BufferedReader implements AsyncIterable<Buffer> {
+  #chunks: Buffer[] = [];
+  #head = 0; // offset into #chunks[0]
+  #length = 0;
+  #eof = false;
+  #closed = false;
+  #source: Readable | null;
+  #paused = false;
+  #waiter: (() => void) | null = null;
+  #timeoutMs: number | null = null;
+  #onData = (chunk: Buffer): void => this.#push(chunk);
+  #onEnd = (): void => this.#end();
+
+  /**
+   * @param source - the stream to read from, or `null` for a reader that only
+   *   holds `initial` and then reports end of input.
+   * @param initial - bytes already available.
+   */
+  constructor(source: Readable | null, initial?: Buffer) {
+    this.#source = source;
+    if (initial && initial.length) this.#push(initial);
+    if (source === null) {
+      this.#eof = true;
+      return;
+    }
+    source.on("data", this.#onData);
+    source.on("end", this.#onEnd);
+    source.on("close", this.#onEnd);
+    // A reset connection reads as end of input: no crash, no stack trace.
+    source.on("error", this.#onEnd);
+    if (source.isPaused()) source.resume();
+  }
+
+  /** A reader over fixed bytes, for handler unit tests (Python's `BytesIO`). */
+  static fromBytes(data: Bytes): BufferedReader {
+    return new BufferedReader(null, toBuffer(data));
+  }
+
+  /** Seconds a read may wait for data before failing with {@link SocketTimeoutError}; `null` waits forever. */
+  get timeout(): number | null {
+    return this.#timeoutMs === null ? null : this.#timeoutMs / 1000;
+  }
+  set timeout(seconds: number | null) {
+    this.#timeoutMs = seconds === null || seconds === undefined ? null : Math.max(0, seconds * 1000);
+  }
+
+  /** Bytes waiting in the buffer. */
+  get buffered(): number {
+    return this.#length;
+  }
+
+  /** True once the source has ended (buffered bytes may remain). */
+  get atEOF(): boolean {
+    return this.#eof;
+  }
+
+  /** True after {@link close}. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #push(chunk: Buffer): void {
+    if (this.#closed || chunk.length === 0) return;
+    this.#chunks.push(chunk);
+    this.#length += chunk.length;
+    if (this.#length >= HIGH_WATER && this.#source && !this.#paused) {
+      this.#paused = true;
+      this.#source.pause();
+    }
+    this.#wake();
+  }
+
+  #end(): void {
+    this.#eof = true;
+    this.#wake();
+  }
+
+  #wake(): void {
+    const w = this.#waiter;
+    if (w) {
+      this.#waiter = null;
+      w();
+    }
+  }
+
+  /**
+   * Wait until more bytes arrive or the input ends. Resolves `false` at end of
+   * input, rejects with {@link SocketTimeoutError} after `timeout`.
+   */
+  fill(): Promise<boolean> {
+    if (this.#eof || this.#closed) return Promise.resolve(false);
+    if (this.#paused && this.#source) {
+      this.#paused = false;
+      this.#source.resume();
+    }
+    const before = this.#length;
+    return new Promise<boolean>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      this.#waiter = () => {
+        if (timer) clearTimeout(timer);
+        resolve(this.#length > before || !(this.#eof || this.#closed));
+      };
+      if (this.#timeoutMs !== null) {
+        timer = setTimeout(() => {
+          this.#waiter = null;
+          reject(new SocketTimeoutError());
+        }, this.#timeoutMs);
+      }
+    });
+  }
+
+  /** Take `n` bytes (n <= buffered) off the front of the buffer. */
+  #take(n: number): Buffer {
+    if (n === 0) return EMPTY;
+    const first = this.#chunks[0]!;
+    let out: Buffer;
+    if (first.length - this.#head >= n) {
+      out = first.subarray(this.#head, this.#head + n);
+      this.#head += n;
+      if (this.#head === first.length) {
+        this.#chunks.shift();
+        this.#head = 0;
+      }
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let copied = 0;
+      while (copied < n) {
+        const c = this.#chunks[0]!;
+        const avail = c.length - this.#head;
+        const want = Math.min(avail, n - copied);
+        c.copy(out, copied, this.#head, this.#head + want);
+        copied += want;
+        this.#head += want;
+        if (this.#head === c.length) {
+          this.#chunks.shift();
+          this.#head = 0;
+        }
+      }
+    }
+    this.#length -= n;
+    if (this.#paused && this.#length < HIGH_WATER / 2 && this.#source) {
+      this.#paused = false;
+      this.#source.resume();
+    }
+    return out;
+  }
+
+  /** Offset of the first `\n` within the first `limit` buffered bytes, or -1. */
+  #indexOfNewline(limit: number): number {
+    let base = 0;
+    for (let i = 0; i < this.#chunks.length && base < limit; i++) {
+      const c = this.#chunks[i]!;
+      const start = i === 0 ? this.#head : 0;
+      const end = Math.min(c.length, start + (limit - base));
+      const at = c.indexOf(NEWLINE, start);
+      if (at !== -1 && at < end) return base + (at - start);
+      base += c.length - start;
+    }
+    return -1;
+  }
+
+  /**
+   * Return a line (through `\n`) of at most `limit` bytes if one can be had
+   * without waiting; `null` when more input is needed. At end of input the
+   * remaining bytes (possibly none) are returned.
+   */
+  tryReadline(limit = -1): Buffer | null {
+    const max = limit < 0 ? Infinity : limit;
+    const at = this.#indexOfNewline(max);
+    if (at !== -1) return this.#take(at + 1);
+    if (this.#length >= max) return this.#take(max);
+    if (this.#eof || this.#closed) return this.#take(this.#length);
+    return null;
+  }
+
+  /** Return exactly `n` buffered bytes if available now (or what is left at end of input); `null` otherwise. */
+  tryRead(n: number): Buffer | null {
+    if (this.#length >= n) return this.#take(n);
+    if (this.#eof || this.#closed) return this.#take(this.#length);
+    return null;
+  }
+
+  /** Whatever is buffered now, without waiting (possibly empty). */
+  readBuffered(max = Infinity): Buffer {
+    return this.#take(Math.min(max, this.#length));
+  }
+
+  /**
+   * Read `n` bytes, fewer only at end of input. With no argument (or a
+   * negative one) read everything until the input ends.
+   */
+  async read(n = -1): Promise<Buffer> {
+    if (n < 0) {
+      while (await this.fill());
+      return this.#take(this.#length);
+    }
+    for (;;) {
+      const got = this.tryRead(n);
+      if (got !== null) return got;
+      await this.fill();
+    }
+  }
+
+  /**
+   * Read at most `n` bytes with at most one wait: what is buffered, or what
+   * arrives next (Python's `read1`).
+   */
+  async read1(n = -1): Promise<Buffer> {
+    const max = n < 0 ? Infinity : n;
+    if (this.#length === 0) await this.fill();
+    return this.#take(Math.min(max, this.#length));
+  }
+
+  /** Read one line including its `\n`; at most `limit` bytes when `limit >= 0`. Empty at end of input. */
+  async readline(limit = -1): Promise<Buffer> {
+    for (;;) {
+      const line = this.tryReadline(limit);
+      if (line !== null) return line;
+      await this.fill();
+    }
+  }
+
+  /** Read all remaining lines. Stops once `hint` bytes were read, when given. */
+  async readlines(hint = -1): Promise<Buffer[]> {
+    const lines: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const line = await this.readline();
+      if (line.length === 0) break;
+      lines.push(line);
+      total += line.length;
+      if (hint > 0 && total >= hint) break;
+    }
+    return lines;
+  }
+
+  /** Iterate over lines until end of input: `for await (const line of rfile)`. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    for (;;) {
+      const line = await this.readline();
+      if (line.length === 0) return;
+      yield line;
+    }
+  }
+
+  /** Stop reading from the source and drop buffered bytes. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.detach();
+    this.#chunks = [];
+    this.#length = 0;
+    this.#head = 0;
+    this.#wake();
+  }
+
+  /** Stop listening to the source but keep buffered bytes. */
+  detach(): void {
+    const s = this.#source;
+    if (!s) return;
+    this.#source = null;
+    s.off("data", this.#onData);
+    s.off("end", this.#onEnd);
+    s.off("close", this.#onEnd);
+    s.off("error", this.#onEnd);
+    if (this.#paused) s.resume();
+  }
+}
+
+/** Turn accepted bytes or text into a Buffer without copying bytes. */
+export function toBuffer(data: Bytes): Buffer {
+  if (typeof data === "string") return Buffer.from(data, "utf8");
+  if (Buffer.isBuffer(data)) return data;
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** What every `wfile` offers: Python's writable file, with awaitable flushing. */
+export interface Writer {
+  /** Queue bytes for sending; returns the number of bytes accepted. */
+  write(data: Bytes): number;
+  /** Resolve once written bytes have been handed to the operating system. */
+  flush(): Promise<void>;
+  /** Stop accepting writes. The connection itself stays open. */
+  close(): void;
+  /** True after {@link close}. */
+  readonly closed: boolean;
+}
+
+/**
+ * A `wfile` over a socket or any writable stream. With `bufferSize` 0 (the
+ * default, Python's `wbufsize = 0`) every write goes to the socket at once;
+ * otherwise writes collect until `flush()` or until `bufferSize` bytes wait.
+ */
+export class SocketWriter implements Writer {
+  #stream: Writable;
+  #closed = false;
+  #bufferSize: number;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+
+  /**
+   * @param stream - where bytes go.
+   * @param bufferSize - 0 for unbuffered writes; otherwise bytes to hold back.
+   */
+  constructor(stream: Writable, bufferSize = 0) {
+    this.#stream = stream;
+    this.#bufferSize = bufferSize < 0 ? 8192 : bufferSize;
+  }
+
+  /** The stream written to. */
+  get stream(): Writable {
+    return this.#stream;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** True when the peer is gone and writes cannot arrive. */
+  get broken(): boolean {
+    const s = this.#stream;
+    return s.destroyed || s.writableEnded;
+  }
+
+  write(data: Bytes): number {
+    if (this.#closed) throw new Error("I/O operation on closed file.");
+    const buf = toBuffer(data);
+    if (this.broken) throw new BrokenPipeError();
+    if (buf.length === 0) return 0;
+    if (this.#bufferSize > 0) {
+      this.#pending.push(buf);
+      this.#pendingBytes += buf.length;
+      if (this.#pendingBytes >= this.#bufferSize) this.#sendPending();
+      return buf.length;
+    }
+    this.#stream.write(buf);
+    return buf.length;
+  }
+
+  #sendPending(): void {
+    if (this.#pending.length === 0) return;
+    const data = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (!this.broken) this.#stream.write(data);
+  }
+
+  flush(): Promise<void> {
+    this.#sendPending();
+    const s = this.#stream as Writable & { uncork?: () => void; writableCorked?: number };
+    while (s.writableCorked) s.uncork();
+    if (!s.writableNeedDrain) return Promise.resolve();
+    if (this.broken) return Promise.reject(new BrokenPipeError());
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        s.off("drain", done);
+        s.off("close", fail);
+        resolve();
+      };
+      const fail = (): void => {
+        s.off("drain", done);
+        s.off("close", fail);
+        reject(new BrokenPipeError());
+      };
+      s.on("drain", done);
+      s.on("close", fail);
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#sendPending();
+    this.#closed = true;
+  }
+}
+
+/**
+ * An in-memory `wfile` (Python's `BytesIO`): collects every write, keeps the
+ * count of writes, and hands the bytes back with {@link getvalue}.
+ */
+export class BytesWriter implements Writer {
+  /** Every chunk written, in order, one entry per `write()` call. */
+  readonly chunks: Buffer[] = [];
+  #closed = false;
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  write(data: Bytes): number {
+    if (this.#closed) throw new Error("I/O operation on closed file.");
+    const buf = toBuffer(data);
+    this.chunks.push(Buffer.from(buf));
+    return buf.length;
+  }
+
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** All bytes written so far. */
+  getvalue(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+}
