@@ -45,6 +45,7 @@ export class BufferedReader implements AsyncIterable<Buffer> {
   #chunks: Buffer[] = [];
   #head = 0; // offset into #chunks[0]
   #length = 0;
+  #consumed = 0;
   #eof = false;
   #closed = false;
   #source: Readable | null;
@@ -90,6 +91,11 @@ export class BufferedReader implements AsyncIterable<Buffer> {
   /** Bytes waiting in the buffer. */
   get buffered(): number {
     return this.#length;
+  }
+
+  /** Bytes handed out by reads since the reader was made (a position, as Python's `tell()`). */
+  get consumed(): number {
+    return this.#consumed;
   }
 
   /** True once the source has ended (buffered bytes may remain). */
@@ -181,6 +187,7 @@ export class BufferedReader implements AsyncIterable<Buffer> {
       }
     }
     this.#length -= n;
+    this.#consumed += n;
     if (this.#paused && this.#length < HIGH_WATER / 2 && this.#source) {
       this.#paused = false;
       this.#source.resume();
@@ -327,6 +334,8 @@ export interface Writer {
   close(): void;
   /** True after {@link close}. */
   readonly closed: boolean;
+  /** Bytes accepted by {@link write} so far. */
+  readonly bytesWritten: number;
 }
 
 /**
@@ -340,14 +349,28 @@ export class SocketWriter implements Writer {
   #bufferSize: number;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
+  #written = 0;
+  #coalesce: boolean;
+  #uncork = (): void => {
+    const s = this.#stream;
+    if (s.writableCorked) s.uncork();
+  };
 
   /**
    * @param stream - where bytes go.
    * @param bufferSize - 0 for unbuffered writes; otherwise bytes to hold back.
+   * @param coalesce - gather the writes made in one tick of the event loop
+   *   into one send (what Node's own HTTP server does), so a response's
+   *   header block and a small body leave in one packet.
    */
-  constructor(stream: Writable, bufferSize = 0) {
+  constructor(stream: Writable, bufferSize = 0, coalesce = false) {
     this.#stream = stream;
     this.#bufferSize = bufferSize < 0 ? 8192 : bufferSize;
+    this.#coalesce = coalesce;
+  }
+
+  get bytesWritten(): number {
+    return this.#written;
   }
 
   /** The stream written to. */
@@ -370,13 +393,19 @@ export class SocketWriter implements Writer {
     const buf = toBuffer(data);
     if (this.broken) throw new BrokenPipeError();
     if (buf.length === 0) return 0;
+    this.#written += buf.length;
     if (this.#bufferSize > 0) {
       this.#pending.push(buf);
       this.#pendingBytes += buf.length;
       if (this.#pendingBytes >= this.#bufferSize) this.#sendPending();
       return buf.length;
     }
-    this.#stream.write(buf);
+    const s = this.#stream;
+    if (this.#coalesce && !s.writableCorked) {
+      s.cork();
+      process.nextTick(this.#uncork);
+    }
+    s.write(buf);
     return buf.length;
   }
 
@@ -425,15 +454,21 @@ export class BytesWriter implements Writer {
   /** Every chunk written, in order, one entry per `write()` call. */
   readonly chunks: Buffer[] = [];
   #closed = false;
+  #written = 0;
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  get bytesWritten(): number {
+    return this.#written;
   }
 
   write(data: Bytes): number {
     if (this.#closed) throw new Error("I/O operation on closed file.");
     const buf = toBuffer(data);
     this.chunks.push(Buffer.from(buf));
+    this.#written += buf.length;
     return buf.length;
   }
 
