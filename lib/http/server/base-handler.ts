@@ -1,0 +1,546 @@
+/**
+ * `BaseHTTPRequestHandler`: parses HTTP/0.9, 1.0 and 1.1 requests and calls
+ * `do_<METHOD>()`, ported from Python's `http.server`.
+ *
+ * @module
+ */
+import { pythonNames } from "../../python-names.js";
+import { escapeControlChars, htmlEscape, pyFormat, pyRepr } from "../../python-format.js";
+import { StreamRequestHandler } from "../../socketserver/request-handlers.js";
+import { BrokenPipeError, SocketTimeoutError, SocketWriter } from "../../socketserver/streams.js";
+import { formatHttpDate, formatLogDate, httpDateNow } from "../dates.js";
+import { HTTPMessage, parseHeaders } from "../message.js";
+import { responses as statusResponses } from "../status.js";
+import type { HTTPServer } from "./http-server.js";
+
+/** Content type of the default error page (Python's `DEFAULT_ERROR_CONTENT_TYPE`). */
+export const DEFAULT_ERROR_CONTENT_TYPE = "text/html;charset=utf-8";
+
+/**
+ * The default error page, a Python `%`-format with `code`, `message` and
+ * `explain` keys (Python's `DEFAULT_ERROR_MESSAGE`, 3.14 form).
+ */
+export const DEFAULT_ERROR_MESSAGE = [
+  "<!DOCTYPE HTML>",
+  '<html lang="en">',
+  "    <head>",
+  '        <meta charset="utf-8">',
+  '        <style type="text/css">',
+  "            :root {",
+  "                color-scheme: light dark;",
+  "            }",
+  "        </style>",
+  "        <title>Error response</title>",
+  "    </head>",
+  "    <body>",
+  "        <h1>Error response</h1>",
+  "        <p>Error code: %(code)d</p>",
+  "        <p>Message: %(message)s.</p>",
+  "        <p>Error code explanation: %(code)s - %(explain)s.</p>",
+  "    </body>",
+  "</html>",
+  "",
+].join("\n");
+
+/** Longest request line accepted (Python: 65536 bytes, line end included). */
+const MAX_REQUEST_LINE = 65536;
+/** Longest header line accepted. */
+const MAX_HEADER_LINE = 65536;
+/** Most header lines, counting the blank line that ends them. */
+const MAX_HEADERS = 100;
+/** An unread request body up to this size is read and dropped to keep the connection; a larger one closes it. */
+const MAX_DISCARD = 1024 * 1024;
+
+/** Python's whitespace for `str.split()` on a Latin-1 string. */
+const PY_WHITESPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+/;
+const TRIM_PY_WHITESPACE = /^[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+|[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+$/g;
+const NOT_LATIN1 = /[^\x00-\xff]/;
+const SPLITTING = /[\r\n\0]/;
+const DIGITS = /^[0-9]+$/;
+
+/** Where log lines go when a test captures them (see `testing.ts`). */
+export const kLogLines = Symbol.for("http.server.logLines");
+
+/** The class used to hold parsed headers (Python's `MessageClass`). */
+export type MessageClassType = new () => HTTPMessage;
+
+/** Raised by {@link BaseHTTPRequestHandler.sendHeader} for a name or value that could split the response. */
+export class HeaderInjectionError extends TypeError {
+  /** Always `"HeaderInjectionError"`. */
+  override readonly name = "HeaderInjectionError";
+}
+
+/** Thrown to abandon a request quietly when the client has gone away. */
+function isClientGone(err: unknown): boolean {
+  if (err instanceof BrokenPipeError) return true;
+  const code = (err as { code?: unknown })?.code;
+  return code === "EPIPE" || code === "ECONNRESET" || code === "ERR_STREAM_DESTROYED" || code === "ERR_STREAM_WRITE_AFTER_END";
+}
+
+/**
+ * The HTTP request handler base class. Subclasses define `do_GET()`,
+ * `do_POST()`, ... (one per method, named exactly after it); each may be
+ * async. The request is parsed into {@link command}, {@link path},
+ * {@link requestVersion} and {@link headers}; the response is built with
+ * {@link sendResponse}, {@link sendHeader}, {@link endHeaders} and written to
+ * {@link wfile}.
+ *
+ * @example
+ * ```ts
+ * class Hello extends BaseHTTPRequestHandler {
+ *   do_GET() {
+ *     const body = Buffer.from("Hello, world!\n");
+ *     this.sendResponse(200);
+ *     this.sendHeader("Content-Type", "text/plain");
+ *     this.sendHeader("Content-Length", String(body.length));
+ *     this.endHeaders();
+ *     this.wfile.write(body);
+ *   }
+ * }
+ * ```
+ */
+export class BaseHTTPRequestHandler extends StreamRequestHandler {
+  /** Software name and version for the `Server` header (Python: `BaseHTTP/0.6`). */
+  declare serverVersion: string;
+  /** Runtime name and version, Python's form of it: `Node.js/20.19.0`. */
+  declare sysVersion: string;
+  /** Python `%`-format of the error page, with `code`, `message` and `explain` keys. */
+  declare errorMessageFormat: string;
+  /** Content type of error pages. */
+  declare errorContentType: string;
+  /** The version assumed for a request line with no version (HTTP/0.9). */
+  declare defaultRequestVersion: string;
+  /**
+   * The protocol version of responses. `"HTTP/1.0"` (default) closes the
+   * connection after each response; `"HTTP/1.1"` keeps it open for more
+   * requests, so every response must then carry a `Content-Length`.
+   */
+  declare protocolVersion: string;
+  /** The class that holds parsed request headers. */
+  declare MessageClass: MessageClassType;
+  /** Status code -> `[phrase, description]`, for reason phrases and error pages. */
+  declare responses: Readonly<Record<number, readonly [string, string]>>;
+  /** Weekday names used in dates. */
+  declare weekdayname: readonly string[];
+  /** Month names used in dates (index 0 unused). */
+  declare monthname: readonly (string | null)[];
+
+  /** The raw request line, line end included. */
+  rawRequestline: Buffer = Buffer.alloc(0);
+  /** The request line as text, without its line end. */
+  requestline = "";
+  /** The method (`GET`, `POST`, ...), or `null` before one is known. */
+  command: string | null = null;
+  /** The request target as sent (a leading `//` is collapsed to `/`). */
+  path = "";
+  /** The request's HTTP version, e.g. `HTTP/1.1`. */
+  requestVersion = "";
+  /** The parsed request headers. */
+  headers!: HTTPMessage;
+  /** Set to true to close the connection after the current response. */
+  closeConnection = true;
+
+  declare server: HTTPServer;
+
+  #headersBuffer: string[] = [];
+  #bodyStart = 0;
+
+  override setup(): void {
+    super.setup();
+    const conn = this.connection as { setNoDelay?: (v: boolean) => unknown };
+    // Headers and small bodies are coalesced per tick (see SocketWriter), so
+    // Nagle's algorithm only adds latency: the 40 ms delayed-ACK stall.
+    conn.setNoDelay?.(true);
+    if (this.wfile instanceof SocketWriter && this.wbufsize === 0) {
+      this.wfile = new SocketWriter(this.connection, 0, true);
+    }
+  }
+
+  /** Handle requests on this connection until one of them closes it. */
+  override async handle(): Promise<void> {
+    this.closeConnection = true;
+    await this.handleOneRequest();
+    while (!this.closeConnection) await this.handleOneRequest();
+  }
+
+  /**
+   * Read and answer one request: the request line, then
+   * {@link parseRequest}, then the `do_<METHOD>()` method.
+   */
+  async handleOneRequest(): Promise<void> {
+    let writtenBefore = 0;
+    try {
+      const raw = await this.rfile.readline(MAX_REQUEST_LINE + 1);
+      this.rawRequestline = raw;
+      if (raw.length > MAX_REQUEST_LINE) {
+        this.requestline = "";
+        this.requestVersion = "";
+        this.command = "";
+        this.sendError(414);
+        return;
+      }
+      if (raw.length === 0) {
+        this.closeConnection = true;
+        return;
+      }
+      if (!(await this.parseRequest())) return;
+      const mname = "do_" + this.command;
+      const method = (this as unknown as Record<string, unknown>)[mname];
+      if (typeof method !== "function") {
+        this.sendError(501, `Unsupported method (${pyRepr(this.command)})`);
+        return;
+      }
+      writtenBefore = this.wfile.bytesWritten;
+      this.#bodyStart = this.rfile.consumed;
+      await (method as () => unknown).call(this);
+      await this.wfile.flush();
+      if (!this.closeConnection) await this.#skipUnreadBody();
+    } catch (err) {
+      if (err instanceof SocketTimeoutError) {
+        this.logError("Request timed out: %s", `TimeoutError(${pyRepr(err.message)})`);
+        this.closeConnection = true;
+        return;
+      }
+      this.closeConnection = true;
+      if (isClientGone(err)) return;
+      // Deviation: Python drops the connection without a word. When nothing
+      // has been sent yet, the client gets a 500 instead.
+      if (this.wfile.bytesWritten === writtenBefore && !this.wfile.closed) {
+        try {
+          this.#headersBuffer = [];
+          this.sendError(500);
+          await this.wfile.flush();
+        } catch {
+          // The client may be gone too.
+        }
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Keep-alive safety: whatever the handler left unread of the request body
+   * must not be taken for the next request. Small remainders are read and
+   * dropped; bodies of unknown or large size close the connection.
+   */
+  async #skipUnreadBody(): Promise<void> {
+    const headers = this.headers;
+    if (headers.get("Transfer-Encoding") !== undefined) {
+      this.closeConnection = true;
+      return;
+    }
+    const length = headers.get("Content-Length");
+    if (length === undefined) return;
+    const total = Number(length.trim());
+    const left = total - (this.rfile.consumed - this.#bodyStart);
+    if (left <= 0) return;
+    if (left > MAX_DISCARD) {
+      this.closeConnection = true;
+      return;
+    }
+    const dropped = await this.rfile.read(left);
+    if (dropped.length < left) this.closeConnection = true;
+  }
+
+  /**
+   * Parse the request line and headers into {@link command}, {@link path},
+   * {@link requestVersion} and {@link headers}. Returns false after sending
+   * an error (or nothing, for an empty line) when the request is unusable.
+   */
+  async parseRequest(): Promise<boolean> {
+    this.command = null;
+    this.requestVersion = this.defaultRequestVersion;
+    this.closeConnection = true;
+    let requestline = this.rawRequestline.toString("latin1");
+    let end = requestline.length;
+    while (end > 0) {
+      const c = requestline.charCodeAt(end - 1);
+      if (c !== 13 && c !== 10) break;
+      end--;
+    }
+    if (end !== requestline.length) requestline = requestline.slice(0, end);
+    this.requestline = requestline;
+    const words = splitWords(requestline);
+    if (words.length === 0) return false;
+
+    if (words.length >= 3) {
+      const version = words[words.length - 1]!;
+      const parsed = parseVersion(version);
+      if (parsed === null) {
+        this.requestVersion = "";
+        this.sendError(400, `Bad request version (${pyRepr(version)})`);
+        return false;
+      }
+      this.requestVersion = version;
+      const [major, minor] = parsed;
+      if ((major > 1 || (major === 1 && minor >= 1)) && this.protocolVersion >= "HTTP/1.1") {
+        this.closeConnection = false;
+      }
+      if (major >= 2) {
+        this.sendError(505, `Invalid HTTP version (${version.slice(5)})`);
+        return false;
+      }
+    }
+    if (words.length < 2 || words.length > 3) {
+      this.requestVersion = "";
+      this.sendError(400, `Bad request syntax (${pyRepr(requestline)})`);
+      return false;
+    }
+    const command = words[0]!;
+    let path = words[1]!;
+    if (words.length === 2) {
+      this.closeConnection = true;
+      if (command !== "GET") {
+        this.requestVersion = "";
+        this.sendError(400, `Bad HTTP/0.9 request type (${pyRepr(command)})`);
+        return false;
+      }
+    }
+    if (path.startsWith("//")) path = "/" + path.replace(/^\/+/, "");
+    this.command = command;
+    this.path = path;
+
+    if (words.length === 2) {
+      // HTTP/0.9: no headers follow.
+      this.headers = new this.MessageClass();
+      return true;
+    }
+
+    const block = await this.#readHeaderBlock();
+    if (typeof block !== "string") {
+      if (block === "long") {
+        this.sendError(431, "Line too long", `got more than ${MAX_HEADER_LINE} bytes when reading header line`);
+      } else {
+        this.sendError(431, "Too many headers", `got more than ${MAX_HEADERS} headers`);
+      }
+      return false;
+    }
+    this.headers = parseHeaders(block, this.MessageClass);
+
+    const conntype = (this.headers.get("Connection") ?? "").toLowerCase();
+    if (conntype === "close") {
+      this.closeConnection = true;
+    } else if (conntype === "keep-alive" && this.protocolVersion >= "HTTP/1.1") {
+      this.closeConnection = false;
+    }
+    const expect = this.headers.get("Expect") ?? "";
+    if (
+      expect.toLowerCase() === "100-continue" &&
+      this.protocolVersion >= "HTTP/1.1" &&
+      this.requestVersion >= "HTTP/1.1"
+    ) {
+      if (!(await this.handleExpect100())) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Read header lines up to the blank line (or end of input) with Python's
+   * limits. Returns the Latin-1 text, or which limit was exceeded.
+   */
+  async #readHeaderBlock(): Promise<string | "long" | "many"> {
+    const rfile = this.rfile;
+    let text = "";
+    for (let count = 1; ; count++) {
+      let line = rfile.tryReadline(MAX_HEADER_LINE + 1);
+      while (line === null) {
+        await rfile.fill();
+        line = rfile.tryReadline(MAX_HEADER_LINE + 1);
+      }
+      if (line.length > MAX_HEADER_LINE) return "long";
+      text += line.toString("latin1");
+      if (count > MAX_HEADERS) return "many";
+      const n = line.length;
+      if (n === 0 || (n === 1 && line[0] === 10) || (n === 2 && line[0] === 13 && line[1] === 10)) return text;
+    }
+  }
+
+  /**
+   * Answer `Expect: 100-continue` with `100 Continue` so the client sends
+   * its body. Override to refuse (send 417 and return false).
+   */
+  handleExpect100(): boolean | Promise<boolean> {
+    this.sendResponseOnly(100);
+    this.endHeaders();
+    return true;
+  }
+
+  /**
+   * Send an error response: status line, `Server`, `Date`,
+   * `Connection: close` and, except for 1xx, 204, 205 and 304, an HTML page
+   * built from {@link errorMessageFormat}. Also logs the error.
+   *
+   * @param code - the status code.
+   * @param message - the reason phrase and the page's message (default: the standard phrase).
+   * @param explain - the page's longer explanation (default: the standard description).
+   */
+  sendError(code: number, message?: string | null, explain?: string | null): void {
+    const entry = this.responses[code];
+    const shortmsg = entry ? entry[0] : "???";
+    const longmsg = entry ? entry[1] : "???";
+    const msg = message ?? shortmsg;
+    const expl = explain ?? longmsg;
+    this.logError("code %d, message %s", code, msg);
+    this.sendResponse(code, msg);
+    this.sendHeader("Connection", "close");
+    let body: Buffer | null = null;
+    if (code >= 200 && code !== 204 && code !== 205 && code !== 304) {
+      const content = pyFormat(this.errorMessageFormat, [
+        { code, message: htmlEscape(msg, false), explain: htmlEscape(expl, false) },
+      ]);
+      body = Buffer.from(content, "utf8"); // lone surrogates become U+FFFD, as Python's "replace"
+      this.sendHeader("Content-Type", this.errorContentType);
+      this.sendHeader("Content-Length", String(body.length));
+    }
+    this.endHeaders();
+    if (this.command !== "HEAD" && body && body.length) this.wfile.write(body);
+  }
+
+  /**
+   * Log the request, then buffer the status line and the `Server` and
+   * `Date` headers.
+   */
+  sendResponse(code: number, message?: string | null): void {
+    this.logRequest(code);
+    this.sendResponseOnly(code, message);
+    this.sendHeader("Server", this.versionString());
+    this.sendHeader("Date", this.dateTimeString());
+  }
+
+  /** Buffer the status line only (nothing for an HTTP/0.9 request). */
+  sendResponseOnly(code: number, message?: string | null): void {
+    if (this.requestVersion === "HTTP/0.9") return;
+    const reason = message ?? this.responses[code]?.[0] ?? "";
+    const line = `${this.protocolVersion} ${Math.trunc(code)} ${reason}\r\n`;
+    if (NOT_LATIN1.test(line)) throw latin1Error(line);
+    this.#headersBuffer.push(line);
+  }
+
+  /**
+   * Buffer one header line. A `Connection: close` or `keep-alive` header
+   * also decides whether the connection stays open. Names and values with
+   * CR, LF or NUL are refused with {@link HeaderInjectionError}: they would
+   * split the response (a deliberate difference from Python).
+   */
+  sendHeader(keyword: string, value: unknown): void {
+    const v = typeof value === "string" ? value : String(value);
+    if (this.requestVersion !== "HTTP/0.9") {
+      if (SPLITTING.test(keyword) || SPLITTING.test(v)) {
+        throw new HeaderInjectionError(`header ${pyRepr(keyword)} contains CR, LF or NUL`);
+      }
+      const line = `${keyword}: ${v}\r\n`;
+      if (NOT_LATIN1.test(line)) throw latin1Error(line);
+      this.#headersBuffer.push(line);
+    }
+    if (keyword.length === 10 && keyword.toLowerCase() === "connection") {
+      const lower = v.toLowerCase();
+      if (lower === "close") this.closeConnection = true;
+      else if (lower === "keep-alive") this.closeConnection = false;
+    }
+  }
+
+  /** Finish the header block and send it (nothing for an HTTP/0.9 request). */
+  endHeaders(): void {
+    if (this.requestVersion !== "HTTP/0.9") {
+      this.#headersBuffer.push("\r\n");
+      this.flushHeaders();
+    }
+  }
+
+  /** Send the buffered status line and headers in one write, and empty the buffer. */
+  flushHeaders(): void {
+    const buffered = this.#headersBuffer;
+    if (buffered.length === 0) return;
+    this.#headersBuffer = [];
+    this.wfile.write(Buffer.from(buffered.join(""), "latin1"));
+  }
+
+  /** Log an answered request: `"GET / HTTP/1.1" 200 -`. */
+  logRequest(code: number | string = "-", size: number | string = "-"): void {
+    this.logMessage('"%s" %s %s', this.requestline, String(code), String(size));
+  }
+
+  /** Log an error. Same as {@link logMessage}; override to send errors elsewhere. */
+  logError(format: string, ...args: unknown[]): void {
+    this.logMessage(format, ...args);
+  }
+
+  /**
+   * Write a log line to stderr: client address, time, and the message made
+   * with Python `%` formatting, control characters escaped.
+   */
+  logMessage(format: string, ...args: unknown[]): void {
+    const message =
+      format === '"%s" %s %s' && args.length === 3
+        ? `"${String(args[0])}" ${String(args[1])} ${String(args[2])}`
+        : pyFormat(format, args);
+    const line = `${this.addressString()} - - [${this.logDateTimeString()}] ${escapeControlChars(message)}\n`;
+    const capture = (this.server as unknown as { [kLogLines]?: string[] } | undefined)?.[kLogLines];
+    if (capture) capture.push(line);
+    else process.stderr.write(line);
+  }
+
+  /** The `Server` header value: {@link serverVersion} and {@link sysVersion}. */
+  versionString(): string {
+    return `${this.serverVersion} ${this.sysVersion}`;
+  }
+
+  /** An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`) for `timestamp` seconds since the epoch, or now. */
+  dateTimeString(timestamp?: number | null): string {
+    return timestamp === undefined || timestamp === null ? httpDateNow() : formatHttpDate(timestamp);
+  }
+
+  /** The current local time for log lines: `25/Nov/2026 21:55:07`. */
+  logDateTimeString(): string {
+    return formatLogDate();
+  }
+
+  /** The client's address for log lines: its host. */
+  addressString(): string {
+    const a = this.clientAddress;
+    if (Array.isArray(a)) return String(a[0]);
+    return typeof a === "string" ? a : String(a ?? "");
+  }
+}
+
+function latin1Error(text: string): Error {
+  const at = text.search(NOT_LATIN1);
+  return new RangeError(
+    `'latin-1' codec can't encode character '\\u${text.charCodeAt(at).toString(16).padStart(4, "0")}' in position ${at}: ordinal not in range(256)`,
+  );
+}
+
+/** Split on Python's whitespace, dropping empty words at either end. */
+function splitWords(line: string): string[] {
+  // Fast path: a well-formed request line has single spaces only.
+  if (!/[\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0]|  |^ | $/.test(line)) return line === "" ? [] : line.split(" ");
+  const trimmed = line.replace(TRIM_PY_WHITESPACE, "");
+  return trimmed === "" ? [] : trimmed.split(PY_WHITESPACE);
+}
+
+/** `HTTP/<major>.<minor>` with ASCII digits, at most 10 each; `null` if malformed. */
+function parseVersion(version: string): [number, number] | null {
+  if (!version.startsWith("HTTP/")) return null;
+  const parts = version.slice(5).split(".");
+  if (parts.length !== 2) return null;
+  const [a, b] = parts as [string, string];
+  if (!DIGITS.test(a) || !DIGITS.test(b) || a.length > 10 || b.length > 10) return null;
+  return [Number(a), Number(b)];
+}
+
+BaseHTTPRequestHandler.prototype.serverVersion = "BaseHTTP/0.6";
+BaseHTTPRequestHandler.prototype.sysVersion = `Node.js/${process.versions.node}`;
+BaseHTTPRequestHandler.prototype.errorMessageFormat = DEFAULT_ERROR_MESSAGE;
+BaseHTTPRequestHandler.prototype.errorContentType = DEFAULT_ERROR_CONTENT_TYPE;
+BaseHTTPRequestHandler.prototype.defaultRequestVersion = "HTTP/0.9";
+BaseHTTPRequestHandler.prototype.protocolVersion = "HTTP/1.0";
+BaseHTTPRequestHandler.prototype.MessageClass = HTTPMessage;
+BaseHTTPRequestHandler.prototype.responses = statusResponses;
+BaseHTTPRequestHandler.prototype.weekdayname = Object.freeze(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]);
+BaseHTTPRequestHandler.prototype.monthname = Object.freeze([
+  null, "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+]);
+pythonNames(BaseHTTPRequestHandler, {
+  attributes: ["rawRequestline", "closeConnection", "requestVersion"],
+  rename: { handleExpect100: "handle_expect_100" },
+});

@@ -1,0 +1,139 @@
+/**
+ * The HTTP server classes of Python's `http.server`: `HTTPServer`,
+ * `ThreadingHTTPServer`, `HTTPSServer` and `ThreadingHTTPSServer`.
+ *
+ * @module
+ */
+import { promises as dns } from "node:dns";
+import { readFileSync } from "node:fs";
+import type * as net from "node:net";
+import { hostname } from "node:os";
+import * as tls from "node:tls";
+import { pythonNames } from "../../python-names.js";
+import type { RequestHandlerClass } from "../../socketserver/base-server.js";
+import { ThreadingMixIn } from "../../socketserver/mixins.js";
+import { TCPServer } from "../../socketserver/tcp-server.js";
+
+/**
+ * Python's `socket.getfqdn()`: the fully qualified name of `host`; for an
+ * empty or wildcard address, of this machine. Falls back to the name given.
+ */
+export async function getfqdn(host = ""): Promise<string> {
+  let name = host.trim();
+  if (name === "" || name === "0.0.0.0" || name === "::") name = hostname();
+  try {
+    const { address } = await dns.lookup(name);
+    const found = await dns.lookupService(address, 0);
+    const candidates = [found.hostname];
+    return candidates.find((n) => n.includes(".")) ?? found.hostname ?? name;
+  } catch {
+    return name;
+  }
+}
+
+/**
+ * A TCP server for HTTP: reuses its address, and after binding records
+ * {@link serverName} and {@link serverPort} for handlers (CGI uses them).
+ * Handles one connection, with all its keep-alive requests, at a time; use
+ * {@link ThreadingHTTPServer} to serve clients concurrently.
+ */
+export class HTTPServer extends TCPServer {
+  /** The server's host name, found after binding. */
+  serverName = "";
+  /** The port the server is bound to. */
+  serverPort = 0;
+
+  override async serverBind(): Promise<void> {
+    await super.serverBind();
+    const address = this.serverAddress as [string, number];
+    this.serverName = await getfqdn(address[0]);
+    this.serverPort = address[1];
+  }
+}
+
+HTTPServer.prototype.allowReuseAddress = true;
+HTTPServer.prototype.allowReusePort = false;
+pythonNames(HTTPServer, { attributes: ["serverName", "serverPort"] });
+
+/** An {@link HTTPServer} that serves each connection concurrently; closing it does not wait for open connections. */
+export class ThreadingHTTPServer extends ThreadingMixIn(HTTPServer) {}
+ThreadingHTTPServer.prototype.daemonThreads = true;
+pythonNames(ThreadingHTTPServer);
+
+/** TLS settings of {@link HTTPSServer} (Python's keyword arguments). */
+export interface HTTPSOptions {
+  /** Path of the certificate chain (PEM). */
+  certfile: string;
+  /** Path of the private key (PEM); default: the key is in `certfile`. */
+  keyfile?: string | null;
+  /** Password of the private key. */
+  password?: string | Buffer | null;
+  /** ALPN protocols offered; default `["http/1.1"]`. */
+  alpnProtocols?: string[] | null;
+}
+
+/**
+ * An {@link HTTPServer} speaking TLS (Python 3.14's `HTTPSServer`). Bad
+ * certificate material throws from the constructor; failed handshakes are
+ * dropped without disturbing the server.
+ */
+export class HTTPSServer extends HTTPServer {
+  /** Path of the certificate chain. */
+  certfile: string;
+  /** Path of the private key, or `null` when it is in {@link certfile}. */
+  keyfile: string | null;
+  /** Password of the private key. */
+  password: string | Buffer | null;
+  /** ALPN protocols offered. */
+  alpnProtocols: string[];
+  #context: tls.SecureContextOptions;
+
+  /**
+   * @param serverAddress - `[host, port]`.
+   * @param RequestHandlerClass - instantiated once per connection.
+   * @param bindAndActivate - `false` leaves binding to explicit calls.
+   * @param options - certificate, key, password and ALPN protocols.
+   */
+  constructor(
+    serverAddress: unknown,
+    RequestHandlerClass: RequestHandlerClass,
+    bindAndActivate: boolean | HTTPSOptions = true,
+    options?: HTTPSOptions,
+  ) {
+    const opts = typeof bindAndActivate === "object" ? bindAndActivate : options;
+    super(serverAddress, RequestHandlerClass, typeof bindAndActivate === "boolean" ? bindAndActivate : true);
+    if (!opts || !opts.certfile) throw new TypeError("HTTPSServer needs options.certfile");
+    this.certfile = opts.certfile;
+    this.keyfile = opts.keyfile ?? null;
+    this.password = opts.password ?? null;
+    this.alpnProtocols = opts.alpnProtocols ?? ["http/1.1"];
+    const cert = readFileSync(this.certfile);
+    const key = this.keyfile ? readFileSync(this.keyfile) : cert;
+    this.#context = {
+      cert,
+      key,
+      ...(this.password !== null ? { passphrase: String(this.password) } : {}),
+    };
+    // Fail now, like Python's load_cert_chain(), on unusable material.
+    tls.createSecureContext(this.#context);
+  }
+
+  override createSocket(): net.Server {
+    const server = tls.createServer({
+      ...this.#context,
+      ALPNProtocols: this.alpnProtocols,
+      allowHalfOpen: true,
+    });
+    server.on("secureConnection", (sock: tls.TLSSocket) => this.acceptConnection(sock));
+    // A failed handshake is the client's problem; the server carries on.
+    server.on("tlsClientError", (_err, sock) => sock.destroy());
+    return server;
+  }
+}
+
+pythonNames(HTTPSServer, { attributes: ["alpnProtocols"] });
+
+/** An {@link HTTPSServer} that serves each connection concurrently. */
+export class ThreadingHTTPSServer extends ThreadingMixIn(HTTPSServer) {}
+ThreadingHTTPSServer.prototype.daemonThreads = true;
+pythonNames(ThreadingHTTPSServer);

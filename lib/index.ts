@@ -1,0 +1,35 @@
+/**
+ * `http.server`: a port of Python's `http.server` (and, through
+ * `http.server/socketserver`, of `socketserver`) for Node.js.
+ *
+ * @module
+ */
+export * from "./socketserver/index.js";
+export { HTTPStatus, responses } from "./http/status.js";
+export type { HTTPStatusInfo } from "./http/status.js";
+export { HTTPMessage, parseHeaders } from "./http/message.js";
+export {
+  BaseHTTPRequestHandler,
+  DEFAULT_ERROR_CONTENT_TYPE,
+  DEFAULT_ERROR_MESSAGE,
+  HeaderInjectionError,
+  type MessageClassType,
+} from "./http/server/base-handler.js";
+export {
+  HTTPServer,
+  HTTPSServer,
+  ThreadingHTTPServer,
+  ThreadingHTTPSServer,
+  getfqdn,
+  type HTTPSOptions,
+} from "./http/server/http-server.js";
+export {
+  handleRawRequest,
+  parseResponses,
+  type ParsedResponse,
+  type RawExchange,
+  type RawRequestOptions,
+} from "./http/server/testing.js";
+
+/** The version of Python's `http.server` this package follows (`__version__`). */
+export const __version__ = "0.6";
