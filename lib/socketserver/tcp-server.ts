@@ -89,7 +89,9 @@ checkAddress(address: unknown): void {
   }
 
   override async activate(): Promise<void> {
-    if (!this.#bindAndActivate) return;
+    // Closed before the deferred bind ran: Python would have bound and then
+    // closed; binding now would leak a listening socket.
+    if (!this.#bindAndActivate || this.#closed) return;
     try {
       await this.serverBind();
       await this.serverActivate();
@@ -181,7 +183,12 @@ listenSocket(): Promise<void> {
       };
       const onListening = (): void => {
         server.off("error", onError);
-        this.#listening = true;
+        if (this.#closed) {
+          // serverClose() ran while listen() was in progress.
+          server.close();
+        } else {
+          this.#listening = true;
+        }
         resolve();
       };
       server.once("error", onError);
@@ -214,7 +221,11 @@ boundAddress(): unknown {
     const server = this.#socket;
     if (!server || !this.#listening) return Promise.resolve();
     this.#listening = false;
-    return new Promise<void>((resolve) => server.close(() => resolve()));
+    // Node's close() callback waits until every accepted connection has
+    // ended; Python's server_close() only closes the listening socket. The
+    // descriptor is released at once; settle on the next turn of the loop.
+    server.close();
+    return new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** The listening socket's file descriptor, or -1 when it is not open. */

@@ -46,7 +46,8 @@ export class UDPServer extends BaseServer {
   }
 
   override async activate(): Promise<void> {
-    if (!this.#bindAndActivate) return;
+    // Closed before the deferred bind ran: do not bind a socket nobody will close.
+    if (!this.#bindAndActivate || this.#closed) return;
     try {
       await this.serverBind();
       await this.serverActivate();
@@ -78,7 +79,7 @@ export class UDPServer extends BaseServer {
   /** Bind the socket and store the bound address (with the real port after port 0). */
   async serverBind(): Promise<void> {
     await this.listenSocket();
-    this.serverAddress = this.boundAddress();
+    if (!this.#closed) this.serverAddress = this.boundAddress();
   }
 
   /** Node's `bind()` on {@link socket}, with the error naming the address. */
@@ -97,7 +98,12 @@ listenSocket(): Promise<void> {
       s.once("error", onError);
       s.bind({ port, address: bindHost(host, this.addressFamily), exclusive: true }, () => {
         s.off("error", onError);
-        this.#bound = true;
+        if (this.#closed) {
+          // serverClose() ran while bind() was in progress.
+          s.close();
+        } else {
+          this.#bound = true;
+        }
         resolve();
       });
     });
@@ -124,7 +130,11 @@ boundAddress(): unknown {
   /** The socket's file descriptor, or -1 when it is not open. */
   fileno(): number {
     if (!this.#bound || !this.#socket) return -1;
-    const handle = (this.#socket as unknown as { _handle?: { fd?: number } | null })._handle;
+    // `dgram.Socket#_handle` is deprecated (DEP0112) and warns on first use;
+    // the handle lives in the socket's internal state record instead.
+    const socket = this.#socket as unknown as Record<symbol, { handle?: { fd?: number } | null } | undefined>;
+    const state = Object.getOwnPropertySymbols(socket).find((sym) => sym.description === "state symbol");
+    const handle = state === undefined ? undefined : socket[state]?.handle;
     return handle?.fd ?? -1;
   }
 

@@ -4,17 +4,19 @@
  *
  * @module
  */
+import * as fs from "node:fs";
 import type * as net from "node:net";
+import * as path from "node:path";
 import { pythonNames } from "../python-names.js";
-import { AF_UNIX } from "./address.js";
+import { AF_UNIX, pyReprAddress } from "./address.js";
 import type { RequestHandlerClass } from "./base-server.js";
 import { TCPServer } from "./tcp-server.js";
 import { UDPServer } from "./udp-server.js";
 
 /**
- * A stream server on a Unix domain socket. The address is the socket's path;
- * the file is not removed when the server closes (as in Python). Clients'
- * addresses are `""`.
+ * A stream server on a Unix domain socket. The address is the socket's path.
+ * Unlike Python, closing the server removes the socket file (Node.js does
+ * this itself). Clients' addresses are `""`.
  */
 export class UnixStreamServer extends TCPServer {
   override checkAddress(address: unknown): void {
@@ -26,6 +28,21 @@ export class UnixStreamServer extends TCPServer {
 
   override listenOptions(): net.ListenOptions {
     return { path: this.serverAddress as string, backlog: this.requestQueueSize, exclusive: true };
+  }
+
+  override async listenSocket(): Promise<void> {
+    try {
+      await super.listenSocket();
+    } catch (err) {
+      // libuv reports a missing directory as EACCES; say what Python says.
+      const e = err as NodeJS.ErrnoException;
+      const address = this.serverAddress as string;
+      if (e.code === "EACCES" && !fs.existsSync(path.dirname(address))) {
+        const out = new Error(`cannot bind ${pyReprAddress(address)}: no such file or directory`, { cause: e.cause ?? e });
+        throw Object.assign(out, { code: "ENOENT", errno: -2, syscall: e.syscall });
+      }
+      throw err;
+    }
   }
 
   override clientAddressOf(_sock: net.Socket): unknown {
