@@ -24,6 +24,13 @@ export {
   type HTTPSOptions,
 } from "./http/server/http-server.js";
 export {
+  SimpleHTTPRequestHandler,
+  type SimpleHandlerOptions,
+} from "./http/server/simple-handler.js";
+export { BytesSource, ChainSource, FileSource, type BodySource } from "./http/server/body-sources.js";
+export { FileCache, sharedFileCache } from "./http/server/file-cache.js";
+export { guessType, addType, lookupType, DEFAULT_EXTENSIONS_MAP } from "./http/server/mimetypes.js";
+export {
   handleRawRequest,
   parseResponses,
   type ParsedResponse,

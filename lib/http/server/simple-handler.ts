@@ -1,0 +1,484 @@
+/**
+ * `SimpleHTTPRequestHandler`: serves the files and folder listings of a
+ * directory, ported from Python's `http.server`, with byte ranges,
+ * validators and a few opt-in extras.
+ *
+ * @module
+ */
+import * as fs from "node:fs";
+import { promises as fsp } from "node:fs";
+import { pythonNames } from "../../python-names.js";
+import { htmlEscape } from "../../python-format.js";
+import type { Writer } from "../../socketserver/streams.js";
+import { BaseHTTPRequestHandler } from "./base-handler.js";
+import { BytesSource, ChainSource, FILE_CHUNK, FileSource, type BodySource } from "./body-sources.js";
+import { evaluatePreconditions, pythonNotModified, rangeApplies, weakEtag } from "./conditional.js";
+import { type FileCache, sharedFileCache } from "./file-cache.js";
+import { DEFAULT_EXTENSIONS_MAP, guessType } from "./mimetypes.js";
+import { contentRange, makeBoundary, multipartByteranges, parseRange } from "./ranges.js";
+import { joinPath, normpath, quote, stripQuery, unquote, urlsplit, urlunsplit } from "./url-paths.js";
+
+/** Options of the {@link SimpleHTTPRequestHandler} constructor (Python's keyword arguments). */
+export interface SimpleHandlerOptions {
+  /** The folder to serve; default: the current directory when the handler is made. */
+  directory?: string | URL | null;
+}
+
+/** A precompressed sibling chosen for a request. */
+interface Variant {
+  path: string;
+  stat: fs.Stats;
+  encoding: string | null;
+}
+
+const TRAILING_SLASH = /(?:\/|%2[fF])$/;
+
+function statOrNull(path: string): fs.Stats | null {
+  try {
+    return fs.statSync(path, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null; // ENOTDIR, EACCES, a NUL byte in the name, ...
+  }
+}
+
+function realpathOrNull(path: string): string | null {
+  try {
+    return fs.realpathSync.native(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Order names as Python's `sorted(key=str.lower)` does: by code point of the lower-cased name. */
+function compareLower(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x === y) return 0;
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; ) {
+    const cx = x.codePointAt(i)!;
+    const cy = y.codePointAt(i)!;
+    if (cx !== cy) return cx < cy ? -1 : 1;
+    i += cx > 0xffff ? 2 : 1;
+  }
+  return x.length < y.length ? -1 : 1;
+}
+
+/** Does any component of the URL path start with a dot? */
+function hasDotSegment(urlPath: string): boolean {
+  for (const word of unquote(stripQuery(urlPath)).split("/")) {
+    if (word.startsWith(".") && word !== "." && word !== "..") return true;
+  }
+  return false;
+}
+
+/**
+ * Serve files from {@link directory} and its subfolders for GET and HEAD, as
+ * Python's `SimpleHTTPRequestHandler` does: a folder without an index page
+ * gets a listing; a folder URL without a trailing slash gets a 301; anything
+ * that cannot be opened is a 404.
+ *
+ * Beyond Python (see docs/deviations.md): byte ranges, ETags and the other
+ * RFC 9110 preconditions, refusing symlinks that lead outside the folder,
+ * and opt-in extras ({@link extraResponseHeaders}, {@link cors},
+ * {@link cacheControl}, {@link precompressed}, {@link hideDotfiles}).
+ *
+ * @example
+ * ```ts
+ * await new ThreadingHTTPServer(["", 8000], SimpleHTTPRequestHandler).serveForever();
+ * ```
+ */
+export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
+  /** The folder served. */
+  directory: string;
+  /** File names tried, in order, when a folder is requested. */
+  declare indexPages: readonly string[];
+  /** Extension -> content type, consulted before the MIME database. */
+  declare extensionsMap: Readonly<Record<string, string>>;
+  /** Honour `Range` requests (206, 416, `multipart/byteranges`) and send `Accept-Ranges: bytes`. */
+  declare rangeRequests: boolean;
+  /** Send a weak `ETag` and honour `If-None-Match`, `If-Match` and `If-Range` by entity tag. */
+  declare etags: boolean;
+  /** Serve files through symlinks that lead outside {@link directory} (Python does; refused by default here). */
+  declare followSymlinks: boolean;
+  /** Neither list nor serve names starting with a dot. */
+  declare hideDotfiles: boolean;
+  /** Serve `name.br` / `name.gz` in place of `name` to clients that accept that encoding. */
+  declare precompressed: boolean;
+  /** Send `Access-Control-Allow-Origin: *`. */
+  declare cors: boolean;
+  /** A `Cache-Control` value for files and listings, or `null` for none. */
+  declare cacheControl: string | null;
+  /** More headers for every file, listing and 304 response (Python 3.15's `extra_response_headers`). */
+  declare extraResponseHeaders: ReadonlyArray<readonly [string, string]>;
+  /** Cache of small files' contents, or `null` to read every time. */
+  declare fileCache: FileCache | null;
+
+  /**
+   * @param request - the connection.
+   * @param clientAddress - the client's address.
+   * @param server - the server.
+   * @param options - `directory`: the folder to serve (default: the current directory).
+   */
+  constructor(request: unknown, clientAddress: unknown, server: never, options: SimpleHandlerOptions = {}) {
+    super(request, clientAddress, server);
+    const dir = options.directory ?? process.cwd();
+    this.directory = dir instanceof URL ? dir.pathname : String(dir);
+  }
+
+  /** Serve a GET request: headers, then the file, listing or nothing. */
+  async do_GET(): Promise<void> {
+    const f = await this.sendHead();
+    if (f) {
+      try {
+        await this.copyfile(f, this.wfile);
+      } finally {
+        await f.close();
+      }
+    }
+  }
+
+  /** Serve a HEAD request: the same headers as GET, no body. */
+  async do_HEAD(): Promise<void> {
+    const f = await this.sendHead();
+    if (f) await f.close();
+  }
+
+  /**
+   * Send the status line and headers for a GET or HEAD, and return the
+   * body to send (or `null` when there is none, for example after an error
+   * or a redirect).
+   */
+  async sendHead(): Promise<BodySource | null> {
+    let path = this.translatePath(this.path);
+    let st = statOrNull(path);
+    if (st?.isDirectory()) {
+      const parts = urlsplit(this.path);
+      if (!TRAILING_SLASH.test(parts.path)) {
+        this.sendResponse(301);
+        this.sendHeader("Location", urlunsplit({ ...parts, path: parts.path + "/" }));
+        this.sendHeader("Content-Length", "0");
+        this.endHeaders();
+        return null;
+      }
+      let found = false;
+      for (const name of this.indexPages) {
+        const candidate = joinPath(path, name);
+        const cst = statOrNull(candidate);
+        if (cst?.isFile()) {
+          path = candidate;
+          st = cst;
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        if (!this.#mayServe(path)) {
+          this.sendError(404, "File not found");
+          return null;
+        }
+        return this.listDirectory(path);
+      }
+    }
+    const ctype = this.guessType(path);
+    if (path.endsWith("/") || !st || !st.isFile() || !this.#mayServe(path)) {
+      this.sendError(404, "File not found");
+      return null;
+    }
+    const variant = this.precompressed ? this.#chooseVariant(path, st) : { path, stat: st, encoding: null };
+    return this.#sendFile(variant, ctype);
+  }
+
+  /** Refuse dotfiles (when hidden) and symlinks leading out of the folder (unless allowed). */
+  #mayServe(path: string): boolean {
+    if (this.hideDotfiles && hasDotSegment(this.path)) return false;
+    if (this.followSymlinks) return true;
+    const root = realpathOrNull(this.directory);
+    const real = realpathOrNull(path);
+    if (root === null || real === null) return false;
+    return real === root || real.startsWith(root.endsWith("/") ? root : root + "/");
+  }
+
+  #chooseVariant(path: string, st: fs.Stats): Variant {
+    const accept = (this.headers.get("Accept-Encoding") ?? "").toLowerCase();
+    for (const [encoding, suffix] of [["br", ".br"], ["gzip", ".gz"]] as const) {
+      if (!acceptsEncoding(accept, encoding)) continue;
+      const sibling = statOrNull(path + suffix);
+      if (sibling?.isFile() && this.#mayServe(path + suffix)) return { path: path + suffix, stat: sibling, encoding };
+    }
+    return { path, stat: st, encoding: null };
+  }
+
+  async #sendFile(variant: Variant, ctype: string): Promise<BodySource | null> {
+    let st = variant.stat;
+    const cache = this.fileCache;
+    let data = cache?.get(variant.path, st);
+    let handle: fsp.FileHandle | null = null;
+    if (data === undefined) {
+      try {
+        handle = await fsp.open(variant.path, "r");
+        st = await handle.stat();
+        if (cache && cache.accepts(st.size)) {
+          data = await handle.readFile();
+          await handle.close();
+          handle = null;
+          if (data.length === st.size) cache.set(variant.path, st, data);
+        }
+      } catch {
+        await handle?.close().catch(() => undefined);
+        this.sendError(404, "File not found");
+        return null;
+      }
+    }
+    try {
+      return this.#respondWithFile(variant, ctype, st, data, handle);
+    } catch (err) {
+      await handle?.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async #respondWithFile(
+    variant: Variant,
+    ctype: string,
+    st: fs.Stats,
+    data: Buffer | undefined,
+    handle: fsp.FileHandle | null,
+  ): Promise<BodySource | null> {
+    const size = data ? data.length : st.size;
+    const mtime = Math.floor(st.mtimeMs / 1000);
+    const etag = this.etags ? weakEtag(size, st.mtimeMs) + (variant.encoding ? `-${variant.encoding}` : "") : null;
+    const resource = { etag: etag ?? "", lastModified: mtime };
+    const closeHandle = async (): Promise<null> => {
+      await handle?.close();
+      return null;
+    };
+
+    // Python's own rule first: If-Modified-Since without If-None-Match.
+    if (pythonNotModified(this.headers, mtime)) {
+      this.sendResponse(304);
+      this.#sendPolicyHeaders(variant, etag, false);
+      this.endHeaders();
+      return closeHandle();
+    }
+    if (this.etags) {
+      const verdict = evaluatePreconditions({ method: this.command ?? "GET", get: (n) => this.headers.get(n) }, resource);
+      if (verdict === 304) {
+        this.sendResponse(304);
+        this.#sendPolicyHeaders(variant, etag, false);
+        this.endHeaders();
+        return closeHandle();
+      }
+      if (verdict === 412) {
+        await closeHandle();
+        this.sendError(412);
+        return null;
+      }
+    }
+
+    const range = this.rangeRequests ? this.headers.get("Range") : undefined;
+    if (range !== undefined && rangeApplies(this.headers.get("If-Range"), resource)) {
+      const parsed = parseRange(range, size);
+      if (parsed.type === "unsatisfiable") {
+        this.sendResponse(416);
+        this.sendHeader("Content-Range", `bytes */${size}`);
+        this.sendHeader("Content-Length", "0");
+        this.#sendPolicyHeaders(variant, etag, true);
+        this.endHeaders();
+        return closeHandle();
+      }
+      if (parsed.type === "ranges") {
+        return this.#sendRanges(parsed.ranges, ctype, size, st, variant, etag, data, handle);
+      }
+    }
+
+    this.sendResponse(200);
+    this.sendHeader("Content-type", ctype);
+    this.sendHeader("Content-Length", String(size));
+    this.sendHeader("Last-Modified", this.dateTimeString(st.mtimeMs / 1000));
+    this.#sendPolicyHeaders(variant, etag, true);
+    this.endHeaders();
+    if (data) return new BytesSource(data);
+    return new FileSource(handle!, 0, size);
+  }
+
+  async #sendRanges(
+    ranges: ReadonlyArray<{ start: number; end: number }>,
+    ctype: string,
+    size: number,
+    st: fs.Stats,
+    variant: Variant,
+    etag: string | null,
+    data: Buffer | undefined,
+    handle: fsp.FileHandle | null,
+  ): Promise<BodySource> {
+    const slice = (start: number, end: number, owns: boolean): BodySource =>
+      data ? new BytesSource(data.subarray(start, end + 1)) : new FileSource(handle!, start, end + 1, owns);
+    this.sendResponse(206);
+    if (ranges.length === 1) {
+      const { start, end } = ranges[0]!;
+      this.sendHeader("Content-type", ctype);
+      this.sendHeader("Content-Length", String(end - start + 1));
+      this.sendHeader("Content-Range", contentRange(start, end, size));
+      this.sendHeader("Last-Modified", this.dateTimeString(st.mtimeMs / 1000));
+      this.#sendPolicyHeaders(variant, etag, true);
+      this.endHeaders();
+      return slice(start, end, true);
+    }
+    const boundary = makeBoundary();
+    const layout = multipartByteranges(ranges, ctype, size, boundary);
+    this.sendHeader("Content-type", `multipart/byteranges; boundary=${boundary}`);
+    this.sendHeader("Content-Length", String(layout.contentLength));
+    this.sendHeader("Last-Modified", this.dateTimeString(st.mtimeMs / 1000));
+    this.#sendPolicyHeaders(variant, etag, true);
+    this.endHeaders();
+    const parts: BodySource[] = [];
+    layout.parts.forEach((part, i) => {
+      parts.push(new BytesSource(part.header));
+      parts.push(slice(ranges[i]!.start, ranges[i]!.end, false));
+    });
+    parts.push(new BytesSource(layout.trailer));
+    return new ChainSource(parts, () => handle?.close());
+  }
+
+  /** Headers every file response of this handler may carry, by policy. */
+  #sendPolicyHeaders(variant: Variant, etag: string | null, full: boolean): void {
+    if (etag) this.sendHeader("ETag", etag);
+    if (full && this.rangeRequests) this.sendHeader("Accept-Ranges", "bytes");
+    if (variant.encoding) this.sendHeader("Content-Encoding", variant.encoding);
+    if (this.precompressed) this.sendHeader("Vary", "Accept-Encoding");
+    this.sendExtraHeaders();
+  }
+
+  /** Send the opt-in headers: {@link cacheControl}, {@link cors} and {@link extraResponseHeaders}. */
+  sendExtraHeaders(): void {
+    if (this.cacheControl) this.sendHeader("Cache-Control", this.cacheControl);
+    if (this.cors) this.sendHeader("Access-Control-Allow-Origin", "*");
+    for (const [name, value] of this.extraResponseHeaders) this.sendHeader(name, value);
+  }
+
+  /**
+   * Send a listing of the folder `path` as an HTML page (Python's exact
+   * markup) and return it as the body, or send a 404 and return `null` when
+   * the folder cannot be read.
+   */
+  listDirectory(path: string): BodySource | null {
+    let names: string[];
+    try {
+      names = fs.readdirSync(path);
+    } catch {
+      this.sendError(404, "No permission to list directory");
+      return null;
+    }
+    if (this.hideDotfiles) names = names.filter((n) => !n.startsWith("."));
+    names.sort(compareLower);
+    const displaypath = htmlEscape(unquote(stripQuery(this.path)), false);
+    const title = `Directory listing for ${displaypath}`;
+    const lines = [
+      "<!DOCTYPE HTML>",
+      '<html lang="en">',
+      "<head>",
+      '<meta charset="utf-8">',
+      '<style type="text/css">\n:root {\ncolor-scheme: light dark;\n}\n</style>',
+      `<title>${title}</title>\n</head>`,
+      `<body>\n<h1>${title}</h1>`,
+      "<hr>\n<ul>",
+    ];
+    for (const name of names) {
+      const fullname = joinPath(path, name);
+      let displayname = name;
+      let linkname = name;
+      let isLink = false;
+      let isDir = false;
+      try {
+        isLink = fs.lstatSync(fullname).isSymbolicLink();
+        isDir = isLink ? (statOrNull(fullname)?.isDirectory() ?? false) : fs.statSync(fullname).isDirectory();
+      } catch {
+        // Vanished meanwhile: listed as a plain name, as Python does.
+      }
+      if (isDir) {
+        displayname = name + "/";
+        linkname = name + "/";
+      }
+      if (isLink) displayname = name + "@";
+      lines.push(`<li><a href="${quote(linkname)}">${htmlEscape(displayname, false)}</a></li>`);
+    }
+    lines.push("</ul>\n<hr>\n</body>\n</html>\n");
+    const encoded = Buffer.from(lines.join("\n"), "utf8");
+    this.sendResponse(200);
+    this.sendHeader("Content-type", "text/html; charset=utf-8");
+    this.sendHeader("Content-Length", String(encoded.length));
+    this.sendExtraHeaders();
+    this.endHeaders();
+    return new BytesSource(encoded);
+  }
+
+  /**
+   * Map a URL path to a file path under {@link directory}: query and
+   * fragment dropped, `%XX` decoded, `.` and `..` resolved without ever
+   * leaving the folder, a trailing slash kept.
+   */
+  translatePath(path: string): string {
+    let p = unquote(stripQuery(path));
+    const trailingSlash = p.endsWith("/");
+    p = normpath(p);
+    let out = this.directory;
+    for (const word of p.split("/")) {
+      if (word === "" || word === "." || word === "..") continue;
+      out = joinPath(out, word);
+    }
+    if (trailingSlash) out += "/";
+    return out;
+  }
+
+  /**
+   * Copy a body to the client with back-pressure: the next chunk is read
+   * while the previous one drains.
+   */
+  async copyfile(source: BodySource, outputfile: Writer): Promise<void> {
+    if (source instanceof BytesSource) {
+      const data = source.remaining;
+      source.close();
+      if (data.length) outputfile.write(data);
+      await outputfile.flush();
+      return;
+    }
+    let next = source.read(FILE_CHUNK);
+    for (;;) {
+      const chunk = await next;
+      if (chunk.length === 0) break;
+      outputfile.write(chunk);
+      next = source.read(FILE_CHUNK);
+      await outputfile.flush();
+    }
+  }
+
+  /** The content type for a file: {@link extensionsMap}, then the MIME database, then `application/octet-stream`. */
+  guessType(path: string): string {
+    return guessType(path, this.extensionsMap);
+  }
+}
+
+function acceptsEncoding(accept: string, encoding: string): boolean {
+  for (const item of accept.split(",")) {
+    const [name, ...params] = item.trim().split(";");
+    if (name!.trim() !== encoding && name!.trim() !== "*") continue;
+    const q = params.map((x) => x.trim()).find((x) => x.startsWith("q="));
+    if (q === undefined || Number(q.slice(2)) > 0) return true;
+  }
+  return false;
+}
+
+SimpleHTTPRequestHandler.prototype.serverVersion = "SimpleHTTP/0.6";
+SimpleHTTPRequestHandler.prototype.indexPages = Object.freeze(["index.html", "index.htm"]);
+SimpleHTTPRequestHandler.prototype.extensionsMap = DEFAULT_EXTENSIONS_MAP;
+SimpleHTTPRequestHandler.prototype.rangeRequests = true;
+SimpleHTTPRequestHandler.prototype.etags = true;
+SimpleHTTPRequestHandler.prototype.followSymlinks = false;
+SimpleHTTPRequestHandler.prototype.hideDotfiles = false;
+SimpleHTTPRequestHandler.prototype.precompressed = false;
+SimpleHTTPRequestHandler.prototype.cors = false;
+SimpleHTTPRequestHandler.prototype.cacheControl = null;
+SimpleHTTPRequestHandler.prototype.extraResponseHeaders = Object.freeze([]);
+SimpleHTTPRequestHandler.prototype.fileCache = sharedFileCache;
+pythonNames(SimpleHTTPRequestHandler);
