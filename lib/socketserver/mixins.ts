@@ -99,6 +99,7 @@ const FORK_ENV = "HTTP_SERVER_FORKING";
 const FORK_ADDRESSES_ENV = "HTTP_SERVER_FORK_ADDRESSES";
 const MSG_READY = "http.server:ready";
 const MSG_REQUEST = "http.server:request";
+const MSG_RECEIVED = "http.server:received";
 const MSG_DONE = "http.server:done";
 const MSG_REPLY = "http.server:reply";
 
@@ -122,10 +123,26 @@ const primaryAddresses: unknown[] = [];
 /** The primary's view of one worker process. */
 export interface WorkerState {
   worker: Worker;
+  /** The worker's server is listening to the primary. */
   ready: boolean;
+  /** The worker disconnected or exited: never hand it another request. */
+  gone: boolean;
+  /** Requests handed to it and not yet done. */
   busy: number;
-  waiting: Array<() => void>;
+  /** Called once it is ready, or with an error if it ends before that. */
+  waiting: Array<(error?: Error) => void>;
 }
+
+/** A request handed to a worker that has not yet confirmed receiving it. */
+export interface InTransit {
+  request: unknown;
+  clientAddress: unknown;
+  state: WorkerState;
+  attempts: number;
+}
+
+/** How often a request whose worker died before receiving it is handed to another one. */
+const MAX_DISPATCH_ATTEMPTS = 3;
 
 /** A stand-in for the primary's UDP socket inside a worker: replies travel back over IPC. */
 class ForwardingDatagramSocket {
@@ -152,7 +169,12 @@ class ForwardingDatagramSocket {
  * while fewer than {@link maxChildren} exist; so code at the top level of the
  * entry script also runs in every worker. Workers are reused for later
  * requests (they are not forked per request), and a worker that crashes is
- * replaced on demand: the server keeps serving.
+ * replaced on demand: the server keeps serving. A crash loses the requests
+ * that worker had received (in Python only the crashing child's own request
+ * can be lost); a request sent to a worker that died before receiving it is
+ * handed to another worker. A worker that exits before its server is ready
+ * (the entry script did not build the same server) fails the request it was
+ * started for through {@link BaseServer.handleError}.
  */
 export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
   class ForkingServer extends Base {
@@ -170,6 +192,8 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
     #queued: Array<() => void> = [];
     #nextId = 1;
     #udpReplies = new Map<number, unknown>();
+    #inTransit = new Map<number, InTransit>();
+    #closing = false;
     #onMessage: ((msg: ForkMessage, handle?: unknown) => void) | null = null;
 
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -210,6 +234,8 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
           request = [Buffer.from(msg.data, "base64"), new ForwardingDatagramSocket(this.#key, msg.id ?? 0)];
         }
         this.#udpReplies.set(msg.id ?? 0, request);
+        // Tell the primary it may drop its copy: this process owns the request now.
+        process.send?.({ type: MSG_RECEIVED, key: this.#key, id: msg.id ?? 0 });
         this.enqueueRequest(request, msg.address);
         // Requests carry their id so the primary can count them done.
         (request as { [k: symbol]: number })[REQUEST_ID] = msg.id ?? 0;
@@ -240,28 +266,56 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
       void run().catch(() => undefined);
     }
 
-    /** Primary: hand the request to a worker. */
-    async #dispatch(request: unknown, clientAddress: unknown): Promise<void> {
+    /**
+     * Primary: hand the request to a worker. The primary keeps its copy until
+     * the worker confirms receipt, so a request sent to a worker that dies
+     * first (for example right after its previous request) goes to another
+     * worker instead of being lost: as in Python, a crash costs at most the
+     * request the crashing process was handling.
+     */
+    async #dispatch(request: unknown, clientAddress: unknown, attempts = 0): Promise<void> {
       const state = await this.#pickWorker();
       const id = this.#nextId++;
       state.busy++;
-      const isDatagram = Array.isArray(request);
-      if (isDatagram) {
+      this.#inTransit.set(id, { request, clientAddress, state, attempts });
+      const failed = (err: Error | null): void => {
+        if (err) this.#redispatch(id);
+      };
+      if (Array.isArray(request)) {
         const [data, socket] = request as [Buffer, unknown];
         this.#udpReplies.set(id, socket);
-        state.worker.send({ type: MSG_REQUEST, key: this.#key, id, address: clientAddress, data: data.toString("base64") });
+        state.worker.send({ type: MSG_REQUEST, key: this.#key, id, address: clientAddress, data: data.toString("base64") }, undefined, failed);
       } else {
-        state.worker.send({ type: MSG_REQUEST, key: this.#key, id, address: clientAddress }, request as Socket, () => {
-          // The worker holds the connection now; the primary's copy is closed (Python: close_request in the parent).
-          (request as Socket).destroy();
-        });
+        state.worker.send({ type: MSG_REQUEST, key: this.#key, id, address: clientAddress }, request as Socket, { keepOpen: true }, failed);
       }
+    }
+
+    /** Primary: the worker holds the request now; close the primary's copy (Python: close_request in the parent). */
+    #received(id: number): void {
+      const t = this.#inTransit.get(id);
+      if (!t) return;
+      this.#inTransit.delete(id);
+      if (!Array.isArray(t.request)) (t.request as Socket).destroy();
+    }
+
+    /** Primary: the worker never got request `id`; give it to another worker, or drop it. */
+    #redispatch(id: number): void {
+      const t = this.#inTransit.get(id);
+      if (!t) return;
+      this.#inTransit.delete(id);
+      this.#udpReplies.delete(id);
+      t.state.busy = Math.max(0, t.state.busy - 1);
+      const drop = (): void => {
+        if (!Array.isArray(t.request)) (t.request as Socket).destroy();
+      };
+      if (this.#closing || t.attempts + 1 >= MAX_DISPATCH_ATTEMPTS) return drop();
+      this.#dispatch(t.request, t.clientAddress, t.attempts + 1).catch(drop);
     }
 
     #pickWorker(): Promise<WorkerState> {
       let best: WorkerState | null = null;
       for (const s of this.#workers.values()) {
-        if (!s.ready) continue;
+        if (!s.ready || s.gone) continue;
         if (s.busy === 0) return Promise.resolve(s);
         if (!best || s.busy < best.busy) best = s;
       }
@@ -274,16 +328,19 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
     #fork(): Promise<WorkerState> {
       const worker = cluster.fork({ [FORK_ENV]: "1", [FORK_ADDRESSES_ENV]: JSON.stringify(primaryAddresses) });
       const pid = worker.process.pid ?? -worker.id;
-      const state: WorkerState = { worker, ready: false, busy: 0, waiting: [] };
+      const state: WorkerState = { worker, ready: false, gone: false, busy: 0, waiting: [] };
       this.#workers.set(pid, state);
       (this.activeChildren ??= new Set()).add(pid);
       worker.on("message", (msg: ForkMessage) => {
         if (!msg || msg.key !== this.#key) return;
-        if (msg.type === MSG_READY) {
+        if (msg.type === MSG_RECEIVED) {
+          this.#received(msg.id ?? 0);
+        } else if (msg.type === MSG_READY) {
           state.ready = true;
           for (const w of state.waiting.splice(0)) w();
           for (const q of this.#queued.splice(0)) q();
         } else if (msg.type === MSG_DONE) {
+          this.#received(msg.id ?? 0);
           state.busy = Math.max(0, state.busy - 1);
           this.#udpReplies.delete(msg.id ?? 0);
         } else if (msg.type === MSG_REPLY) {
@@ -295,12 +352,27 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
         }
       });
       worker.on("error", () => undefined);
-      worker.on("exit", () => {
+      const lost = (): void => {
+        state.gone = true;
+        for (const [id, t] of this.#inTransit) if (t.state === state) this.#redispatch(id);
+      };
+      worker.on("disconnect", lost);
+      worker.on("exit", (code: number | null, signal: string | null) => {
+        lost();
         this.#workers.delete(pid);
         this.activeChildren?.delete(pid);
+        if (!state.ready) {
+          const why = new Error(
+            `worker process ${pid} exited (${signal ?? `code ${code}`}) before its server was ready: ` +
+              "the program's entry script must build the same forking server and call serveForever() in workers too",
+          );
+          for (const w of state.waiting.splice(0)) w(why);
+        }
         for (const q of this.#queued.splice(0)) q();
       });
-      return new Promise<WorkerState>((resolve) => state.waiting.push(() => resolve(state)));
+      return new Promise<WorkerState>((resolve, reject) =>
+        state.waiting.push((error) => (error ? reject(error) : resolve(state))),
+      );
     }
 
     /**
@@ -326,6 +398,7 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
 
     /** Close the server and stop the workers; waits for them when {@link blockOnClose} is set. */
     override async serverClose(): Promise<void> {
+      this.#closing = true;
       await super.serverClose();
       if (isForkedWorker()) return;
       for (const s of this.#workers.values()) {

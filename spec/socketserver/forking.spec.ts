@@ -152,6 +152,43 @@ describe("ForkingMixIn (in spawned fixture programs)", function () {
     expect(code).to.equal(0);
   });
 
+  it("hands a request to another worker when its worker dies before receiving it", async () => {
+    const f = start(["tcp"]);
+    const { address } = await f.next<{ address: [string, number] }>();
+    const doomed = Number(await exchange(address, "die-on-next\n"));
+    expect(doomed).to.be.above(0);
+    // The only (idle) worker gets this request and exits on receiving it.
+    const next = Number(await exchange(address, "pid\n", { ms: 10000 }));
+    expect(next).to.be.above(0);
+    expect(next).to.not.equal(doomed);
+    const { code, report } = await f.close();
+    expect(code).to.equal(0);
+    expect(report.children).to.deep.equal([]);
+  });
+
+  it("the same for datagrams: a worker dying before receiving one does not lose the reply", async () => {
+    const f = start(["udp"]);
+    const { address } = await f.next<{ address: [string, number] }>();
+    const doomed = Number((await udpExchange(address, "die-on-next", 10000)).data.toString());
+    const next = Number((await udpExchange(address, "pid", 10000)).data.toString());
+    expect(next).to.be.above(0);
+    expect(next).to.not.equal(doomed);
+    const { code } = await f.close();
+    expect(code).to.equal(0);
+  });
+
+  it("a worker that exits before its server is ready fails that request through handleError, without hanging", async () => {
+    const f = start(["tcp"], { brokenWorkers: true });
+    const { address } = await f.next<{ address: [string, number] }>();
+    expect(await exchange(address, "pid\n", { ms: 10000 })).to.equal("");
+    expect(await exchange(address, "pid\n", { ms: 10000 })).to.equal("");
+    const { code, report } = await f.close();
+    expect(code).to.equal(0);
+    expect(report.children).to.deep.equal([]);
+    const banners = f.stderr.match(/Exception occurred during processing of request from \('127\.0\.0\.1', \d+\)\nError: worker process \d+ exited \(code 0\) before its server was ready/g);
+    expect(banners).to.have.length(2);
+  });
+
   it("reports a handler error through handleError in the worker and goes on", async () => {
     const f = start(["tcp"]);
     const { address } = await f.next<{ address: [string, number] }>();
