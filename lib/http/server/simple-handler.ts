@@ -15,7 +15,7 @@ import { BytesSource, ChainSource, FILE_CHUNK, FileSource, type BodySource } fro
 import { evaluatePreconditions, pythonNotModified, rangeApplies, weakEtag } from "./conditional.js";
 import { type FileCache, sharedFileCache } from "./file-cache.js";
 import { DEFAULT_EXTENSIONS_MAP, guessType } from "./mimetypes.js";
-import { contentRange, makeBoundary, multipartByteranges, parseRange } from "./ranges.js";
+import { contentRange, makeBoundary, multipartByteranges, parseRange, unsatisfiedRange } from "./ranges.js";
 import { joinPath, normpath, quote, stripQuery, unquote, urlsplit, urlunsplit } from "./url-paths.js";
 
 /** Options of the {@link SimpleHTTPRequestHandler} constructor (Python's keyword arguments). */
@@ -247,15 +247,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   ): Promise<BodySource | null> {
     const size = data ? data.length : st.size;
     const mtime = Math.floor(st.mtimeMs / 1000);
-    const etag = this.etags ? weakEtag(size, st.mtimeMs) + (variant.encoding ? `-${variant.encoding}` : "") : null;
+    const etag = this.etags ? weakEtag(size, st.mtimeMs, variant.encoding ?? undefined) : null;
     const resource = { etag: etag ?? "", lastModified: mtime };
     const closeHandle = async (): Promise<null> => {
       await handle?.close();
       return null;
     };
 
-    // Python's own rule first: If-Modified-Since without If-None-Match.
-    if (pythonNotModified(this.headers, mtime)) {
+    // Without ETags, Python's own If-Modified-Since rule alone; with them,
+    // the RFC 9110 order, which applies Python's rule at its step 4.
+    if (!this.etags && pythonNotModified(this.headers, mtime)) {
       this.sendResponse(304);
       this.#sendPolicyHeaders(variant, etag, false);
       this.endHeaders();
@@ -281,7 +282,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       const parsed = parseRange(range, size);
       if (parsed.type === "unsatisfiable") {
         this.sendResponse(416);
-        this.sendHeader("Content-Range", `bytes */${size}`);
+        this.sendHeader("Content-Range", unsatisfiedRange(size));
         this.sendHeader("Content-Length", "0");
         this.#sendPolicyHeaders(variant, etag, true);
         this.endHeaders();
@@ -327,7 +328,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
     const boundary = makeBoundary();
     const layout = multipartByteranges(ranges, ctype, size, boundary);
-    this.sendHeader("Content-type", `multipart/byteranges; boundary=${boundary}`);
+    this.sendHeader("Content-type", layout.contentType);
     this.sendHeader("Content-Length", String(layout.contentLength));
     this.sendHeader("Last-Modified", this.dateTimeString(st.mtimeMs / 1000));
     this.#sendPolicyHeaders(variant, etag, true);
