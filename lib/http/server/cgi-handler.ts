@@ -1,0 +1,843 @@
+/**
+ * `CGIHTTPRequestHandler`: a {@link SimpleHTTPRequestHandler} that also runs
+ * CGI/1.1 scripts found in the CGI directories, ported from Python's
+ * `http.server`.
+ *
+ * Each script runs as a child process with the request body on its standard
+ * input and its standard output streamed to the client, both with
+ * back-pressure; its standard error goes to the log. Python's wire behaviour
+ * is kept when {@link CGIHTTPRequestHandler.cgiStatusHeaders} is false;
+ * docs/deviations.md lists what differs by default and why.
+ *
+ * @module
+ */
+import { type ChildProcess, spawn, type SpawnOptions } from "node:child_process";
+import * as fs from "node:fs";
+import { constants as osConstants } from "node:os";
+import type { Readable, Writable } from "node:stream";
+import { pythonNames } from "../../python-names.js";
+import { pyRepr } from "../../python-format.js";
+import { BrokenPipeError } from "../../socketserver/streams.js";
+import type { BodySource } from "./body-sources.js";
+import { SimpleHTTPRequestHandler } from "./simple-handler.js";
+import { unquote } from "./url-paths.js";
+
+/**
+ * Python's `IndexError`, a `RangeError`: thrown by {@link urlCollapsePath}
+ * when a path climbs above its root with `..` (message `pop from empty list`,
+ * as Python's).
+ */
+export class IndexError extends RangeError {}
+IndexError.prototype.name = "IndexError";
+
+/**
+ * Normalise the path of a request target the way Python's CGI handler does
+ * before deciding whether it names a script (Python's `_url_collapse_path`).
+ *
+ * The query (from the first `?`) is set aside, the rest is percent-decoded and
+ * split on `/`; empty and `.` segments vanish and each `..` removes the
+ * segment kept before it. The result always starts with `/`, and its last
+ * segment stays separate so that `/a/b/` and `/a/b` keep their difference:
+ * `/a/b/c/../d` gives `/a/b/d`, `/` gives `//`, `./C:/` gives `/C:/`. The
+ * query is put back on the last segment.
+ *
+ * @throws {@link IndexError} when a `..` has nothing left to remove
+ *   (`..`, `/a/../..`): the path leaves the root, and Python raises there too.
+ */
+export function urlCollapsePath(path: string): string {
+  const q = path.indexOf("?");
+  const query = q === -1 ? "" : path.slice(q + 1);
+  const parts = unquote(q === -1 ? path : path.slice(0, q)).split("/");
+  const head: string[] = [];
+  const popHead = (): void => {
+    if (head.length === 0) throw new IndexError("pop from empty list");
+    head.pop();
+  };
+  for (let i = 0; i < parts.length - 1; i++) {
+    const part = parts[i]!;
+    if (part === "..") popHead();
+    else if (part !== "" && part !== ".") head.push(part);
+  }
+  let tail = parts[parts.length - 1]!;
+  if (tail === "..") {
+    popHead();
+    tail = "";
+  } else if (tail === ".") {
+    tail = "";
+  }
+  if (query) tail = tail + "?" + query;
+  return "/" + head.join("/") + "/" + tail;
+}
+
+/** User and group ids of `nobody`, looked up once. */
+interface Ids {
+  uid: number;
+  gid: number;
+}
+let nobodyCache: Ids | null | undefined;
+
+/** `nobody`'s ids from the user database, or 1 + the highest uid (Python's fallback); `null` without one. */
+function nobodyIds(): Ids | null {
+  if (nobodyCache !== undefined) return nobodyCache;
+  nobodyCache = null;
+  try {
+    let highest = -1;
+    for (const line of fs.readFileSync("/etc/passwd", "utf8").split("\n")) {
+      const fields = line.split(":");
+      if (fields.length < 4) continue;
+      const uid = Number(fields[2]);
+      const gid = Number(fields[3]);
+      if (!Number.isInteger(uid) || !Number.isInteger(gid)) continue;
+      if (fields[0] === "nobody") {
+        nobodyCache = { uid, gid };
+        return nobodyCache;
+      }
+      highest = Math.max(highest, uid);
+    }
+    if (highest >= 0) nobodyCache = { uid: highest + 1, gid: highest + 1 };
+  } catch {
+    // No user database here: scripts run as the server's user.
+  }
+  return nobodyCache;
+}
+
+/**
+ * The user id CGI scripts run as when the server runs as root (Python's
+ * `nobody_uid()`): the uid of `nobody`, else one more than the highest uid in
+ * the user database, else -1. Looked up once and cached.
+ */
+export function nobodyUid(): number {
+  return nobodyIds()?.uid ?? -1;
+}
+
+function statOrNull(path: string): fs.Stats | null {
+  try {
+    return fs.statSync(path, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null; // ENOTDIR, EACCES, a NUL byte in the name, ...
+  }
+}
+
+function realpathOrNull(path: string): string | null {
+  try {
+    return fs.realpathSync.native(path);
+  } catch {
+    return null;
+  }
+}
+
+/** `path` is `root` or lies below it (plain string test on normalised paths). */
+function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith("/") ? root : root + "/");
+}
+
+const POSIX = process.platform !== "win32";
+const PY_WHITESPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+/;
+const TRIM_PY_WHITESPACE = /^[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+|[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+$/g;
+const DIGITS = /^[0-9]+$/;
+const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/;
+const STATUS_VALUE = /^([1-9][0-9]{2})(?:[ \t]+(.*))?$/;
+/** Most bytes of a script's header block held back when {@link CGIHTTPRequestHandler.cgiStatusHeaders} is on. */
+const CGI_HEADER_LIMIT = 64 * 1024;
+/** Standard-error text logged as one line at most. */
+const STDERR_LINE_LIMIT = 8 * 1024;
+
+/** Python's `str.split()` with no argument. */
+function pySplit(text: string): string[] {
+  const trimmed = text.replace(TRIM_PY_WHITESPACE, "");
+  return trimmed === "" ? [] : trimmed.split(PY_WHITESPACE);
+}
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/**
+ * Python's lenient `base64.decodebytes()`: characters outside the alphabet are
+ * skipped, decoding stops at a complete pad; `null` where Python raises
+ * (`Incorrect padding`, one stray character).
+ */
+function decodeBase64Lenient(text: string): Buffer | null {
+  const out: number[] = [];
+  let quad = 0;
+  let left = 0;
+  let pads = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === "=") {
+      if (quad >= 2 && quad + ++pads >= 4) return Buffer.from(out);
+      continue;
+    }
+    const v = B64.indexOf(ch);
+    if (v === -1) continue;
+    pads = 0;
+    switch (quad) {
+      case 0:
+        left = v;
+        quad = 1;
+        break;
+      case 1:
+        out.push(((left << 2) | (v >> 4)) & 0xff);
+        left = v & 0x0f;
+        quad = 2;
+        break;
+      case 2:
+        out.push(((left << 4) | (v >> 2)) & 0xff);
+        left = v & 0x03;
+        quad = 3;
+        break;
+      default:
+        out.push(((left << 6) | v) & 0xff);
+        quad = 0;
+    }
+  }
+  return quad === 0 ? Buffer.from(out) : null;
+}
+
+/** Python's `os.waitstatus_to_exitcode()`: the exit code, or minus the signal number. */
+function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  return signal ? -(osConstants.signals[signal] ?? 0) : 0;
+}
+
+/** Children still running, so that leaving the process does not orphan them. */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function killTree(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    // Scripts lead their own process group: take their children along.
+    if (POSIX) process.kill(-child.pid, "SIGKILL");
+    else child.kill("SIGKILL");
+  } catch {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+function track(child: ChildProcess): void {
+  liveChildren.add(child);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const c of liveChildren) killTree(c);
+    });
+  }
+}
+
+/** Resolve once `stream` can take more, or is closed or broken. */
+function drained(stream: Writable): Promise<void> {
+  if (stream.destroyed || !stream.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      stream.off("error", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+    stream.on("error", done);
+  });
+}
+
+/** A script's CGI header block, as parsed by the status-header mode. */
+interface ScriptHead {
+  /** Header lines other than `Status`, in order. */
+  headers: Array<[string, string]>;
+  /** From `Status:`, or 302 for a `Location:` alone, or 200. */
+  code: number;
+  /** The reason phrase from `Status:`, if it had one. */
+  reason: string | null;
+  /** Where the body starts in the buffered output. */
+  bodyStart: number;
+}
+
+/**
+ * Find and parse the CGI header block at the start of `buf`. `"more"` when
+ * the block is not complete yet; `null` when the output does not start with
+ * a well-formed block (then it is passed through untouched, as Python does).
+ */
+function parseScriptHead(buf: Buffer, ended: boolean): ScriptHead | "more" | null {
+  let end = -1;
+  let bodyStart = -1;
+  if (buf[0] === 0x0a) {
+    end = 0;
+    bodyStart = 1;
+  } else if (buf[0] === 0x0d && buf[1] === 0x0a) {
+    end = 0;
+    bodyStart = 2;
+  } else {
+    const a = buf.indexOf("\n\n");
+    const b = buf.indexOf("\n\r\n");
+    if (a !== -1 && (b === -1 || a < b)) {
+      end = a + 1;
+      bodyStart = a + 2;
+    } else if (b !== -1) {
+      end = b + 1;
+      bodyStart = b + 3;
+    }
+  }
+  if (end === -1) return ended || buf.length > CGI_HEADER_LIMIT ? null : "more";
+  if (end > CGI_HEADER_LIMIT) return null;
+  const headers: Array<[string, string]> = [];
+  let status: string | null = null;
+  let location = false;
+  const text = buf.toString("latin1", 0, end);
+  for (const raw of text === "" ? [] : text.slice(0, -1).split("\n")) {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line.includes("\r") || line.includes("\0")) return null;
+    const m = HEADER_LINE.exec(line);
+    if (!m) return null;
+    const name = m[1]!;
+    const value = m[2]!;
+    const lower = name.toLowerCase();
+    if (lower === "status") {
+      if (status === null) status = value;
+      continue;
+    }
+    if (lower === "location") location = true;
+    headers.push([name, value]);
+  }
+  let code = 200;
+  let reason: string | null = null;
+  if (status !== null) {
+    const m = STATUS_VALUE.exec(status);
+    if (!m) return null;
+    code = Number(m[1]);
+    reason = m[2] ? m[2] : null;
+  } else if (location) {
+    code = 302;
+  }
+  return { headers, code, reason, bodyStart };
+}
+
+/** How a script run ended: Python's exit code (the code, or minus the signal number; 127 when it could not start). */
+interface RunOutcome {
+  exitCode: number;
+}
+
+/**
+ * Serve files like {@link SimpleHTTPRequestHandler}, and run CGI scripts for
+ * GET, HEAD and POST requests whose path lies in one of
+ * {@link cgiDirectories} (POST is refused with 501 anywhere else).
+ *
+ * A script is any executable regular file in a CGI directory (or a folder
+ * below one); Python scripts (`.py`, `.pyw`) run with
+ * {@link pythonInterpreter}. The script gets the CGI/1.1 environment,
+ * `CONTENT_LENGTH` bytes of the request body on its standard input, and the
+ * query string as its one argument when the query holds no `=`. Its standard
+ * output is the response: its own header lines, a blank line, and the body.
+ * The connection closes when the script ends.
+ *
+ * When the server runs as root, scripts run as user `nobody`.
+ *
+ * Beyond Python (see docs/deviations.md): a script may choose the status
+ * with `Status:` or redirect with `Location:` ({@link cgiStatusHeaders});
+ * a silent script is killed after {@link cgiTimeout} seconds, and a script
+ * whose client has gone away is killed too; scripts reached through a
+ * symlink leading out of {@link directory} are refused unless
+ * {@link followSymlinks}; a path decoded twice cannot name a script outside
+ * the CGI directory; a path climbing above the root gets a 500.
+ *
+ * @example
+ * ```ts
+ * // Serves ./ and runs ./cgi-bin/*:
+ * await new ThreadingHTTPServer(["", 8000], CGIHTTPRequestHandler).serveForever();
+ * ```
+ */
+export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
+  /**
+   * URL paths whose files are CGI scripts, each starting with `/` and without
+   * a trailing slash. One array shared by every handler of the class (as in
+   * Python): `CGIHTTPRequestHandler.prototype.cgiDirectories.push("/app")`
+   * changes it for all, assigning a new array in a subclass for that subclass.
+   */
+  declare cgiDirectories: string[];
+  /** The platform can run scripts the POSIX way (Python's `have_fork`): true everywhere but Windows. */
+  declare haveFork: boolean;
+  /**
+   * The interpreter that runs Python scripts (`.py`, `.pyw`), looked up in
+   * `PATH`, with `-u` (unbuffered output). `null` runs them like any other
+   * script, through their `#!` line.
+   */
+  declare pythonInterpreter: string | null;
+  /**
+   * Let the script choose the response status (default true): its output's
+   * header block is held back (up to 64 KiB) and a `Status: 404 Not Found`
+   * line becomes the status line; a `Location:` without `Status:` makes a
+   * 302. When the output does not start with a well-formed header block it
+   * is passed through as it is. `false` behaves exactly like Python: the
+   * status line `200 Script output follows` is sent before the script starts
+   * and its output follows unchanged.
+   */
+  declare cgiStatusHeaders: boolean;
+  /**
+   * Seconds a script may go without any input or output before it (and its
+   * process group) is killed with SIGKILL and the connection closed; `null`
+   * waits forever. Default 30.
+   */
+  declare cgiTimeout: number | null;
+  /**
+   * The request's `[directory, rest]` split, set by {@link isCGI}: the CGI
+   * directory matched (`/cgi-bin`) and the remainder (`sub/x.sh/extra?q=1`).
+   */
+  cgiInfo: [string, string] | null = null;
+
+  /** Run the CGI script the path names; POST to anything else is a 501. */
+  async do_POST(): Promise<void> {
+    if (this.isCGI()) await this.runCGI();
+    else this.sendError(501, "Can only POST to CGI scripts");
+  }
+
+  /** For GET and HEAD: run the script when the path is a CGI one (HEAD gets its body too, as in Python), else serve the file. */
+  override async sendHead(): Promise<BodySource | null> {
+    if (this.isCGI()) {
+      await this.runCGI();
+      return null;
+    }
+    return super.sendHead();
+  }
+
+  /**
+   * Does {@link path} name something in a CGI directory? Compares the
+   * collapsed path ({@link urlCollapsePath}) with {@link cgiDirectories} and,
+   * when one matches, stores `[directory, rest]` in {@link cgiInfo}.
+   *
+   * @throws {@link IndexError} for a path that climbs above the root; the
+   *   request then fails (this port answers 500; Python drops the connection).
+   */
+  isCGI(): boolean {
+    const collapsed = urlCollapsePath(this.path);
+    let sep = collapsed.indexOf("/", 1);
+    while (sep > 0 && !this.cgiDirectories.includes(collapsed.slice(0, sep))) {
+      sep = collapsed.indexOf("/", sep + 1);
+    }
+    if (sep > 0) {
+      this.cgiInfo = [collapsed.slice(0, sep), collapsed.slice(sep + 1)];
+      return true;
+    }
+    return false;
+  }
+
+  /** May the server user execute `path`? */
+  isExecutable(path: string): boolean {
+    try {
+      fs.accessSync(path, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Is `path` a Python script (`.py` or `.pyw`, any case)? */
+  isPython(path: string): boolean {
+    const base = path.slice(path.lastIndexOf("/") + 1);
+    const dot = base.lastIndexOf(".");
+    // Python's splitext(): leading dots do not start an extension.
+    if (dot === -1 || /^\.*$/.test(base.slice(0, dot))) return false;
+    const ext = base.slice(dot).toLowerCase();
+    return ext === ".py" || ext === ".pyw";
+  }
+
+  /**
+   * Run the script {@link cgiInfo} names and send its output: find the
+   * script (descending into folders below the CGI directory), answer 404 or
+   * 403 when it is missing, not a plain file or not executable, build the
+   * environment, then stream the body in and the output out.
+   */
+  async runCGI(): Promise<void> {
+    if (!this.cgiInfo) throw new TypeError("runCGI() needs cgiInfo: call isCGI() first");
+    let [dir, rest] = this.cgiInfo;
+    const cgiDir = dir;
+    const path = dir + "/" + rest;
+    let i = path.indexOf("/", dir.length + 1);
+    while (i >= 0) {
+      const nextdir = path.slice(0, i);
+      if (!statOrNull(this.translatePath(nextdir))?.isDirectory()) break;
+      dir = nextdir;
+      rest = path.slice(i + 1);
+      i = path.indexOf("/", dir.length + 1);
+    }
+
+    let query = "";
+    const q = rest.indexOf("?");
+    if (q !== -1) {
+      query = rest.slice(q + 1);
+      rest = rest.slice(0, q);
+    }
+    let script = rest;
+    rest = "";
+    const slash = script.indexOf("/");
+    if (slash !== -1) {
+      rest = script.slice(slash);
+      script = script.slice(0, slash);
+    }
+
+    const scriptname = dir + "/" + script;
+    const scriptfile = this.translatePath(scriptname);
+    const st = statOrNull(scriptfile);
+    if (!st || !this.#mayRun(scriptfile, cgiDir)) {
+      this.sendError(404, `No such CGI script (${pyRepr(scriptname)})`);
+      return;
+    }
+    if (!st.isFile()) {
+      this.sendError(403, `CGI script is not a plain file (${pyRepr(scriptname)})`);
+      return;
+    }
+    const ispy = this.isPython(scriptname);
+    if ((this.haveFork || !ispy) && !this.isExecutable(scriptfile)) {
+      this.sendError(403, `CGI script is not executable (${pyRepr(scriptname)})`);
+      return;
+    }
+
+    const env = this.#environment(scriptname, rest, query);
+    const decodedQuery = query.replaceAll("+", " ");
+    const scriptArgs = decodedQuery.includes("=") ? [] : [decodedQuery];
+    let file = scriptfile;
+    let args = scriptArgs;
+    // Like Python's exec: argv[0] is the bare script name.
+    let argv0: string | undefined = script;
+    if (ispy && this.pythonInterpreter) {
+      file = this.pythonInterpreter;
+      args = ["-u", scriptfile, ...scriptArgs];
+      argv0 = undefined;
+    }
+    if (Object.values(env).some((v) => v.includes("\0")) || args.some((a) => a.includes("\0"))) {
+      // Python's child fails at exec() here, after the 200 went out.
+      this.sendError(400, "NUL byte in CGI variables");
+      return;
+    }
+
+    if (!this.cgiStatusHeaders) {
+      this.sendResponse(200, "Script output follows");
+      this.flushHeaders();
+      await this.wfile.flush();
+    }
+    this.closeConnection = true;
+    const outcome = await this.#execute(file, args, argv0, env);
+    if (outcome.exitCode) this.logError("CGI script exit code %d", outcome.exitCode);
+    this.closeConnection = true;
+  }
+
+  /**
+   * A script may run only from inside the CGI directory that matched the
+   * request (`cgiDir`, as {@link isCGI} found it): the folder names below it
+   * and the script name are percent-decoded a second time by
+   * {@link translatePath}, so `%252e%252e%252f` would otherwise climb out of
+   * it, as it does in Python. And only through symlinks that stay inside
+   * {@link directory}, unless {@link followSymlinks}.
+   */
+  #mayRun(scriptfile: string, cgiDir: string): boolean {
+    if (!isInside(scriptfile, this.translatePath(cgiDir))) return false;
+    if (this.followSymlinks) return true;
+    const root = realpathOrNull(this.directory);
+    const real = realpathOrNull(scriptfile);
+    return root !== null && real !== null && isInside(real, root);
+  }
+
+  /** The script's environment: the server's own, plus the CGI variables of this request. */
+  #environment(scriptname: string, pathInfo: string, query: string): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    const server = this.server as unknown as { serverName?: unknown; serverPort?: unknown };
+    env.SERVER_SOFTWARE = this.versionString();
+    env.SERVER_NAME = String(server.serverName ?? "");
+    env.GATEWAY_INTERFACE = "CGI/1.1";
+    env.SERVER_PROTOCOL = this.protocolVersion;
+    env.SERVER_PORT = String(server.serverPort ?? "");
+    env.REQUEST_METHOD = this.command ?? "";
+    const uqrest = unquote(pathInfo);
+    env.PATH_INFO = uqrest;
+    env.PATH_TRANSLATED = this.translatePath(uqrest);
+    env.SCRIPT_NAME = scriptname;
+    env.QUERY_STRING = query;
+    const client = this.clientAddress;
+    env.REMOTE_ADDR = String(Array.isArray(client) ? client[0] : (client ?? ""));
+
+    const headers = this.headers;
+    const authorization = headers.get("Authorization");
+    if (authorization) {
+      const words = pySplit(authorization);
+      if (words.length === 2) {
+        env.AUTH_TYPE = words[0]!;
+        if (words[0]!.toLowerCase() === "basic" && /^[\x00-\x7f]*$/.test(words[1]!)) {
+          const decoded = decodeBase64Lenient(words[1]!);
+          if (decoded && !decoded.some((b) => b > 0x7f)) {
+            const userPass = decoded.toString("latin1").split(":");
+            if (userPass.length === 2) env.REMOTE_USER = userPass[0]!;
+          }
+        }
+      }
+    }
+    env.CONTENT_TYPE = headers.get("Content-Type") ?? headers.getContentType();
+    const length = headers.get("Content-Length");
+    if (length) env.CONTENT_LENGTH = length;
+    const referer = headers.get("Referer");
+    if (referer) env.HTTP_REFERER = referer;
+    env.HTTP_ACCEPT = (headers.getAll("Accept") ?? []).join(",");
+    const ua = headers.get("User-Agent");
+    if (ua) env.HTTP_USER_AGENT = ua;
+    const cookie = (headers.getAll("Cookie") ?? []).filter((c) => c !== "").join(", ");
+    if (cookie) env.HTTP_COOKIE = cookie;
+    for (const k of ["QUERY_STRING", "REMOTE_HOST", "CONTENT_LENGTH", "HTTP_USER_AGENT", "HTTP_COOKIE", "HTTP_REFERER"]) {
+      if (!(k in env)) env[k] = "";
+    }
+    return env;
+  }
+
+  /** Start the child: as `nobody` when the server is root, in its own process group. */
+  #spawn(file: string, args: string[], argv0: string | undefined, env: Record<string, string>): ChildProcess | Error {
+    const options: SpawnOptions = { ...(argv0 === undefined ? {} : { argv0 }), env, stdio: ["pipe", "pipe", "pipe"], detached: POSIX, windowsHide: true };
+    const ids = POSIX && process.geteuid?.() === 0 ? nobodyIds() : null;
+    if (ids) {
+      try {
+        return spawn(file, args, { ...options, uid: ids.uid, gid: ids.gid });
+      } catch (err) {
+        // Python ignores a failed setuid() and runs the script as it is.
+        if ((err as NodeJS.ErrnoException).code !== "EPERM") return err as Error;
+      }
+    }
+    try {
+      return spawn(file, args, options);
+    } catch (err) {
+      return err as Error;
+    }
+  }
+
+  /** Run the script to its end, streaming both ways; resolves after the child's `close`. */
+  async #execute(file: string, args: string[], argv0: string | undefined, env: Record<string, string>): Promise<RunOutcome> {
+    const spawned = this.#spawn(file, args, argv0, env);
+    if (spawned instanceof Error) return this.#notStarted(spawned);
+    const child = spawned;
+    const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+      child.once("close", (code: number | null, signal: NodeJS.Signals | null) => resolve([code, signal]));
+    });
+    let startError: Error | null = null;
+    child.on("error", (err) => {
+      startError ??= err;
+    });
+    const started = await new Promise<boolean>((resolve) => {
+      child.once("spawn", () => resolve(true));
+      child.once("error", () => resolve(false));
+    });
+    if (!started) {
+      await closed;
+      return this.#notStarted(startError ?? new Error("spawn failed"));
+    }
+
+    track(child);
+    const stdin = child.stdin!;
+    const stdout = child.stdout!;
+    const stderr = child.stderr!;
+    stdin.on("error", () => undefined);
+    stdout.on("error", () => undefined);
+    stderr.on("error", () => undefined);
+
+    let finished = false;
+    let timedOut = false;
+    let clientGone = false;
+    let timer: NodeJS.Timeout | undefined;
+    const stopIO = (): void => {
+      killTree(child);
+      stdin.destroy();
+      stdout.destroy();
+      stderr.destroy();
+    };
+    const timeout = this.cgiTimeout;
+    const touch = (): void => {
+      if (timeout === null || timeout === undefined || finished) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = true;
+        this.logError("CGI script killed: no activity for %s seconds", String(timeout));
+        stopIO();
+      }, timeout * 1000);
+    };
+    const onClientGone = (): void => {
+      if (finished || clientGone) return;
+      clientGone = true;
+      stopIO();
+    };
+    const conn = this.connection;
+    conn.once("close", onClientGone);
+    touch();
+
+    this.#logStderr(stderr, touch);
+    // The pump settles by itself (it never rejects): at the end of the body,
+    // when the script stops reading, or when rfile is closed after the
+    // request. A stalled client must not hold the response back.
+    void this.#pumpBody(stdin, touch);
+    let headSent = !this.cgiStatusHeaders;
+    let failure: unknown = null;
+    try {
+      headSent = await this.#copyOutput(stdout, touch, onClientGone, () => timedOut || clientGone);
+    } catch (err) {
+      failure = err;
+      stopIO();
+    }
+    const [code, signal] = await closed;
+    finished = true;
+    clearTimeout(timer);
+    liveChildren.delete(child);
+    conn.off("close", onClientGone);
+    stdin.destroy();
+    if (failure !== null) throw failure;
+    if (timedOut && !headSent && !clientGone) {
+      this.sendError(504, null, "The CGI script did not answer in time.");
+    }
+    try {
+      await this.wfile.flush();
+    } catch {
+      // The client is gone.
+    }
+    return { exitCode: exitCodeOf(code, signal) };
+  }
+
+  /** A script that could not be started: logged like Python's failed exec() (exit code 127). */
+  #notStarted(err: Error): RunOutcome {
+    this.logError("CGI script could not be run: %s", err.message);
+    if (this.cgiStatusHeaders) this.sendError(500, null, "The CGI script could not be run.");
+    return { exitCode: 127 };
+  }
+
+  /**
+   * Copy the request body (`Content-Length` bytes) to the script's standard
+   * input with back-pressure, then close it. Stops early when the client
+   * stops sending or the script stops reading.
+   */
+  async #pumpBody(stdin: Writable, touch: () => void): Promise<void> {
+    const header = this.headers.get("Content-Length")?.trim() ?? "";
+    let left = DIGITS.test(header) ? Number(header) : 0;
+    try {
+      while (left > 0 && !stdin.destroyed) {
+        const chunk = this.rfile.readBuffered(left);
+        if (chunk.length === 0) {
+          if (!(await this.rfile.fill())) break;
+          continue;
+        }
+        left -= chunk.length;
+        touch();
+        if (!stdin.write(chunk)) await drained(stdin);
+      }
+    } catch {
+      // A read time-out or a reset: the script sees end of input.
+    }
+    if (!stdin.destroyed) stdin.end();
+  }
+
+  /** Log each line the script writes to standard error (never sent to the client). */
+  #logStderr(stderr: Readable, touch: () => void): void {
+    let partial = "";
+    const log = (line: string): void => this.logError("%s", line.endsWith("\r") ? line.slice(0, -1) : line);
+    stderr.setEncoding("utf8");
+    stderr.on("data", (text: string) => {
+      touch();
+      partial += text;
+      let nl: number;
+      while ((nl = partial.indexOf("\n")) !== -1) {
+        log(partial.slice(0, nl));
+        partial = partial.slice(nl + 1);
+      }
+      while (partial.length > STDERR_LINE_LIMIT) {
+        log(partial.slice(0, STDERR_LINE_LIMIT));
+        partial = partial.slice(STDERR_LINE_LIMIT);
+      }
+    });
+    stderr.once("end", () => {
+      if (partial) log(partial);
+      partial = "";
+    });
+  }
+
+  /**
+   * Stream the script's standard output to the client, pausing the script
+   * while the client catches up. In status-header mode the header block is
+   * held back and turned into our status line first. Returns whether a
+   * status line (or output) has been sent.
+   */
+  async #copyOutput(
+    stdout: Readable,
+    touch: () => void,
+    onClientGone: () => void,
+    aborted: () => boolean,
+  ): Promise<boolean> {
+    let pending: Buffer | null = this.cgiStatusHeaders ? Buffer.alloc(0) : null;
+    let sent = pending === null;
+    const send = async (data: Buffer): Promise<boolean> => {
+      try {
+        if (data.length) this.wfile.write(data);
+        await this.wfile.flush();
+        return true;
+      } catch (err) {
+        if (!(err instanceof BrokenPipeError) && !isGone(err)) throw err;
+        onClientGone();
+        return false;
+      }
+    };
+    try {
+      for await (const data of stdout as AsyncIterable<Buffer>) {
+        touch();
+        let chunk = data;
+        if (pending !== null) {
+          pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+          const head = parseScriptHead(pending, false);
+          if (head === "more") continue;
+          chunk = this.#sendScriptHead(head, pending);
+          pending = null;
+          sent = true;
+        }
+        if (!(await send(chunk))) return sent;
+      }
+    } catch (err) {
+      if (!aborted()) throw err;
+    }
+    if (aborted()) return sent;
+    if (pending !== null) {
+      // The output ended inside (or without) its header block.
+      const head = pending.length ? parseScriptHead(pending, true) : null;
+      await send(this.#sendScriptHead(head === "more" ? null : head, pending));
+      sent = true;
+    }
+    return sent;
+  }
+
+  /**
+   * Send our status line and headers for a script's output; returns the
+   * bytes still to send. Without a usable header block, Python's response:
+   * `200 Script output follows` and the output as it is.
+   */
+  #sendScriptHead(head: ScriptHead | null, output: Buffer): Buffer {
+    if (head === null) {
+      this.sendResponse(200, "Script output follows");
+      this.flushHeaders();
+      return output;
+    }
+    if (head.code === 200 && head.reason === null) this.sendResponse(200, "Script output follows");
+    else this.sendResponse(head.code, head.reason);
+    let connection = false;
+    for (const [name, value] of head.headers) {
+      if (name.toLowerCase() === "connection") connection = true;
+      this.sendHeader(name, value);
+    }
+    if (!connection && this.protocolVersion >= "HTTP/1.1") this.sendHeader("Connection", "close");
+    this.endHeaders();
+    this.closeConnection = true;
+    return output.subarray(head.bodyStart);
+  }
+}
+
+function isGone(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === "EPIPE" || code === "ECONNRESET" || code === "ERR_STREAM_DESTROYED" || code === "ERR_STREAM_WRITE_AFTER_END";
+}
+
+CGIHTTPRequestHandler.prototype.cgiDirectories = ["/cgi-bin", "/htbin"];
+CGIHTTPRequestHandler.prototype.haveFork = POSIX;
+CGIHTTPRequestHandler.prototype.rbufsize = 0;
+CGIHTTPRequestHandler.prototype.pythonInterpreter = "python3";
+CGIHTTPRequestHandler.prototype.cgiStatusHeaders = true;
+CGIHTTPRequestHandler.prototype.cgiTimeout = 30;
+pythonNames(CGIHTTPRequestHandler, { attributes: ["cgiInfo"] });
