@@ -51,6 +51,13 @@ const MAX_HEADERS = 100;
 /** An unread request body up to this size is read and dropped to keep the connection; a larger one closes it. */
 const MAX_DISCARD = 1024 * 1024;
 
+/** Returned instead of the header text when one header line is longer than {@link MAX_HEADER_LINE}. */
+const HEADER_LINE_TOO_LONG = Object.freeze({ limit: "line" as const });
+/** Returned instead of the header text when there are more than {@link MAX_HEADERS} header lines. */
+const TOO_MANY_HEADERS = Object.freeze({ limit: "count" as const });
+/** A valid `Content-Length` value: decimal digits only (RFC 9110, section 8.6). */
+const CONTENT_LENGTH = /^[0-9]+$/;
+
 /** Python's whitespace for `str.split()` on a Latin-1 string. */
 const PY_WHITESPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+/;
 const TRIM_PY_WHITESPACE = /^[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+|[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+$/g;
@@ -221,7 +228,10 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   /**
    * Keep-alive safety: whatever the handler left unread of the request body
    * must not be taken for the next request. Small remainders are read and
-   * dropped; bodies of unknown or large size close the connection.
+   * dropped; bodies of unknown or large size close the connection, and so
+   * does a `Content-Length` that is not one plain decimal number (a
+   * negative, hexadecimal or repeated-but-different value would otherwise
+   * let body bytes pass for the next request).
    */
   async #skipUnreadBody(): Promise<void> {
     const headers = this.headers;
@@ -229,9 +239,14 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       this.closeConnection = true;
       return;
     }
-    const length = headers.get("Content-Length");
-    if (length === undefined) return;
-    const total = Number(length.trim());
+    const lengths = headers.getAll("Content-Length");
+    if (lengths === undefined || lengths.length === 0) return;
+    const length = lengths[0]!.trim();
+    if (!CONTENT_LENGTH.test(length) || lengths.some((v) => v.trim() !== length)) {
+      this.closeConnection = true;
+      return;
+    }
+    const total = Number(length);
     const left = total - (this.rfile.consumed - this.#bodyStart);
     if (left <= 0) return;
     if (left > MAX_DISCARD) {
@@ -308,7 +323,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
     const block = await this.#readHeaderBlock();
     if (typeof block !== "string") {
-      if (block === "long") {
+      if (block === HEADER_LINE_TOO_LONG) {
         this.sendError(431, "Line too long", `got more than ${MAX_HEADER_LINE} bytes when reading header line`);
       } else {
         this.sendError(431, "Too many headers", `got more than ${MAX_HEADERS} headers`);
@@ -336,9 +351,10 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
   /**
    * Read header lines up to the blank line (or end of input) with Python's
-   * limits. Returns the Latin-1 text, or which limit was exceeded.
+   * limits. Returns the Latin-1 text, or the sentinel of the limit that was
+   * exceeded.
    */
-  async #readHeaderBlock(): Promise<string | "long" | "many"> {
+  async #readHeaderBlock(): Promise<string | typeof HEADER_LINE_TOO_LONG | typeof TOO_MANY_HEADERS> {
     const rfile = this.rfile;
     let text = "";
     for (let count = 1; ; count++) {
@@ -347,9 +363,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
         await rfile.fill();
         line = rfile.tryReadline(MAX_HEADER_LINE + 1);
       }
-      if (line.length > MAX_HEADER_LINE) return "long";
+      if (line.length > MAX_HEADER_LINE) return HEADER_LINE_TOO_LONG;
       text += line.toString("latin1");
-      if (count > MAX_HEADERS) return "many";
+      if (count > MAX_HEADERS) return TOO_MANY_HEADERS;
       const n = line.length;
       if (n === 0 || (n === 1 && line[0] === 10) || (n === 2 && line[0] === 13 && line[1] === 10)) return text;
     }

@@ -73,6 +73,25 @@ export interface HTTPSOptions {
 }
 
 /**
+ * Read the certificate chain and key named by `opts` and check that they
+ * make a usable TLS context (a key that matches the certificate, the right
+ * password). Throws the TLS or file error otherwise.
+ */
+function loadCertChain(opts: HTTPSOptions | undefined): tls.SecureContextOptions {
+  if (!opts || !opts.certfile) throw new TypeError("HTTPSServer needs options.certfile");
+  const cert = readFileSync(opts.certfile);
+  const key = opts.keyfile ? readFileSync(opts.keyfile) : cert;
+  const password = opts.password ?? null;
+  const context: tls.SecureContextOptions = {
+    cert,
+    key,
+    ...(password !== null ? { passphrase: String(password) } : {}),
+  };
+  tls.createSecureContext(context);
+  return context;
+}
+
+/**
  * An {@link HTTPServer} speaking TLS (Python 3.14's `HTTPSServer`). Bad
  * certificate material throws from the constructor; failed handshakes are
  * dropped without disturbing the server.
@@ -101,21 +120,16 @@ export class HTTPSServer extends HTTPServer {
     options?: HTTPSOptions,
   ) {
     const opts = typeof bindAndActivate === "object" ? bindAndActivate : options;
+    // Load and check the material before the base constructor schedules
+    // binding: unusable material throws here, like Python's
+    // load_cert_chain(), and no listening socket is left behind.
+    const context = loadCertChain(opts);
     super(serverAddress, RequestHandlerClass, typeof bindAndActivate === "boolean" ? bindAndActivate : true);
-    if (!opts || !opts.certfile) throw new TypeError("HTTPSServer needs options.certfile");
-    this.certfile = opts.certfile;
-    this.keyfile = opts.keyfile ?? null;
-    this.password = opts.password ?? null;
-    this.alpnProtocols = opts.alpnProtocols ?? ["http/1.1"];
-    const cert = readFileSync(this.certfile);
-    const key = this.keyfile ? readFileSync(this.keyfile) : cert;
-    this.#context = {
-      cert,
-      key,
-      ...(this.password !== null ? { passphrase: String(this.password) } : {}),
-    };
-    // Fail now, like Python's load_cert_chain(), on unusable material.
-    tls.createSecureContext(this.#context);
+    this.certfile = opts!.certfile;
+    this.keyfile = opts!.keyfile ?? null;
+    this.password = opts!.password ?? null;
+    this.alpnProtocols = opts!.alpnProtocols ?? ["http/1.1"];
+    this.#context = context;
   }
 
   override createSocket(): net.Server {

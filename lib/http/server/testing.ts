@@ -44,7 +44,12 @@ export interface RawExchange extends ParsedResponse {
   raw: Buffer;
   /** Each `write()` the handler made, in order (Python's tests count them). */
   writes: Buffer[];
-  /** The responses found in {@link raw}, in order (several with keep-alive or pipelining). */
+  /**
+   * The responses found in {@link raw}, in order (several with keep-alive or
+   * pipelining). Each request's output is parsed on its own, so a `HEAD`
+   * response, which announces a body it does not send, cannot swallow the
+   * next response.
+   */
   responses: ParsedResponse[];
   /** The log lines, each as it would have been written to stderr. */
   logs: string[];
@@ -98,9 +103,12 @@ export async function handleRawRequest(
   };
   const Ctor = Handler as unknown as new (...args: unknown[]) => object;
   let error: unknown = null;
+  const marks: RequestMark[] = [];
+  let handler: Instrumented | null = null;
   try {
-    const handler = new Ctor(socket, options.clientAddress ?? ["127.0.0.1", 54321], server, ...(options.handlerArgs ?? []));
-    await runHandler(handler as Parameters<typeof runHandler>[0]);
+    handler = new Ctor(socket, options.clientAddress ?? ["127.0.0.1", 54321], server, ...(options.handlerArgs ?? [])) as Instrumented;
+    instrument(handler, marks);
+    await runHandler(handler as unknown as Parameters<typeof runHandler>[0]);
   } catch (err) {
     error = err;
   }
@@ -108,17 +116,70 @@ export async function handleRawRequest(
   await new Promise((resolve) => setImmediate(resolve));
   socket.destroy();
   const raw = Buffer.concat(writes);
-  const responses = parseResponses(raw);
+  const responses =
+    marks.length > 0 && handler?.wfile?.bytesWritten === raw.length ? splitByRequest(raw, marks) : parseResponses(raw);
   const first = responses[0] ?? parseResponse(raw, 0).response;
   return { ...first, raw, writes, responses, logs, error };
 }
 
-/** Split a handler's output into responses (bodies delimited by `Content-Length`, or the rest of the output). */
-export function parseResponses(raw: Buffer): ParsedResponse[] {
+/** Where one request's output starts in the handler's output, and its method. */
+interface RequestMark {
+  start: number;
+  command: unknown;
+}
+
+/** The members of a BaseHTTPRequestHandler that the helper watches. */
+interface Instrumented {
+  handleOneRequest?: () => unknown;
+  wfile?: { bytesWritten?: number };
+  command?: unknown;
+}
+
+/**
+ * Note, for each request the handler serves, where its output starts and
+ * which method it was, so responses can be told apart without guessing
+ * (a `HEAD` response announces a body it does not send).
+ */
+function instrument(handler: Instrumented, marks: RequestMark[]): void {
+  const original = handler.handleOneRequest;
+  if (typeof original !== "function") return;
+  handler.handleOneRequest = async function (this: Instrumented): Promise<void> {
+    const start = this.wfile?.bytesWritten;
+    try {
+      await original.call(this);
+    } finally {
+      if (typeof start === "number") marks.push({ start, command: this.command });
+    }
+  };
+}
+
+/** Parse each request's share of `raw` on its own. */
+function splitByRequest(raw: Buffer, marks: RequestMark[]): ParsedResponse[] {
+  const out: ParsedResponse[] = [];
+  if (marks[0]!.start > 0) out.push(...parseResponses(raw.subarray(0, marks[0]!.start)));
+  for (let i = 0; i < marks.length; i++) {
+    const end = i + 1 < marks.length ? marks[i + 1]!.start : raw.length;
+    out.push(...parseResponses(raw.subarray(marks[i]!.start, end), { head: marks[i]!.command === "HEAD" }));
+  }
+  return out;
+}
+
+/** Options of {@link parseResponses}. */
+export interface ParseResponsesOptions {
+  /** The responses answer a `HEAD` request: final responses have no body whatever their `Content-Length`. */
+  head?: boolean;
+}
+
+/**
+ * Split a handler's output into responses: bodies are delimited by
+ * `Content-Length`, or run to the end of the output; 1xx, 204 and 304
+ * responses (and, with `head`, every response) have none.
+ */
+export function parseResponses(raw: Buffer, options: ParseResponsesOptions = {}): ParsedResponse[] {
   const out: ParsedResponse[] = [];
   let at = 0;
   while (at < raw.length) {
-    const { response, next } = parseResponse(raw, at);
+    const { response, next } = parseResponse(raw, at, options.head ?? false);
     out.push(response);
     if (next <= at) break;
     at = next;
@@ -147,7 +208,7 @@ function makeResponse(
   };
 }
 
-function parseResponse(raw: Buffer, start: number): { response: ParsedResponse; next: number } {
+function parseResponse(raw: Buffer, start: number, head = false): { response: ParsedResponse; next: number } {
   if (raw.toString("latin1", start, start + 5) !== "HTTP/") {
     return { response: makeResponse(null, [], raw.subarray(start)), next: raw.length };
   }
@@ -163,7 +224,7 @@ function parseResponse(raw: Buffer, start: number): { response: ParsedResponse; 
   const code = Number(statusLine.split(" ")[1]);
   const lengthHeader = headerList.find(([n]) => n.toLowerCase() === "content-length");
   let bodyEnd: number;
-  if ((code >= 100 && code < 200) || code === 204 || code === 304) bodyEnd = bodyStart;
+  if ((code >= 100 && code < 200) || code === 204 || code === 304 || head) bodyEnd = bodyStart;
   else if (lengthHeader) bodyEnd = Math.min(raw.length, bodyStart + Number(lengthHeader[1]));
   else bodyEnd = raw.length;
   return { response: makeResponse(statusLine, headerList, raw.subarray(bodyStart, bodyEnd)), next: bodyEnd };
