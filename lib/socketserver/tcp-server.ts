@@ -207,6 +207,18 @@ boundAddress(): unknown {
   /** Python's `listen()` step. Node already listens after {@link serverBind}; nothing more to do. */
   override serverActivate(): void | Promise<void> {}
 
+  /** As {@link BaseServer.serveForever}, but rejects at once after {@link serverClose} (Python raises `ValueError`). */
+  override serveForever(pollInterval?: number): Promise<void> {
+    if (this.#closed) return Promise.reject(closedServerError(this.serverAddress));
+    return super.serveForever(pollInterval);
+  }
+
+  /** As {@link BaseServer.handleRequest}, but rejects at once after {@link serverClose} instead of waiting forever. */
+  override handleRequest(): Promise<void> {
+    if (this.#closed) return Promise.reject(closedServerError(this.serverAddress));
+    return super.handleRequest();
+  }
+
   /**
    * Stop listening and drop connections still waiting in the queue. Open
    * connections being handled are not touched.
@@ -258,6 +270,11 @@ TCPServer.prototype.requestQueueSize = 5;
 TCPServer.prototype.allowReuseAddress = false;
 TCPServer.prototype.allowReusePort = false;
 pythonNames(TCPServer, { rename: { fileno: "fileno" } });
+
+/** The error for serving on a server whose socket {@link TCPServer.serverClose} has closed. */
+export function closedServerError(address: unknown): Error {
+  return new Error(`the server on ${pyReprAddress(address)} is closed: serverClose() was called`);
+}
 
 /** Turn a Node bind error into one that names the address, keeping `code`. */
 export function describeBindError(err: NodeJS.ErrnoException, address: unknown): Error {

@@ -107,7 +107,7 @@ describe("ForkingMixIn (in spawned fixture programs)", function () {
     expect(hello.fileno).to.be.at.least(0);
     const started = Date.now();
     const pids = (await Promise.all([exchange(hello.address, "slow 600\n", { ms: 15000 }), exchange(hello.address, "slow 600\n", { ms: 15000 })])).map(Number);
-    expect(pids.every((p) => Number.isInteger(p) && p > 0)).to.equal(true);
+    expect(pids.every((p) => Number.isInteger(p) && p > 0), `pids ${pids}; stderr: ${f.stderr}`).to.equal(true);
     expect(pids).to.not.include(hello.pid);
     expect(new Set(pids).size).to.equal(2);
     expect(Date.now() - started).to.be.below(10000);

@@ -339,6 +339,18 @@ describe("TCPServer", function () {
       await server.serverClose();
     });
 
+    it("serveForever() and handleRequest() after serverClose() reject instead of waiting forever", async () => {
+      for (const Cls of [TCPServer, UDPServer]) {
+        const server = new Cls([HOST, 0], Echo);
+        await server.ready;
+        const address = server.serverAddress as [string, number];
+        await server.serverClose();
+        const expected = `the server on ('127.0.0.1', ${address[1]}) is closed: serverClose() was called`;
+        expect((await rejection(server.serveForever()))?.message).to.equal(expected);
+        expect((await rejection(server.handleRequest()))?.message).to.equal(expected);
+      }
+    });
+
     it("serverClose() drops connections still waiting in the queue", async () => {
       const server = new TCPServer([HOST, 0], Echo);
       await server.ready;
