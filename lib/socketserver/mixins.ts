@@ -270,8 +270,8 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
      * Primary: hand the request to a worker. The primary keeps its copy until
      * the worker confirms receipt, so a request sent to a worker that dies
      * first (for example right after its previous request) goes to another
-     * worker instead of being lost: as in Python, a crash costs at most the
-     * request the crashing process was handling.
+     * worker instead of being lost; only requests a worker had already
+     * received die with it.
      */
     async #dispatch(request: unknown, clientAddress: unknown, attempts = 0): Promise<void> {
       const state = await this.#pickWorker();
