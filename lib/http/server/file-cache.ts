@@ -7,6 +7,13 @@
  * those seen when it was read; the handler checks them with a fresh `stat()`
  * on every request, so an edited, replaced or chmod-ed file is read again.
  *
+ * Those stamps only tell changes apart when they fall in different ticks of
+ * the file system's clock: a jiffy (a few milliseconds) on most Linux
+ * kernels, up to two seconds on FAT. A file rewritten with the same size in
+ * the same tick as the read keeps every stamp (the "racy git" problem), so a
+ * file is only cached once its last change is {@link SETTLE_TIME_MS} old;
+ * until then it is read from disk on every request.
+ *
  * @module
  */
 import type { Stats } from "node:fs";
@@ -15,6 +22,13 @@ import type { Stats } from "node:fs";
 export const MAX_CACHED_FILE = 2 * 1024 * 1024;
 /** The most bytes the cache holds; least recently used entries go first. */
 export const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+/**
+ * How old (in milliseconds) a file's last change, by `ctime` and `mtime`,
+ * must be when it is read for its contents to be cached: longer than the
+ * coarsest file system timestamp granularity in common use (FAT's two
+ * seconds).
+ */
+export const SETTLE_TIME_MS = 2500;
 
 interface Entry {
   ino: number;
@@ -30,14 +44,19 @@ export class FileCache {
   #bytes = 0;
   readonly #maxBytes: number;
   readonly #maxFile: number;
+  readonly #settleMs: number;
 
   /**
    * @param maxBytes - total size limit.
    * @param maxFile - size limit of one file.
+   * @param settleMs - how long a file must have been unchanged before it is
+   *   cached (see {@link SETTLE_TIME_MS}); 0 caches at once, which is only
+   *   safe where timestamps have a fine resolution.
    */
-  constructor(maxBytes = MAX_CACHE_BYTES, maxFile = MAX_CACHED_FILE) {
+  constructor(maxBytes = MAX_CACHE_BYTES, maxFile = MAX_CACHED_FILE, settleMs = SETTLE_TIME_MS) {
     this.#maxBytes = maxBytes;
     this.#maxFile = maxFile;
+    this.#settleMs = settleMs;
   }
 
   /** Bytes held now. */
@@ -64,9 +83,15 @@ export class FileCache {
     return e.data;
   }
 
-  /** Remember `data` as the contents of the file `st` describes. */
-  set(path: string, st: Stats, data: Buffer): void {
+  /**
+   * Remember `data` as the contents of the file `st` describes. Nothing is
+   * stored when the sizes disagree, or when the file changed less than the
+   * settle time before `readStartedMs` (the time, by `Date.now()`, just
+   * before the file was opened; default: now).
+   */
+  set(path: string, st: Stats, data: Buffer, readStartedMs: number = Date.now()): void {
     if (!this.accepts(data.length) || data.length !== st.size) return;
+    if (this.#settleMs > 0 && readStartedMs - Math.max(st.ctimeMs, st.mtimeMs) < this.#settleMs) return;
     const old = this.#entries.get(path);
     if (old) this.#drop(path, old);
     this.#entries.set(path, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, data });

@@ -7,6 +7,7 @@
  */
 import * as fs from "node:fs";
 import { promises as fsp } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { pythonNames } from "../../python-names.js";
 import { htmlEscape } from "../../python-format.js";
 import type { Writer } from "../../socketserver/streams.js";
@@ -123,7 +124,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   constructor(request: unknown, clientAddress: unknown, server: never, options: SimpleHandlerOptions = {}) {
     super(request, clientAddress, server);
     const dir = options.directory ?? process.cwd();
-    this.directory = dir instanceof URL ? dir.pathname : String(dir);
+    this.directory = dir instanceof URL ? fileURLToPath(dir) : String(dir);
   }
 
   /** Serve a GET request: headers, then the file, listing or nothing. */
@@ -150,6 +151,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * or a redirect).
    */
   async sendHead(): Promise<BodySource | null> {
+    // Hidden names do not exist, not even for a folder redirect.
+    if (this.hideDotfiles && hasDotSegment(this.path)) {
+      this.sendError(404, "File not found");
+      return null;
+    }
     let path = this.translatePath(this.path);
     let st = statOrNull(path);
     if (st?.isDirectory()) {
@@ -216,13 +222,14 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     let handle: fsp.FileHandle | null = null;
     if (data === undefined) {
       try {
+        const openedAt = Date.now();
         handle = await fsp.open(variant.path, "r");
         st = await handle.stat();
         if (cache && cache.accepts(st.size)) {
           data = await handle.readFile();
           await handle.close();
           handle = null;
-          if (data.length === st.size) cache.set(variant.path, st, data);
+          if (data.length === st.size) cache.set(variant.path, st, data, openedAt);
         }
       } catch {
         await handle?.close().catch(() => undefined);
@@ -231,7 +238,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       }
     }
     try {
-      return this.#respondWithFile(variant, ctype, st, data, handle);
+      // Awaited here, so that a failure while sending the headers closes the file.
+      return await this.#respondWithFile(variant, ctype, st, data, handle);
     } catch (err) {
       await handle?.close().catch(() => undefined);
       throw err;

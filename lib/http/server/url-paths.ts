@@ -116,13 +116,22 @@ const USES_NETLOC = new Set([
   "itms-services",
 ]);
 
-/** Python's `urllib.parse.urlunsplit()`: empty query and fragment vanish. */
+/**
+ * Python's `urllib.parse.urlunsplit()` as of 3.12.4/3.13+ (gh-67693): empty
+ * query and fragment vanish; an empty authority is written as `//` when the
+ * path begins with `//` (so `("", "", "//x", ...)` gives `////x`, never a URL
+ * whose host is `x`) or when a scheme that uses one has an empty or absolute
+ * path (`http:///x`); a relative path after such a scheme stays relative
+ * (`http:x`). Python 3.11 wrote `//x` and `http:///x` for those two.
+ */
 export function urlunsplit(parts: SplitURL): string {
   let url = parts.path;
   const { scheme, netloc, query, fragment } = parts;
-  if (netloc || (scheme && USES_NETLOC.has(scheme) && !url.startsWith("//"))) {
+  if (netloc || (scheme && USES_NETLOC.has(scheme) && (url === "" || url.startsWith("/")))) {
     if (url && !url.startsWith("/")) url = "/" + url;
     url = "//" + netloc + url;
+  } else if (url.startsWith("//")) {
+    url = "//" + url;
   }
   if (scheme) url = scheme + ":" + url;
   if (query) url += "?" + query;
