@@ -27,6 +27,7 @@ export {
   SimpleHTTPRequestHandler,
   type SimpleHandlerOptions,
 } from "./http/server/simple-handler.js";
+export { CGIHTTPRequestHandler, IndexError, nobodyUid, urlCollapsePath } from "./http/server/cgi-handler.js";
 export { BytesSource, ChainSource, FileSource, type BodySource } from "./http/server/body-sources.js";
 export { FileCache, sharedFileCache } from "./http/server/file-cache.js";
 export { guessType, addType, lookupType, DEFAULT_EXTENSIONS_MAP } from "./http/server/mimetypes.js";
@@ -36,7 +37,11 @@ export {
   type ParsedResponse,
   type RawExchange,
   type RawRequestOptions,
+  type ParseResponsesOptions,
+  type TestableHandler,
 } from "./http/server/testing.js";
+
+import "./python-spelling.js";
 
 /** The version of Python's `http.server` this package follows (`__version__`). */
 export const __version__ = "0.6";

@@ -34,6 +34,17 @@ const pythonToCamel = new Map<string, string>();
 const libraryPrototypes = new WeakSet<object>();
 /** User classes already adopted. */
 const adopted = new WeakSet<object>();
+/** The aliases each library prototype received: `[python, camel]` pairs. */
+const aliasesByPrototype = new WeakMap<object, Array<[python: string, camel: string]>>();
+
+/**
+ * The Python-spelled aliases that {@link pythonNames} put on one library
+ * prototype, as `[python, camel]` pairs. Used to generate the matching
+ * TypeScript declarations (lib/python-spelling.ts).
+ */
+export function ownPythonAliases(proto: object): ReadonlyArray<readonly [python: string, camel: string]> {
+  return aliasesByPrototype.get(proto) ?? [];
+}
 
 /**
  * Convert a camelCase identifier to Python's snake_case:
@@ -76,12 +87,16 @@ export interface PythonNamesOptions {
 export function pythonNames(cls: AnyClass, options: PythonNamesOptions = {}): void {
   const proto = cls.prototype as Record<string, unknown>;
   libraryPrototypes.add(proto);
+  const made: Array<[string, string]> = [];
+  aliasesByPrototype.set(proto, made);
   const rename = options.rename ?? {};
   for (const camel of Object.getOwnPropertyNames(proto)) {
-    if (camel === "constructor" || !(isAliasCandidate(camel) || camel in rename)) continue;
-    const python = rename[camel] ?? toPythonName(camel);
+    const renamed = Object.prototype.hasOwnProperty.call(rename, camel);
+    if (camel in Object.prototype || !(isAliasCandidate(camel) || renamed)) continue;
+    const python = renamed ? rename[camel]! : toPythonName(camel);
     register(camel, python);
     if (Object.prototype.hasOwnProperty.call(proto, python)) continue;
+    made.push([python, camel]);
     const desc = Object.getOwnPropertyDescriptor(proto, camel)!;
     if ("value" in desc && typeof desc.value !== "function") {
       // A default stored on the prototype: forward so that both names read and
@@ -92,9 +107,11 @@ export function pythonNames(cls: AnyClass, options: PythonNamesOptions = {}): vo
     }
   }
   for (const camel of options.attributes ?? []) {
-    const python = rename[camel] ?? toPythonName(camel);
+    const python = Object.prototype.hasOwnProperty.call(rename, camel) ? rename[camel]! : toPythonName(camel);
     register(camel, python);
-    if (!Object.prototype.hasOwnProperty.call(proto, python)) defineForwarder(proto, python, camel);
+    if (Object.prototype.hasOwnProperty.call(proto, python)) continue;
+    made.push([python, camel]);
+    defineForwarder(proto, python, camel);
   }
 }
 

@@ -403,7 +403,7 @@ describe("http/message", () => {
 
     it("a subclass overriding the Python spelling changes the camelCase method", () => {
       class Custom extends HTTPMessage {
-        get_content_type(): string {
+        override get_content_type(): string {
           return "custom/type";
         }
       }

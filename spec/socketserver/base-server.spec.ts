@@ -150,7 +150,7 @@ describe("BaseServer loop", function () {
       let timeouts = 0;
       class Server extends TCPServer {
         override timeout = 5;
-        handle_timeout(): void {
+        override handle_timeout(): void {
           timeouts++;
         }
       }
@@ -217,7 +217,7 @@ describe("BaseServer loop", function () {
         }
       }
       class Server extends TCPServer {
-        service_actions(): void {
+        override service_actions(): void {
           events.push("service");
         }
       }
@@ -271,7 +271,7 @@ describe("BaseServer loop", function () {
     it("may be async and sees the client's address", async () => {
       const seen: unknown[] = [];
       class Server extends TCPServer {
-        async verify_request(_request: unknown, address: unknown): Promise<boolean> {
+        override async verify_request(_request: unknown, address: unknown): Promise<boolean> {
           seen.push(address);
           await delay(5);
           return seen.length > 1;

@@ -74,7 +74,7 @@ describe("Python spellings on socketserver classes", function () {
   it("overriding handle_error takes effect where the library calls handleError", async () => {
     const calls: unknown[] = [];
     class Server extends TCPServer {
-      handle_error(_request: unknown, address: unknown, error?: unknown): void {
+      override handle_error(_request: unknown, address: unknown, error?: unknown): void {
         calls.push([address, (error as Error).message]);
       }
     }
@@ -116,7 +116,7 @@ describe("Python spellings on socketserver classes", function () {
   it("a deeper subclass's camelCase override wins over its parent's Python-spelled one", async () => {
     const calls: string[] = [];
     class Parent extends TCPServer {
-      verify_request(): boolean {
+      override verify_request(): boolean {
         calls.push("parent");
         return true;
       }
@@ -144,9 +144,8 @@ describe("Python spellings on socketserver classes", function () {
     let pyCalls = 0;
     let camelCalls = 0;
     class PyServer extends TCPServer {
-      handle_error(request: unknown, address: unknown, error?: unknown): void | Promise<void> {
+      override handle_error(request: unknown, address: unknown, error?: unknown): void | Promise<void> {
         pyCalls++;
-        // @ts-expect-error: Python spellings exist at run time but are not typed
         return super.handle_error(request, address, error) as void | Promise<void>;
       }
     }
@@ -174,9 +173,8 @@ describe("Python spellings on socketserver classes", function () {
   it("super.server_close() in a Python-spelled override closes the socket", async () => {
     let closes = 0;
     class Server extends TCPServer {
-      server_close(): Promise<void> {
+      override server_close(): Promise<void> {
         closes++;
-        // @ts-expect-error: Python spellings exist at run time but are not typed
         return super.server_close() as Promise<void>;
       }
     }
@@ -190,8 +188,8 @@ describe("Python spellings on socketserver classes", function () {
 
   it("class fields under either spelling set request_queue_size and allow_reuse_address", async () => {
     class PyFields extends TCPServer {
-      request_queue_size = 2;
-      allow_reuse_address = true;
+      override request_queue_size = 2;
+      override allow_reuse_address = true;
     }
     class CamelFields extends TCPServer {
       override requestQueueSize = 3;
@@ -265,7 +263,7 @@ describe("Python spellings on socketserver classes", function () {
   it("a Python-spelled process_request override on a threading server is used", async () => {
     const seen: unknown[] = [];
     class Server extends ThreadingTCPServer {
-      process_request(request: unknown, address: unknown): Promise<void> {
+      override process_request(request: unknown, address: unknown): Promise<void> {
         seen.push(address);
         return super.processRequest(request, address);
       }

@@ -334,7 +334,7 @@ describe("StreamRequestHandler", function () {
         override disableNagleAlgorithm = true;
       }
       class Python extends StreamRequestHandler {
-        disable_nagle_algorithm = true;
+        override disable_nagle_algorithm = true;
       }
       await oneRequest(nagleHandler(StreamRequestHandler, byDefault), (a) => exchange(a, ""));
       await oneRequest(nagleHandler(Camel, camel), (a) => exchange(a, ""));

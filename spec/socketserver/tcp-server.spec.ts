@@ -145,7 +145,7 @@ describe("TCPServer", function () {
 
     it("serves IPv6 on ::1 with Python's 4-tuple addresses (or names ::1 in the bind error without IPv6)", async () => {
       class Server6 extends TCPServer {
-        address_family = AF_INET6;
+        override address_family = AF_INET6;
       }
       let client: unknown;
       class Handler extends Echo {
@@ -223,7 +223,7 @@ describe("TCPServer", function () {
 
     it("uses requestQueueSize as the listen backlog, also when set as request_queue_size in a subclass body", async () => {
       class Small extends TCPServer {
-        request_queue_size = 1;
+        override request_queue_size = 1;
       }
       class Large extends TCPServer {
         override requestQueueSize = 64;
@@ -246,7 +246,7 @@ describe("TCPServer", function () {
 
     it("allowReuseAddress lets a new server bind a port whose connections are in TIME_WAIT", async () => {
       class Reusing extends TCPServer {
-        allow_reuse_address = true;
+        override allow_reuse_address = true;
       }
       const first = new Reusing([HOST, 0], Echo);
       await first.ready;

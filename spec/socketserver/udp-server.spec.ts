@@ -118,7 +118,7 @@ describe("UDPServer", function () {
       }
     }
     class Small extends UDPServer {
-      max_packet_size = 10;
+      override max_packet_size = 10;
     }
     const server = new Small([HOST, 0], Handler);
     try {
@@ -176,7 +176,7 @@ describe("UDPServer", function () {
       await first.serverClose();
     }
     class Sharing extends UDPServer {
-      allow_reuse_address = true;
+      override allow_reuse_address = true;
     }
     const a = new Sharing([HOST, 0], Echo);
     await a.ready;

@@ -52,6 +52,9 @@ export class HTTPServer extends TCPServer {
 }
 
 HTTPServer.prototype.allowReuseAddress = true;
+// Python 3.15's value (SOMAXCONN): a backlog of 5 drops connection bursts
+// and makes browsers and load generators wait a second to retry.
+HTTPServer.prototype.requestQueueSize = 4096;
 HTTPServer.prototype.allowReusePort = false;
 pythonNames(HTTPServer, { attributes: ["serverName", "serverPort"] });
 

@@ -61,7 +61,7 @@ const DATA = "<html><body>Data</body></html>\r\n";
 /** CPython's SocketlessRequestHandler: protocol HTTP/1.1, records do_GET, logs nothing. */
 class SocketlessHandler extends BaseHTTPRequestHandler {
   getCalled = false;
-  protocol_version = "HTTP/1.1";
+  override protocol_version = "HTTP/1.1";
   do_GET(): void {
     this.getCalled = true;
     py(this).send_response(HTTPStatus.OK);
@@ -69,12 +69,12 @@ class SocketlessHandler extends BaseHTTPRequestHandler {
     py(this).end_headers();
     this.wfile.write(DATA);
   }
-  log_message(): void {}
+  override log_message(): void {}
 }
 
 /** CPython's RejectingSocketlessRequestHandler: refuses `Expect: 100-continue`. */
 class RejectingHandler extends SocketlessHandler {
-  handle_expect_100(): boolean {
+  override handle_expect_100(): boolean {
     py(this).send_error(HTTPStatus.EXPECTATION_FAILED);
     return false;
   }
@@ -465,7 +465,7 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
 
   describe("CPython HTTP09ServerTestCase, in memory", () => {
     class Http09Handler extends BaseHTTPRequestHandler {
-      log_message(): void {}
+      override log_message(): void {}
       do_GET(): void {
         this.wfile.write(`OK: here is ${this.path}\r\n`);
       }
@@ -498,8 +498,8 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
 
   describe("CPython RequestHandlerLoggingTestCase, in memory", () => {
     class LoggingHandler extends BaseHTTPRequestHandler {
-      protocol_version = "HTTP/1.1";
-      default_request_version = "HTTP/1.1";
+      override protocol_version = "HTTP/1.1";
+      override default_request_version = "HTTP/1.1";
       do_GET(): void {
         py(this).send_response(HTTPStatus.OK);
         py(this).end_headers();
@@ -541,7 +541,7 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
       }
     }
     class Echo11 extends Echo {
-      protocol_version = "HTTP/1.1";
+      override protocol_version = "HTTP/1.1";
     }
 
     const keepAlive: Array<[string, typeof Echo, string, number]> = [
@@ -619,8 +619,8 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
     it("an async do_GET is awaited before the next request is read", async () => {
       const order: string[] = [];
       class Slow extends BaseHTTPRequestHandler {
-        protocol_version = "HTTP/1.1";
-        log_message(): void {}
+        override protocol_version = "HTTP/1.1";
+        override log_message(): void {}
         async do_GET(): Promise<void> {
           order.push(`start ${this.path}`);
           await new Promise((r) => setTimeout(r, 20));
@@ -729,7 +729,7 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
 
   describe("building responses (reference 6.4, 6.5)", () => {
     class Plain extends BaseHTTPRequestHandler {
-      log_message(): void {}
+      override log_message(): void {}
     }
 
     it("send_error: wire order is status, Server, Date, Connection, Content-Type, Content-Length", async () => {
@@ -810,8 +810,8 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
 
     it("error_message_format and error_content_type can be replaced by class fields", async () => {
       class Custom extends Plain {
-        error_message_format = "E%(code)d:%(message)s:%(explain)s";
-        error_content_type = "text/plain";
+        override error_message_format = "E%(code)d:%(message)s:%(explain)s";
+        override error_content_type = "text/plain";
       }
       const res = await rawOf(Custom, "FOO / HTTP/1.0\r\n\r\n");
       expect(res.header("Content-Type")).to.equal("text/plain");
@@ -830,7 +830,7 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
     it("send_response logs the request and adds Server and Date", async () => {
       const logged: unknown[][] = [];
       class Logs extends BaseHTTPRequestHandler {
-        log_message(...args: unknown[]): void {
+        override log_message(...args: unknown[]): void {
           logged.push(args);
         }
       }
@@ -880,8 +880,8 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
 
     it("version_string is server_version + sys_version, both overridable", async () => {
       class Named extends Plain {
-        server_version = "Spam/1.0";
-        sys_version = "Eggs/2.0";
+        override server_version = "Spam/1.0";
+        override sys_version = "Eggs/2.0";
         do_GET(): void {
           this.sendResponse(204);
           this.endHeaders();
@@ -923,8 +923,8 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
 
   describe("handleRawRequest itself", () => {
     class Head11 extends BaseHTTPRequestHandler {
-      protocol_version = "HTTP/1.1";
-      log_message(): void {}
+      override protocol_version = "HTTP/1.1";
+      override log_message(): void {}
       do_GET(): void {
         const body = Buffer.from(`body of ${this.path}`);
         this.sendResponse(200);
@@ -977,7 +977,7 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
     it("a handler that throws before writing gets a 500 with Connection: close, and the error is reported", async () => {
       const boom = new Error("boom");
       class Throws extends BaseHTTPRequestHandler {
-        protocol_version = "HTTP/1.1";
+        override protocol_version = "HTTP/1.1";
         do_GET(): void {
           throw boom;
         }
@@ -993,7 +993,7 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
 
     it("buffered but unsent headers are dropped in favour of the 500", async () => {
       class HalfWay extends BaseHTTPRequestHandler {
-        log_message(): void {}
+        override log_message(): void {}
         do_GET(): void {
           this.sendResponse(200);
           this.sendHeader("X-Partial", "yes");
@@ -1009,7 +1009,7 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
 
     it("an async handler that rejects before writing also gets a 500", async () => {
       class Rejects extends BaseHTTPRequestHandler {
-        log_message(): void {}
+        override log_message(): void {}
         async do_POST(): Promise<void> {
           await new Promise((r) => setTimeout(r, 5));
           throw new TypeError("async boom");
@@ -1022,7 +1022,7 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
 
     it("once output has started no 500 is appended; the partial response stays partial", async () => {
       class Partial extends BaseHTTPRequestHandler {
-        log_message(): void {}
+        override log_message(): void {}
         do_GET(): void {
           this.sendResponse(200);
           this.sendHeader("Content-Length", 100);
@@ -1063,7 +1063,7 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
 
     it("a header injection attempt inside do_GET ends in a 500, not a split response", async () => {
       class Injects extends BaseHTTPRequestHandler {
-        log_message(): void {}
+        override log_message(): void {}
         do_GET(): void {
           this.sendResponse(302);
           this.sendHeader("Location", this.path + "\r\nSet-Cookie: a=b");
@@ -1080,8 +1080,8 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
       /** Reads `readFirst` bytes of the body (if any), answers with what it read. */
       function BodyHandler(readFirst: number) {
         return class extends BaseHTTPRequestHandler {
-          protocol_version = "HTTP/1.1";
-          log_message(): void {}
+          override protocol_version = "HTTP/1.1";
+          override log_message(): void {}
           async do_POST(): Promise<void> {
             const n = Math.min(readFirst, Number(this.headers.get("Content-Length") ?? 0));
             const got = n > 0 ? await this.rfile.read(n) : Buffer.alloc(0);
@@ -1195,7 +1195,7 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
 
     it("overriding log_message (snake case) silences request and error logging", async () => {
       class Quiet extends BaseHTTPRequestHandler {
-        log_message(): void {}
+        override log_message(): void {}
         do_GET(): void {
           py(this).send_response(204);
           py(this).end_headers();
@@ -1221,7 +1221,7 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
     it("overriding log_message receives Python's arguments and may call super", async () => {
       const seen: string[] = [];
       class Capture extends BaseHTTPRequestHandler {
-        log_message(format: string, ...args: unknown[]): void {
+        override log_message(format: string, ...args: unknown[]): void {
           seen.push(format);
           (BaseHTTPRequestHandler.prototype as unknown as Py).log_message.call(this, format, ...args);
         }
@@ -1233,8 +1233,8 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
 
     it("protocol_version = 'HTTP/1.1' as a class field keeps the connection alive", async () => {
       class Alive extends BaseHTTPRequestHandler {
-        protocol_version = "HTTP/1.1";
-        log_message(): void {}
+        override protocol_version = "HTTP/1.1";
+        override log_message(): void {}
         do_GET(): void {
           py(this).send_response(200);
           py(this).send_header("Content-Length", 2);
@@ -1263,8 +1263,8 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
 
     it("send_response / send_header / end_headers build the same bytes as the camel-case names", async () => {
       class Snake extends BaseHTTPRequestHandler {
-        sys_version = "";
-        log_message(): void {}
+        override sys_version = "";
+        override log_message(): void {}
         do_GET(): void {
           py(this).send_response(200, "Yes");
           py(this).send_header("X-A", "1");
@@ -1292,8 +1292,8 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
 
     it("default_request_version decides how a version-less request is treated", async () => {
       class Default11 extends BaseHTTPRequestHandler {
-        default_request_version = "HTTP/1.0";
-        log_message(): void {}
+        override default_request_version = "HTTP/1.0";
+        override log_message(): void {}
         do_GET(): void {
           py(this).send_response(200);
           py(this).end_headers();
@@ -1307,7 +1307,7 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
     it("close_connection, request_version and raw_requestline read the camel-case state", async () => {
       const { handler } = await runWith(
         class extends BaseHTTPRequestHandler {
-          log_message(): void {}
+          override log_message(): void {}
           do_GET(): void {
             py(this).close_connection = true;
           }

@@ -445,12 +445,12 @@ describe("CGIHTTPRequestHandler", function () {
       const seen: unknown[] = [];
       const base = CGIHTTPRequestHandler.prototype as unknown as { is_cgi(): boolean };
       class Custom extends CGIHTTPRequestHandler {
-        cgi_directories = ["/sub/dir/cgi-bin"];
-        cgi_status_headers = false;
+        override cgi_directories = ["/sub/dir/cgi-bin"];
+        override cgi_status_headers = false;
         constructor(r: unknown, a: unknown, s: never) {
           super(r, a, s, { directory: dir });
         }
-        is_cgi(): boolean {
+        override is_cgi(): boolean {
           const yes = base.is_cgi.call(this);
           if (yes) seen.push((this as unknown as { cgi_info: unknown }).cgi_info);
           return yes;
@@ -678,7 +678,7 @@ describe("CGIHTTPRequestHandler", function () {
 
     it("an overridden is_cgi (Python spelling) takes effect", async function () {
       class NoCGI extends CGIHTTPRequestHandler {
-        is_cgi(): boolean {
+        override is_cgi(): boolean {
           return false;
         }
       }

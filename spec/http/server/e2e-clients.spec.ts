@@ -33,8 +33,8 @@ const latin1 = (b: Buffer): string => b.toString("latin1");
 function makeEcho() {
   const state = { connections: 0 };
   class Echo extends BaseHTTPRequestHandler {
-    protocol_version = "HTTP/1.1";
-    log_message(): void {}
+    override protocol_version = "HTTP/1.1";
+    override log_message(): void {}
     override setup(): void {
       super.setup();
       state.connections++;
@@ -398,7 +398,7 @@ print(srv.server_address[1], flush=True)
 srv.serve_forever()
 `;
     class Twin extends BaseHTTPRequestHandler {
-      protocol_version = "HTTP/1.1";
+      override protocol_version = "HTTP/1.1";
       do_GET(): void {
         if (this.path === "/ok") {
           const body = Buffer.from("hello\n");

@@ -266,9 +266,9 @@ export const py = (h: object): Py => h as unknown as Py;
 
 /** CPython's `BaseHTTPServerTestCase` handler: HTTP/1.1 both ways, one method per scenario, no logging. */
 export class CPythonServerTestHandler extends BaseHTTPRequestHandler {
-  protocol_version = "HTTP/1.1";
-  default_request_version = "HTTP/1.1";
-  log_message(): void {}
+  override protocol_version = "HTTP/1.1";
+  override default_request_version = "HTTP/1.1";
+  override log_message(): void {}
   do_TEST(): void {
     py(this).send_response(HTTPStatus.NO_CONTENT);
     py(this).send_header("Content-Type", "text/html");

@@ -47,7 +47,7 @@ class Engine extends BaseHTTPRequestHandler {
 }
 
 class Engine11 extends Engine {
-  protocol_version = "HTTP/1.1";
+  override protocol_version = "HTTP/1.1";
 }
 
 const STATUS_LINE = /^HTTP\/1\.[01] \d{3} [^\r\n]*$/;

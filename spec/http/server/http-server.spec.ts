@@ -158,7 +158,7 @@ describe("HTTPServer family (real sockets)", function () {
 
   describe("CPython HTTP09ServerTestCase (3.14: answered without waiting for headers)", () => {
     class Http09 extends BaseHTTPRequestHandler {
-      log_message(): void {}
+      override log_message(): void {}
       do_GET(): void {
         this.wfile.write(`OK: here is ${this.path}\r\n`);
       }
@@ -210,8 +210,8 @@ describe("HTTPServer family (real sockets)", function () {
 
   describe("CPython RequestHandlerLoggingTestCase", () => {
     class Logging extends BaseHTTPRequestHandler {
-      protocol_version = "HTTP/1.1";
-      default_request_version = "HTTP/1.1";
+      override protocol_version = "HTTP/1.1";
+      override default_request_version = "HTTP/1.1";
       do_GET(): void {
         py(this).send_response(HTTPStatus.OK);
         py(this).end_headers();
@@ -262,8 +262,8 @@ describe("HTTPServer family (real sockets)", function () {
   describe("connections", () => {
     /** Echoes method, path and body, HTTP/1.1, framed with Content-Length. */
     class Echo11 extends BaseHTTPRequestHandler {
-      protocol_version = "HTTP/1.1";
-      log_message(): void {}
+      override protocol_version = "HTTP/1.1";
+      override log_message(): void {}
       async reply(readBody: boolean): Promise<void> {
         const n = Number(this.headers.get("Content-Length") ?? 0);
         const got = readBody && n > 0 ? await this.rfile.read(n) : Buffer.alloc(0);
@@ -366,7 +366,7 @@ describe("HTTPServer family (real sockets)", function () {
     it("a handler that throws gets a 500, the error reaches handleError, and the server keeps serving", async () => {
       const boom = new Error("handler failure");
       class Fails extends BaseHTTPRequestHandler {
-        log_message(): void {}
+        override log_message(): void {}
         do_GET(): void {
           if (this.path === "/fail") throw boom;
           this.sendResponse(204);
@@ -390,7 +390,7 @@ describe("HTTPServer family (real sockets)", function () {
     it("a client that leaves mid-response does not disturb the server", async () => {
       let finished = 0;
       class Slow extends BaseHTTPRequestHandler {
-        log_message(): void {}
+        override log_message(): void {}
         async do_GET(): Promise<void> {
           if (this.path === "/slow") {
             this.sendResponse(200);
@@ -427,7 +427,7 @@ describe("HTTPServer family (real sockets)", function () {
       const logs: string[] = [];
       class Impatient extends BaseHTTPRequestHandler {
         override timeout = 0.1;
-        log_message(format: string, ...args: unknown[]): void {
+        override log_message(format: string, ...args: unknown[]): void {
           logs.push(`${format} | ${args.map(String).join(" | ")}`);
         }
       }

@@ -80,8 +80,8 @@ function makeCertData(): CertData {
 /** Answers GET with a small framed body naming the path. */
 class Hello extends BaseHTTPRequestHandler {
   static connections = 0;
-  protocol_version = "HTTP/1.1";
-  log_message(): void {}
+  override protocol_version = "HTTP/1.1";
+  override log_message(): void {}
   override setup(): void {
     super.setup();
     Hello.connections++;
