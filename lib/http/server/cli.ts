@@ -1,0 +1,1022 @@
+/**
+ * The command line of the package, the counterpart of `python -m http.server`
+ * (Python 3.14's options, plus a few additions listed in `--help`).
+ *
+ * Everything here can be driven without spawning a process:
+ * {@link parseCommandLine} turns arguments into {@link CommandLineOptions},
+ * {@link test} runs a server the way Python's `http.server.test()` does, and
+ * {@link main} ties both together and returns the exit code. The `http.server`
+ * bin (`cli-main.ts`) only calls {@link main} with `process.argv`.
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import * as net from "node:net";
+import { promises as dns } from "node:dns";
+import { networkInterfaces } from "node:os";
+import { resolve as resolvePath } from "node:path";
+import { AF_INET, AF_INET6, pyReprString } from "../../socketserver/address.js";
+import type { RequestHandlerClass } from "../../socketserver/base-server.js";
+import { ForkingMixIn, isForkedWorker, type ServerConstructor } from "../../socketserver/mixins.js";
+import { runHandler } from "../../socketserver/request-handlers.js";
+import type { BaseRequestHandler } from "../../socketserver/request-handlers.js";
+import { BaseHTTPRequestHandler } from "./base-handler.js";
+import { HTTPServer, ThreadingHTTPServer, ThreadingHTTPSServer, type HTTPSOptions } from "./http-server.js";
+import { SimpleHTTPRequestHandler } from "./simple-handler.js";
+
+/** The program name shown in usage lines and error messages. */
+export const PROG = "http.server";
+
+// ---------------------------------------------------------------------------
+// Options
+
+/** What the command line asks for, after parsing and checking. */
+export interface CommandLineOptions {
+  /** Port to listen on (`0` picks a free one). Python's default: 8000. */
+  port: number;
+  /** `-b`: address or host name to bind; `null` means every interface (dual-stack `::` when IPv6 works). */
+  bind: string | null;
+  /** `-d`: the folder served, made absolute (default: the current directory at start). */
+  directory: string;
+  /** `-p`: the handler's `protocolVersion`, not validated (default `HTTP/1.0`). */
+  protocol: string;
+  /** `--cgi`: use `CGIHTTPRequestHandler`. */
+  cgi: boolean;
+  /** `--tls-cert`: certificate chain file; serving HTTPS when set. */
+  tlsCert: string | null;
+  /** `--tls-key`: private key file. */
+  tlsKey: string | null;
+  /** `--tls-password-file`: the file the key password was read from. */
+  tlsPasswordFile: string | null;
+  /** The key password: the password file's text without surrounding whitespace. */
+  tlsPassword: string | null;
+  /** `-H`: extra response headers, in order. */
+  headers: Array<[string, string]>;
+  /** `--cors`: send `Access-Control-Allow-Origin: *`. */
+  cors: boolean;
+  /** `--cache-control`: a `Cache-Control` value for files and listings. */
+  cacheControl: string | null;
+  /** `--precompressed`: serve `.br` / `.gz` siblings to clients that accept them. */
+  precompressed: boolean;
+  /** `--hide-dotfiles`: neither list nor serve names starting with a dot. */
+  hideDotfiles: boolean;
+  /** `--follow-symlinks`: serve through symlinks leading out of the folder. */
+  followSymlinks: boolean;
+  /** `--workers`: number of worker processes; 1 serves from this process. */
+  workers: number;
+}
+
+/**
+ * A bad command line: the message argparse would print after
+ * `http.server: error: `. The command exits with status 2.
+ */
+export class ArgumentError extends Error {
+  /** The exit status argparse uses for usage errors. */
+  readonly exitCode = 2;
+  /** Names the error class in stack traces. */
+  override readonly name = "ArgumentError";
+}
+
+/** The outcome of {@link parseCommandLine}: options to run with, or a request for help. */
+export type ParseResult = { help: true } | { help: false; options: CommandLineOptions };
+
+/** What an option does with its arguments. */
+type Kind = "help" | "flag" | "value" | "header";
+
+/** One option of the command line, as argparse would declare it. */
+interface OptionSpec {
+  flags: readonly string[];
+  kind: Kind;
+  dest: keyof CommandLineOptions | "help";
+  metavar?: string;
+  help: string;
+  /** Python's own options go in "options:", ours in a section of their own. */
+  ours?: boolean;
+}
+
+const OPTION_SPECS: readonly OptionSpec[] = [
+  { flags: ["-h", "--help"], kind: "help", dest: "help", help: "show this help message and exit" },
+  { flags: ["--cgi"], kind: "flag", dest: "cgi", help: "run as CGI server" },
+  {
+    flags: ["-b", "--bind"],
+    kind: "value",
+    dest: "bind",
+    metavar: "ADDRESS",
+    help: "bind to this address (default: all interfaces)",
+  },
+  {
+    flags: ["-d", "--directory"],
+    kind: "value",
+    dest: "directory",
+    metavar: "DIRECTORY",
+    help: "serve this directory (default: current directory)",
+  },
+  {
+    flags: ["-p", "--protocol"],
+    kind: "value",
+    dest: "protocol",
+    metavar: "VERSION",
+    help: "conform to this HTTP version (default: HTTP/1.0)",
+  },
+  { flags: ["--tls-cert"], kind: "value", dest: "tlsCert", metavar: "PATH", help: "path to the TLS certificate chain file" },
+  { flags: ["--tls-key"], kind: "value", dest: "tlsKey", metavar: "PATH", help: "path to the TLS key file" },
+  {
+    flags: ["--tls-password-file"],
+    kind: "value",
+    dest: "tlsPasswordFile",
+    metavar: "PATH",
+    help: "path to the password file for the TLS key",
+  },
+  {
+    flags: ["-H", "--header"],
+    kind: "header",
+    dest: "headers",
+    metavar: "HEADER",
+    help:
+      "add this header to every file, listing and 304 response; HEADER is 'Name: value' " +
+      "(or two arguments, NAME VALUE, as in Python 3.15); repeatable",
+    ours: true,
+  },
+  {
+    flags: ["--cors"],
+    kind: "flag",
+    dest: "cors",
+    help: "send 'Access-Control-Allow-Origin: *' so that pages from any origin may fetch the files",
+    ours: true,
+  },
+  {
+    flags: ["--cache-control"],
+    kind: "value",
+    dest: "cacheControl",
+    metavar: "VALUE",
+    help: "send 'Cache-Control: VALUE' with files and listings (for example no-cache or max-age=60)",
+    ours: true,
+  },
+  {
+    flags: ["--precompressed"],
+    kind: "flag",
+    dest: "precompressed",
+    help: "serve NAME.br or NAME.gz in place of NAME to clients that accept that encoding",
+    ours: true,
+  },
+  {
+    flags: ["--hide-dotfiles"],
+    kind: "flag",
+    dest: "hideDotfiles",
+    help: "neither list nor serve files and folders whose names start with a dot",
+    ours: true,
+  },
+  {
+    flags: ["--follow-symlinks"],
+    kind: "flag",
+    dest: "followSymlinks",
+    help: "serve files through symlinks that lead outside the directory (Python does; refused by default)",
+    ours: true,
+  },
+  {
+    flags: ["--workers"],
+    kind: "value",
+    dest: "workers",
+    metavar: "N",
+    help: "handle connections in N worker processes (default: 1, this process alone)",
+    ours: true,
+  },
+];
+
+/** The positional argument. */
+const PORT_SPEC = { metavar: "port", help: "bind to this port (default: 8000)" } as const;
+
+/** Title of the help section listing what Python's `http.server` does not have. */
+const OURS_TITLE = "additions (not in Python's http.server)";
+
+const NEGATIVE_NUMBER = /^-\d+$|^-\d*\.\d+$/;
+const PY_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE_CHARS = /[\r\n\0]/;
+
+/** argparse's name for an option in messages: `-b/--bind`. */
+function actionName(spec: OptionSpec): string {
+  return spec.flags.join("/");
+}
+
+/** Python's `int(text)` for decimal strings, or `null` when Python would raise ValueError. */
+function pythonInt(text: string): number | null {
+  if (!PY_INT.test(text)) return null;
+  return Number(text.trim().replace(/_/g, ""));
+}
+
+function parseIntArgument(name: string, raw: string): number {
+  const n = pythonInt(raw);
+  if (n === null) throw new ArgumentError(`argument ${name}: invalid int value: ${pyReprString(raw)}`);
+  return n;
+}
+
+/** Split `Name: value` (or check a separate NAME and VALUE) into a header pair. */
+function checkHeader(name: string, value: string, raw: string): [string, string] {
+  const where = "argument -H/--header";
+  if (!TOKEN.test(name)) {
+    throw new ArgumentError(`${where}: invalid header ${pyReprString(raw)}: expected 'Name: value' with a valid name`);
+  }
+  if (BAD_VALUE_CHARS.test(value)) {
+    throw new ArgumentError(`${where}: invalid header ${pyReprString(raw)}: the value contains CR, LF or NUL`);
+  }
+  return [name, value];
+}
+
+/**
+ * Is this argument an option string (argparse's 'O') rather than a value
+ * ('A')? As argparse decides: anything naming an option (exactly, before
+ * `=`, as a long-option prefix, or a short option with its value attached)
+ * is one; otherwise negative numbers and strings with a space are values.
+ */
+function looksLikeOption(arg: string): boolean {
+  if (!arg.startsWith("-") || arg === "-") return false;
+  if (arg === "--") return true;
+  if (findOption(arg).length > 0) return true;
+  const eq = arg.indexOf("=");
+  if (eq !== -1 && findOption(arg.slice(0, eq)).length > 0) return true;
+  if (!arg.startsWith("--") && arg.length > 2 && findOption(arg.slice(0, 2)).length > 0) return true;
+  if (NEGATIVE_NUMBER.test(arg)) return false; // no option of ours looks like a negative number
+  if (arg.includes(" ")) return false;
+  return true;
+}
+
+/** Options an option string could mean: exact match, or long-option prefixes (argparse's allow_abbrev). */
+function findOption(optionString: string): OptionSpec[] {
+  const exact = OPTION_SPECS.find((s) => s.flags.includes(optionString));
+  if (exact) return [exact];
+  if (!optionString.startsWith("--")) return [];
+  const matches: OptionSpec[] = [];
+  for (const spec of OPTION_SPECS) {
+    if (spec.flags.some((f) => f.startsWith("--") && f.startsWith(optionString))) matches.push(spec);
+  }
+  return matches;
+}
+
+/** The long flag an abbreviation matched, for ambiguity messages (argparse lists flags, not options). */
+function matchingFlags(prefix: string): string[] {
+  const out: string[] = [];
+  for (const spec of OPTION_SPECS) for (const f of spec.flags) if (f.startsWith("--") && f.startsWith(prefix)) out.push(f);
+  return out;
+}
+
+/** Options with every default filled in, as if no argument were given. */
+export function defaultOptions(cwd: string = process.cwd()): CommandLineOptions {
+  return {
+    port: 8000,
+    bind: null,
+    directory: resolvePath(cwd),
+    protocol: "HTTP/1.0",
+    cgi: false,
+    tlsCert: null,
+    tlsKey: null,
+    tlsPasswordFile: null,
+    tlsPassword: null,
+    headers: [],
+    cors: false,
+    cacheControl: null,
+    precompressed: false,
+    hideDotfiles: false,
+    followSymlinks: false,
+    workers: 1,
+  };
+}
+
+/** Settings for {@link parseCommandLine}. */
+export interface ParseSettings {
+  /** Folder relative paths are resolved against; default `process.cwd()`. */
+  cwd?: string;
+}
+
+/**
+ * Parse the command line the way Python's argparse parses
+ * `python -m http.server`'s: options and the optional port in any order,
+ * `--opt=value` and `-oVALUE` forms, unambiguous abbreviations of long
+ * options, `--` ending the options. Then run the same checks Python runs
+ * after parsing (`--tls-key` and `--tls-password-file` need `--tls-cert`)
+ * and read the TLS password file.
+ *
+ * Returns `{ help: true }` as soon as `-h`/`--help` is met (argparse prints
+ * help at that point, ignoring what follows). Throws {@link ArgumentError}
+ * with argparse's message for anything wrong.
+ */
+export function parseCommandLine(argv: readonly string[], settings: ParseSettings = {}): ParseResult {
+  const cwd = settings.cwd ?? process.cwd();
+  const opts = defaultOptions(cwd);
+  let directory: string | null = null;
+  let portSeen = false;
+  const extras: string[] = [];
+  let onlyPositionals = false;
+
+  const takePositional = (arg: string): void => {
+    if (portSeen) {
+      extras.push(arg);
+      return;
+    }
+    portSeen = true;
+    const port = parseIntArgument("port", arg);
+    if (port < 0 || port > 65535) throw new ArgumentError(`argument port: port must be 0-65535, got ${port}`);
+    opts.port = port;
+  };
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (onlyPositionals) {
+      takePositional(arg);
+      continue;
+    }
+    if (arg === "--") {
+      onlyPositionals = true;
+      continue;
+    }
+    if (!looksLikeOption(arg)) {
+      takePositional(arg);
+      continue;
+    }
+
+    // Work out which option this is, and any argument attached to it.
+    let spec: OptionSpec | undefined;
+    let optionString = arg;
+    let explicit: string | null = null;
+    const eq = arg.indexOf("=");
+    if (arg.startsWith("--")) {
+      if (eq !== -1) {
+        optionString = arg.slice(0, eq);
+        explicit = arg.slice(eq + 1);
+      }
+      const found = findOption(optionString);
+      if (found.length > 1) {
+        throw new ArgumentError(`ambiguous option: ${arg} could match ${matchingFlags(optionString).join(", ")}`);
+      }
+      spec = found[0];
+      if (spec) optionString = spec.flags.find((f) => f === optionString) ?? spec.flags.find((f) => f.startsWith(optionString))!;
+    } else {
+      spec = findOption(arg)[0];
+      if (!spec && eq !== -1 && findOption(arg.slice(0, eq)).length === 1) {
+        optionString = arg.slice(0, eq);
+        explicit = arg.slice(eq + 1);
+        spec = findOption(optionString)[0];
+      } else if (!spec && arg.length > 2 && findOption(arg.slice(0, 2)).length === 1) {
+        optionString = arg.slice(0, 2);
+        explicit = arg.slice(2);
+        spec = findOption(optionString)[0];
+      }
+    }
+    if (!spec) {
+      extras.push(arg);
+      continue;
+    }
+
+    // Options that take no argument.
+    if (spec.kind === "help" || spec.kind === "flag") {
+      if (explicit !== null) {
+        if (spec.kind === "help" && !optionString.startsWith("--")) {
+          // `-hX...` (argparse 3.13+): help, unless `-X` is an option left without its argument.
+          const cluster = explicit === "" ? undefined : findOption("-" + explicit[0])[0];
+          const next = argv[i + 1];
+          if (cluster && cluster.kind !== "flag" && cluster.kind !== "help" && explicit.length === 1 && (next === undefined || looksLikeOption(next))) {
+            throw new ArgumentError(`argument ${actionName(cluster)}: expected one argument`);
+          }
+          return { help: true };
+        }
+        throw new ArgumentError(`argument ${actionName(spec)}: ignored explicit argument ${pyReprString(explicit)}`);
+      }
+      if (spec.kind === "help") return { help: true };
+      (opts as unknown as Record<string, unknown>)[spec.dest] = true;
+      continue;
+    }
+
+    // Options that take an argument.
+    let value: string;
+    if (explicit !== null) {
+      value = explicit;
+    } else {
+      const next = argv[i + 1];
+      if (next === undefined || looksLikeOption(next)) {
+        if (spec.kind === "header") {
+          throw new ArgumentError("argument -H/--header: expected 'Name: value' or two arguments NAME VALUE");
+        }
+        throw new ArgumentError(`argument ${actionName(spec)}: expected one argument`);
+      }
+      value = next;
+      i++;
+    }
+
+    switch (spec.dest) {
+      case "headers": {
+        const colon = value.indexOf(":");
+        if (colon !== -1) {
+          opts.headers.push(checkHeader(value.slice(0, colon), value.slice(colon + 1).trim(), value));
+        } else {
+          // Python 3.15's form: -H NAME VALUE.
+          const second = explicit === null ? argv[i + 1] : undefined;
+          if (second === undefined || looksLikeOption(second)) {
+            throw new ArgumentError(
+              `argument -H/--header: invalid header ${pyReprString(value)}: expected 'Name: value' or two arguments NAME VALUE`,
+            );
+          }
+          i++;
+          opts.headers.push(checkHeader(value, second.trim(), `${value} ${second}`));
+        }
+        break;
+      }
+      case "workers": {
+        const n = parseIntArgument(actionName(spec), value);
+        if (n < 1) throw new ArgumentError(`argument --workers: must be at least 1, got ${n}`);
+        opts.workers = n;
+        break;
+      }
+      case "cacheControl":
+        if (BAD_VALUE_CHARS.test(value)) {
+          throw new ArgumentError(`argument --cache-control: invalid header value ${pyReprString(value)}: it contains CR, LF or NUL`);
+        }
+        opts.cacheControl = value;
+        break;
+      case "directory":
+        directory = value;
+        break;
+      case "bind":
+        opts.bind = value;
+        break;
+      case "protocol":
+        opts.protocol = value;
+        break;
+      case "tlsCert":
+        opts.tlsCert = value;
+        break;
+      case "tlsKey":
+        opts.tlsKey = value;
+        break;
+      case "tlsPasswordFile":
+        opts.tlsPasswordFile = value;
+        break;
+      default:
+        throw new Error(`unhandled option ${spec.dest}`);
+    }
+  }
+
+  if (extras.length > 0) throw new ArgumentError(`unrecognized arguments: ${extras.join(" ")}`);
+
+  // The checks Python's http.server makes after parse_args(), in its order.
+  if (!opts.tlsCert && opts.tlsKey) throw new ArgumentError("--tls-key requires --tls-cert to be set");
+  if (opts.tlsPasswordFile) {
+    if (!opts.tlsCert) throw new ArgumentError("--tls-password-file requires --tls-cert to be set");
+    try {
+      opts.tlsPassword = readFileSync(resolvePath(cwd, opts.tlsPasswordFile), "utf8").trim();
+    } catch (err) {
+      throw new ArgumentError(`Failed to read TLS password file: ${pythonOSError(err, opts.tlsPasswordFile)}`);
+    }
+  }
+  // Ours: a TLS connection cannot be handed to another process.
+  if (opts.workers > 1 && opts.tlsCert) {
+    throw new ArgumentError("argument --workers: cannot be combined with --tls-cert (TLS connections stay in one process)");
+  }
+  if (directory !== null) opts.directory = resolvePath(cwd, directory);
+  if (opts.tlsCert) opts.tlsCert = resolvePath(cwd, opts.tlsCert);
+  if (opts.tlsKey) opts.tlsKey = resolvePath(cwd, opts.tlsKey);
+  return { help: false, options: opts };
+}
+
+/** The C library's wording for common errors, as Python shows it in `OSError`. */
+const STRERROR: Readonly<Record<string, [number, string]>> = {
+  EPERM: [1, "Operation not permitted"],
+  ENOENT: [2, "No such file or directory"],
+  EIO: [5, "Input/output error"],
+  EACCES: [13, "Permission denied"],
+  EISDIR: [21, "Is a directory"],
+  ENOTDIR: [20, "Not a directory"],
+  EMFILE: [24, "Too many open files"],
+  ELOOP: [40, "Too many levels of symbolic links"],
+  ENAMETOOLONG: [36, "File name too long"],
+};
+
+/** Render a Node file-system error like Python's `str(OSError)`: `[Errno 2] No such file or directory: 'x'`. */
+function pythonOSError(err: unknown, filename: string): string {
+  const e = err as NodeJS.ErrnoException;
+  const known = e.code ? STRERROR[e.code] : undefined;
+  if (known) return `[Errno ${known[0]}] ${known[1]}: ${pyReprString(filename)}`;
+  return e.message ?? String(err);
+}
+
+// ---------------------------------------------------------------------------
+// Help, in argparse's layout
+
+/** Python's `shutil.get_terminal_size().columns`: `COLUMNS`, else the terminal's width, else 80. */
+export function terminalColumns(env: NodeJS.ProcessEnv = process.env, stream: { isTTY?: boolean; columns?: number } = process.stdout): number {
+  const fromEnv = Number.parseInt(env.COLUMNS ?? "", 10);
+  if (fromEnv > 0) return fromEnv;
+  if (stream.isTTY && stream.columns && stream.columns > 0) return stream.columns;
+  return 80;
+}
+
+// Python's textwrap splits text into words and whitespace, and also after
+// the hyphen of a hyphenated word ("Access-" "Control-" "Allow-" ...).
+const WS = "[\\t\\n\\x0b\\x0c\\r ]";
+const NWS = "[^\\t\\n\\x0b\\x0c\\r ]";
+const WORD_PUNCT = "[\\w!\"'&.,?]";
+const LETTER = "[^\\d\\W]";
+const WORD_SEPARATOR = new RegExp(
+  `(${WS}+` +
+    `|(?<=${WORD_PUNCT})-{2,}(?=\\w)` +
+    `|${NWS}+?(?:-(?:(?<=${LETTER}{2}-)|(?<=${LETTER}-${LETTER}-))(?=${LETTER}-?${LETTER})|(?=${WS}|$)|(?<=${WORD_PUNCT})(?=-{2,}\\w)))`,
+);
+
+/** Python's `textwrap.wrap(text, width)` with its default settings (as argparse uses it for help). */
+function wrap(text: string, width: number): string[] {
+  const collapsed = text.replace(/\s+/g, " ").trim();
+  // A stack: the next chunk is at the end.
+  const chunks = collapsed
+    .split(WORD_SEPARATOR)
+    .filter((c) => c !== "" && c !== undefined)
+    .reverse();
+  const lines: string[] = [];
+  while (chunks.length > 0) {
+    const line: string[] = [];
+    let length = 0;
+    if (chunks[chunks.length - 1]!.trim() === "" && lines.length > 0) chunks.pop();
+    while (chunks.length > 0) {
+      const next = chunks[chunks.length - 1]!;
+      if (length + next.length > width) break;
+      line.push(chunks.pop()!);
+      length += next.length;
+    }
+    if (chunks.length > 0 && chunks[chunks.length - 1]!.length > width) {
+      // A word longer than a line is cut, preferably after a hyphen.
+      const chunk = chunks[chunks.length - 1]!;
+      const spaceLeft = width < 1 ? 1 : width - length;
+      let end = spaceLeft;
+      const hyphen = chunk.lastIndexOf("-", spaceLeft - 1);
+      if (chunk.length > spaceLeft && hyphen > 0 && /[^-]/.test(chunk.slice(0, hyphen))) end = hyphen + 1;
+      line.push(chunk.slice(0, end));
+      chunks[chunks.length - 1] = chunk.slice(end);
+      length = line.reduce((n, c) => n + c.length, 0);
+    }
+    if (line.length > 0 && line[line.length - 1]!.trim() === "") line.pop();
+    if (line.length > 0) lines.push(line.join(""));
+  }
+  return lines;
+}
+
+function usagePart(spec: OptionSpec): string {
+  const flag = spec.flags[0]!;
+  return spec.metavar ? `[${flag} ${spec.metavar}]` : `[${flag}]`;
+}
+
+/** The usage text (`usage: http.server [-h] ...`), wrapped as argparse wraps it for `columns`. */
+export function formatUsage(columns = 80): string {
+  const width = columns - 2;
+  const prefix = "usage: ";
+  const optParts = OPTION_SPECS.map(usagePart);
+  const posParts = [`[${PORT_SPEC.metavar}]`];
+  const oneLine = [PROG, ...optParts, ...posParts].join(" ");
+  if (prefix.length + oneLine.length <= width) return `${prefix}${oneLine}\n`;
+
+  const getLines = (parts: string[], indent: string, withPrefix: boolean): string[] => {
+    const lines: string[] = [];
+    let line: string[] = [];
+    let lineLen = withPrefix ? prefix.length - 1 : indent.length - 1;
+    for (const part of parts) {
+      if (lineLen + 1 + part.length > width && line.length > 0) {
+        lines.push(indent + line.join(" "));
+        line = [];
+        lineLen = indent.length - 1;
+      }
+      line.push(part);
+      lineLen += part.length + 1;
+    }
+    if (line.length > 0) lines.push(indent + line.join(" "));
+    if (withPrefix) lines[0] = lines[0]!.slice(indent.length);
+    return lines;
+  };
+
+  let lines: string[];
+  if (prefix.length + PROG.length <= 0.75 * width) {
+    const indent = " ".repeat(prefix.length + PROG.length + 1);
+    lines = getLines([PROG, ...optParts], indent, true);
+    lines.push(...getLines(posParts, indent, false));
+  } else {
+    const indent = " ".repeat(prefix.length);
+    lines = [PROG, ...getLines(optParts, indent, false), ...getLines(posParts, indent, false)];
+  }
+  return `${prefix}${lines.join("\n")}\n`;
+}
+
+function invocation(spec: OptionSpec): string {
+  const flags = spec.flags.join(", ");
+  return spec.metavar ? `${flags} ${spec.metavar}` : flags;
+}
+
+/**
+ * The `--help` text, laid out as Python 3.14's argparse lays out
+ * `python -m http.server --help` for a terminal `columns` wide: usage,
+ * positional arguments, Python's options, then this package's additions.
+ */
+export function formatHelp(columns = 80): string {
+  const width = columns - 2;
+  const indent = 2;
+  const maxHelpPosition = Math.min(24, Math.max(width - 20, indent * 2));
+  const entries = [PORT_SPEC.metavar, ...OPTION_SPECS.map(invocation)];
+  const actionMaxLength = Math.max(...entries.map((e) => e.length + indent));
+  const helpPosition = Math.min(actionMaxLength + 2, maxHelpPosition);
+  const helpWidth = Math.max(width - helpPosition, 11);
+  const actionWidth = helpPosition - indent - 2;
+
+  const item = (header: string, help: string): string => {
+    const lines = wrap(help, helpWidth);
+    let out: string;
+    let first: string;
+    if (header.length <= actionWidth) {
+      out = " ".repeat(indent) + header.padEnd(actionWidth) + "  ";
+      first = lines[0] ?? "";
+    } else {
+      out = " ".repeat(indent) + header + "\n";
+      first = " ".repeat(helpPosition) + (lines[0] ?? "");
+    }
+    out += first + "\n";
+    for (const line of lines.slice(1)) out += " ".repeat(helpPosition) + line + "\n";
+    return out;
+  };
+
+  let text = formatUsage(columns) + "\n";
+  text += "positional arguments:\n" + item(PORT_SPEC.metavar, PORT_SPEC.help) + "\n";
+  text += "options:\n";
+  for (const spec of OPTION_SPECS) if (!spec.ours) text += item(invocation(spec), spec.help);
+  text += "\n" + OURS_TITLE + ":\n";
+  for (const spec of OPTION_SPECS) if (spec.ours) text += item(invocation(spec), spec.help);
+  return text;
+}
+
+// ---------------------------------------------------------------------------
+// Running a server: Python's test()
+
+/** Where text output goes (`process.stdout`, or a collector in tests). */
+export interface TextSink {
+  /** Write a chunk of text. */
+  write(text: string): unknown;
+}
+
+/** A server class {@link test} can build: `new ServerClass(address, Handler[, tlsOptions])`. */
+export type ServerClassLike = (new (
+  serverAddress: unknown,
+  RequestHandlerClass: RequestHandlerClass,
+  options?: HTTPSOptions,
+) => HTTPServer) & { prototype: HTTPServer };
+
+/** Arguments of {@link test}: Python's keyword arguments plus what a Node program needs to control it. */
+export interface TestOptions {
+  /** Handler class; its `protocolVersion` is set to {@link protocol} (default `BaseHTTPRequestHandler`). */
+  HandlerClass?: RequestHandlerClass;
+  /** Server class; its `addressFamily` is set from the bind address (default `ThreadingHTTPServer`). */
+  ServerClass?: ServerClassLike;
+  /** HTTP version the handler speaks (default `HTTP/1.0`). */
+  protocol?: string;
+  /** Port (default 8000; 0 picks a free one). */
+  port?: number;
+  /** Address or host name; `null` binds every interface (`::`, IPv4 too; `0.0.0.0` without IPv6). */
+  bind?: string | null;
+  /** Certificate chain: serve HTTPS (the server class must accept TLS options). */
+  tlsCert?: string | null;
+  /** Private key file. */
+  tlsKey?: string | null;
+  /** Private key password. */
+  tlsPassword?: string | null;
+  /** Standard output (default `process.stdout`). */
+  stdout?: TextSink;
+  /** Standard error, for the one-line error report (default `process.stderr`). */
+  stderr?: TextSink;
+  /** Aborting it stops the server as Ctrl+C would (message included). */
+  signal?: AbortSignal;
+  /** Stop on SIGINT (printing Python's message) and SIGTERM (default true). */
+  handleSignals?: boolean;
+  /** After the startup line, list the LAN addresses the server can be reached at (default false, as Python). */
+  showAddresses?: boolean;
+  /** Called once the server listens (after the startup line). */
+  onServing?: (server: HTTPServer) => void;
+}
+
+/** The message Python prints when Ctrl+C stops `test()`. */
+export const KEYBOARD_INTERRUPT_MESSAGE = "\nKeyboard interrupt received, exiting.\n";
+
+/** Can this machine listen on `::`? (Python would get an IPv4 address first from getaddrinfo otherwise.) */
+async function ipv6Works(): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen({ host: "::", port: 0 }, () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Python's `_get_best_family()`: the address family and address to bind.
+ * IP literals are used as they are; host names are resolved, first answer
+ * wins; no address means every interface, dual-stack when IPv6 works.
+ */
+export async function resolveBindAddress(bind: string | null | undefined, port: number): Promise<[family: number, address: [string, number]]> {
+  if (bind === null || bind === undefined || bind === "") {
+    return (await ipv6Works()) ? [AF_INET6, ["::", port]] : [AF_INET, ["0.0.0.0", port]];
+  }
+  const literal = net.isIP(bind);
+  if (literal === 6) return [AF_INET6, [bind, port]];
+  if (literal === 4) return [AF_INET, [bind, port]];
+  let found: { address: string; family: number };
+  try {
+    found = await dns.lookup(bind, { verbatim: true });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const reason = e.code === "ENOTFOUND" ? "Name or service not known" : (e.code ?? e.message);
+    const out = new Error(`cannot resolve bind address ${pyReprString(bind)}: ${reason}`) as NodeJS.ErrnoException;
+    out.code = e.code;
+    throw out;
+  }
+  return found.family === 6 ? [AF_INET6, [found.address, port]] : [AF_INET, [found.address, port]];
+}
+
+/** The URLs at which a server bound to every interface can be reached from other machines. */
+export function lanUrls(host: string, port: number, scheme: string): string[] {
+  if (host !== "::" && host !== "0.0.0.0") return [];
+  const urls: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      if (a.internal) continue;
+      if (a.family === "IPv4") urls.push(`${scheme}://${a.address}:${port}/`);
+      else if (host === "::" && !/^fe[89ab]/i.test(a.address)) urls.push(`${scheme}://[${a.address}]:${port}/`);
+    }
+  }
+  return urls;
+}
+
+/**
+ * Wait for a reason to stop: SIGINT or SIGTERM (when `handleSignals`), or
+ * the abort signal (which counts as SIGINT). In a `--workers` process,
+ * SIGINT is ignored: Ctrl+C reaches the whole process group, and the
+ * primary process stops its workers itself (by disconnecting them).
+ */
+function waitForStop(
+  handleSignals: boolean,
+  inWorker: boolean,
+  signal: AbortSignal | undefined,
+): { stopped: Promise<"SIGINT" | "SIGTERM">; dispose: () => void } {
+  let dispose = (): void => undefined;
+  const stopped = new Promise<"SIGINT" | "SIGTERM">((resolve) => {
+    const onInt = (): void => {
+      if (!inWorker) resolve("SIGINT");
+    };
+    const onTerm = (): void => resolve("SIGTERM");
+    const onAbort = (): void => resolve("SIGINT");
+    if (handleSignals) {
+      process.on("SIGINT", onInt);
+      process.on("SIGTERM", onTerm);
+    }
+    if (signal) {
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    }
+    dispose = () => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      signal?.removeEventListener("abort", onAbort);
+    };
+  });
+  return { stopped, dispose };
+}
+
+/**
+ * Run a server until Ctrl+C, as Python's `http.server.test()` does, and
+ * return the exit status.
+ *
+ * 1. Resolve {@link TestOptions.bind} and set the server class's
+ *    `addressFamily` to match (a class attribute, as in Python).
+ * 2. Set the handler class's `protocolVersion` to {@link TestOptions.protocol}.
+ * 3. Build the server (with the TLS settings when there is a certificate).
+ * 4. Print `Serving HTTP on <host> port <port> (http://<host>:<port>/) ...`.
+ * 5. Serve until SIGINT, which prints `Keyboard interrupt received, exiting.`,
+ *    or SIGTERM; close the server; return 0. A second signal while closing
+ *    ends the process at once (status 130 or 143).
+ *
+ * Unlike Python, a bind failure (port in use, bad address, unreadable
+ * certificate) is reported as one `http.server: error: ...` line on stderr
+ * and returns 1 instead of printing a traceback. In a worker process of
+ * `--workers` nothing is printed: the primary process speaks for all.
+ */
+export async function test(options: TestOptions = {}): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const HandlerClass = options.HandlerClass ?? (BaseHTTPRequestHandler as unknown as RequestHandlerClass);
+  const ServerClass = options.ServerClass ?? (ThreadingHTTPServer as unknown as ServerClassLike);
+  const worker = isForkedWorker();
+  const handleSignals = options.handleSignals ?? true;
+
+  // Listen for Ctrl+C from the start, so that one pressed during startup is not lost.
+  const stop = waitForStop(handleSignals, worker, options.signal);
+
+  let server: HTTPServer | null = null;
+  try {
+    try {
+      const [family, address] = await resolveBindAddress(options.bind ?? null, options.port ?? 8000);
+      ServerClass.prototype.addressFamily = family;
+      (HandlerClass as unknown as { prototype: { protocolVersion: string } }).prototype.protocolVersion = options.protocol ?? "HTTP/1.0";
+      server = options.tlsCert
+        ? new ServerClass(address, HandlerClass, {
+            certfile: options.tlsCert,
+            keyfile: options.tlsKey ?? null,
+            password: options.tlsPassword ?? null,
+          })
+        : new ServerClass(address, HandlerClass);
+      await server.ready;
+    } catch (err) {
+      let message = describeStartupError(err);
+      if (/bad decrypt/.test(message) && !options.tlsPassword) {
+        // Python's OpenSSL would prompt on the terminal for the password instead.
+        message += " (is the key encrypted? give its password with --tls-password-file)";
+      }
+      stderr.write(`${PROG}: ${worker ? `worker ${process.pid}: ` : ""}error: ${message}\n`);
+      if (server) await server.serverClose().catch(() => undefined);
+      return 1;
+    }
+
+    const [host, port] = server.serverAddress as [string, number];
+    if (!worker) {
+      const tls = Boolean(options.tlsCert);
+      const urlHost = host.includes(":") ? `[${host}]` : host;
+      const scheme = tls ? "https" : "http";
+      let banner = `Serving ${tls ? "HTTPS" : "HTTP"} on ${host} port ${port} (${scheme}://${urlHost}:${port}/) ...\n`;
+      if (options.showAddresses) for (const url of lanUrls(host, port, scheme)) banner += `  ${url}\n`;
+      stdout.write(banner);
+    }
+    options.onServing?.(server);
+
+    const serving = server.serveForever();
+    const outcome = await Promise.race([
+      serving.then(
+        () => ({ kind: "stopped" as const }),
+        (err: unknown) => ({ kind: "failed" as const, err }),
+      ),
+      stop.stopped.then((sig) => ({ kind: "signal" as const, sig })),
+    ]);
+    if (outcome.kind === "failed") {
+      stderr.write(`${PROG}: ${worker ? `worker ${process.pid}: ` : ""}error: ${describeStartupError(outcome.err)}\n`);
+      await server.serverClose().catch(() => undefined);
+      return 1;
+    }
+    if (outcome.kind === "signal" && outcome.sig === "SIGINT" && !worker) stdout.write(KEYBOARD_INTERRUPT_MESSAGE);
+    // A second Ctrl+C (or SIGTERM) while closing does not wait any longer.
+    stop.dispose();
+    const force = (signal: NodeJS.Signals): void => process.exit(signal === "SIGINT" ? 130 : 143);
+    if (handleSignals && !worker) {
+      process.once("SIGINT", force);
+      process.once("SIGTERM", force);
+    }
+    try {
+      await server.shutdown();
+      await server.serverClose();
+    } finally {
+      process.off("SIGINT", force);
+      process.off("SIGTERM", force);
+    }
+    return 0;
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** One line for an error that stopped the server from starting. */
+function describeStartupError(err: unknown): string {
+  if (err instanceof Error) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "ENOENT" && e.path) return `cannot read ${pyReprString(e.path)}: No such file or directory`;
+    if (e.code === "EACCES" && e.path) return `cannot read ${pyReprString(e.path)}: Permission denied`;
+    if (e.code === "EISDIR" && e.path) return `cannot read ${pyReprString(e.path)}: Is a directory`;
+    if (e.code?.startsWith("ERR_OSSL") || / routines:/.test(e.message)) {
+      return `cannot load the TLS certificate or key: ${e.message}`;
+    }
+    return e.message.split("\n")[0]!;
+  }
+  return String(err);
+}
+
+// ---------------------------------------------------------------------------
+// main()
+
+/** Settings for {@link main} beyond the arguments; all default to the real process. */
+export interface MainEnvironment {
+  /** Standard output (default `process.stdout`). */
+  stdout?: TextSink;
+  /** Standard error (default `process.stderr`). */
+  stderr?: TextSink;
+  /** Folder that `-d` and the default directory are relative to (default `process.cwd()`). */
+  cwd?: string;
+  /** Width used to lay out `--help` (default: like Python, `COLUMNS` or the terminal's width, else 80). */
+  columns?: number;
+  /** Aborting it stops the server as Ctrl+C would. */
+  signal?: AbortSignal;
+  /** Stop on SIGINT / SIGTERM (default true). */
+  handleSignals?: boolean;
+  /** Called once the server listens. */
+  onServing?: (server: HTTPServer) => void;
+}
+
+/** The handler class a command line asks for: SimpleHTTPRequestHandler (or CGI) with the options applied. */
+async function handlerClassFor(options: CommandLineOptions): Promise<RequestHandlerClass> {
+  let Base: typeof SimpleHTTPRequestHandler = SimpleHTTPRequestHandler;
+  if (options.cgi) {
+    // Loaded only when asked for, so the rest works without the CGI module.
+    const specifier = "./cgi-handler.js";
+    let mod: { CGIHTTPRequestHandler?: unknown };
+    try {
+      mod = (await import(specifier)) as { CGIHTTPRequestHandler?: unknown };
+    } catch (err) {
+      throw new Error(`--cgi is not available: cannot load CGIHTTPRequestHandler (${(err as Error).message.split("\n")[0]})`);
+    }
+    if (typeof mod.CGIHTTPRequestHandler !== "function") {
+      throw new Error("--cgi is not available: the CGI module has no CGIHTTPRequestHandler");
+    }
+    Base = mod.CGIHTTPRequestHandler as typeof SimpleHTTPRequestHandler;
+  }
+  // A subclass, so settings stay with this command line (Python sets them on the class itself).
+  class CommandLineHandler extends Base {}
+  const proto = CommandLineHandler.prototype;
+  if (options.headers.length > 0) proto.extraResponseHeaders = Object.freeze(options.headers.map((h) => Object.freeze([...h] as [string, string])));
+  if (options.cors) proto.cors = true;
+  if (options.cacheControl !== null) proto.cacheControl = options.cacheControl;
+  if (options.precompressed) proto.precompressed = true;
+  if (options.hideDotfiles) proto.hideDotfiles = true;
+  if (options.followSymlinks) proto.followSymlinks = true;
+  return CommandLineHandler as unknown as RequestHandlerClass;
+}
+
+type HandlerWithDirectory = new (request: unknown, clientAddress: unknown, server: unknown, options: { directory: string }) => BaseRequestHandler;
+
+/** Give a server class's handlers the `directory` option (what Python's `DualStackServer.finish_request` does). */
+function servingDirectory<TBase extends ServerConstructor<HTTPServer>>(Base: TBase, directory: string) {
+  return class DualStackServer extends Base {
+    override finishRequest(request: unknown, clientAddress: unknown): Promise<void> {
+      const Handler = this.RequestHandlerClass as unknown as HandlerWithDirectory;
+      return runHandler(new Handler(request, clientAddress, this, { directory }));
+    }
+  };
+}
+
+/**
+ * The server class a command line asks for: Python's `DualStackServer` (a
+ * `ThreadingHTTPServer`, or `ThreadingHTTPSServer` with TLS, whose handlers
+ * get `directory`), or with `--workers N` a forking HTTP server with N
+ * worker processes. Node listens dual-stack on `::` by default, which is
+ * what Python's class arranges by clearing `IPV6_V6ONLY`.
+ */
+function serverClassFor(options: CommandLineOptions): ServerClassLike {
+  if (options.workers > 1) {
+    const Forking = servingDirectory(ForkingMixIn(HTTPServer), options.directory);
+    Forking.prototype.maxChildren = options.workers;
+    return Forking as unknown as ServerClassLike;
+  }
+  const Base = options.tlsCert ? ThreadingHTTPSServer : ThreadingHTTPServer;
+  return servingDirectory(Base as ServerConstructor<HTTPServer>, options.directory) as unknown as ServerClassLike;
+}
+
+/**
+ * Run the command line `argv` (without the node and script paths) and
+ * return the exit status: 0 after `--help` or a clean stop, 2 for a bad
+ * command line (usage and `http.server: error: ...` on stderr), 1 when the
+ * server cannot start.
+ */
+export async function main(argv: readonly string[], env: MainEnvironment = {}): Promise<number> {
+  const stdout = env.stdout ?? process.stdout;
+  const stderr = env.stderr ?? process.stderr;
+  const columns = env.columns ?? terminalColumns();
+  let parsed: ParseResult;
+  try {
+    parsed = parseCommandLine(argv, { cwd: env.cwd });
+  } catch (err) {
+    if (!(err instanceof ArgumentError)) throw err;
+    if (!isForkedWorker()) stderr.write(`${formatUsage(columns)}${PROG}: error: ${err.message}\n`);
+    return err.exitCode;
+  }
+  if (parsed.help) {
+    if (!isForkedWorker()) stdout.write(formatHelp(columns));
+    return 0;
+  }
+  const options = parsed.options;
+  let HandlerClass: RequestHandlerClass;
+  try {
+    HandlerClass = await handlerClassFor(options);
+  } catch (err) {
+    if (!isForkedWorker()) stderr.write(`${PROG}: error: ${(err as Error).message}\n`);
+    return 1;
+  }
+  return test({
+    HandlerClass,
+    ServerClass: serverClassFor(options),
+    port: options.port,
+    bind: options.bind,
+    protocol: options.protocol,
+    tlsCert: options.tlsCert,
+    tlsKey: options.tlsKey,
+    tlsPassword: options.tlsPassword,
+    stdout,
+    stderr,
+    signal: env.signal,
+    handleSignals: env.handleSignals,
+    showAddresses: true,
+    onServing: env.onServing,
+  });
+}
