@@ -59,6 +59,10 @@ declare module "./http/server/base-handler.js" {
     handle_expect_100(...args: Parameters<BaseHTTPRequestHandler["handleExpect100"]>): ReturnType<BaseHTTPRequestHandler["handleExpect100"]>;
     /** Python spelling of {@link BaseHTTPRequestHandler.handleOneRequest}. */
     handle_one_request(...args: Parameters<BaseHTTPRequestHandler["handleOneRequest"]>): ReturnType<BaseHTTPRequestHandler["handleOneRequest"]>;
+    /** Python spelling of {@link BaseHTTPRequestHandler.headerTimeout}. */
+    header_timeout: BaseHTTPRequestHandler["headerTimeout"];
+    /** Python spelling of {@link BaseHTTPRequestHandler.keepAliveTimeout}. */
+    keep_alive_timeout: BaseHTTPRequestHandler["keepAliveTimeout"];
     /** Python spelling of {@link BaseHTTPRequestHandler.logDateTimeString}. */
     log_date_time_string(...args: Parameters<BaseHTTPRequestHandler["logDateTimeString"]>): ReturnType<BaseHTTPRequestHandler["logDateTimeString"]>;
     /** Python spelling of {@link BaseHTTPRequestHandler.logError}. */
@@ -67,6 +71,18 @@ declare module "./http/server/base-handler.js" {
     log_message(...args: Parameters<BaseHTTPRequestHandler["logMessage"]>): ReturnType<BaseHTTPRequestHandler["logMessage"]>;
     /** Python spelling of {@link BaseHTTPRequestHandler.logRequest}. */
     log_request(...args: Parameters<BaseHTTPRequestHandler["logRequest"]>): ReturnType<BaseHTTPRequestHandler["logRequest"]>;
+    /** Python spelling of {@link BaseHTTPRequestHandler.maxBodyDiscard}. */
+    max_body_discard: BaseHTTPRequestHandler["maxBodyDiscard"];
+    /** Python spelling of {@link BaseHTTPRequestHandler.maxHeaderBytes}. */
+    max_header_bytes: BaseHTTPRequestHandler["maxHeaderBytes"];
+    /** Python spelling of {@link BaseHTTPRequestHandler.maxHeaderLine}. */
+    max_header_line: BaseHTTPRequestHandler["maxHeaderLine"];
+    /** Python spelling of {@link BaseHTTPRequestHandler.maxHeaders}. */
+    max_headers: BaseHTTPRequestHandler["maxHeaders"];
+    /** Python spelling of {@link BaseHTTPRequestHandler.maxRequestBody}. */
+    max_request_body: BaseHTTPRequestHandler["maxRequestBody"];
+    /** Python spelling of {@link BaseHTTPRequestHandler.maxRequestLine}. */
+    max_request_line: BaseHTTPRequestHandler["maxRequestLine"];
     /** Python spelling of {@link BaseHTTPRequestHandler.parseRequest}. */
     parse_request(...args: Parameters<BaseHTTPRequestHandler["parseRequest"]>): ReturnType<BaseHTTPRequestHandler["parseRequest"]>;
     /** Python spelling of {@link BaseHTTPRequestHandler.protocolVersion}. */
@@ -85,6 +101,8 @@ declare module "./http/server/base-handler.js" {
     send_response_only(...args: Parameters<BaseHTTPRequestHandler["sendResponseOnly"]>): ReturnType<BaseHTTPRequestHandler["sendResponseOnly"]>;
     /** Python spelling of {@link BaseHTTPRequestHandler.serverVersion}. */
     server_version: BaseHTTPRequestHandler["serverVersion"];
+    /** Python spelling of {@link BaseHTTPRequestHandler.stopIfIdle}. */
+    stop_if_idle(...args: Parameters<BaseHTTPRequestHandler["stopIfIdle"]>): ReturnType<BaseHTTPRequestHandler["stopIfIdle"]>;
     /** Python spelling of {@link BaseHTTPRequestHandler.sysVersion}. */
     sys_version: BaseHTTPRequestHandler["sysVersion"];
     /** Python spelling of {@link BaseHTTPRequestHandler.versionString}. */
@@ -125,14 +143,28 @@ declare module "./http/server/http-server.js" {
     allow_reuse_address: HTTPServer["allowReuseAddress"];
     /** Python spelling of {@link HTTPServer.allowReusePort}. */
     allow_reuse_port: HTTPServer["allowReusePort"];
+    /** Python spelling of {@link HTTPServer.maxConnections}. */
+    max_connections: HTTPServer["maxConnections"];
+    /** Python spelling of {@link HTTPServer.openConnections}. */
+    readonly open_connections: HTTPServer["openConnections"];
     /** Python spelling of {@link HTTPServer.requestQueueSize}. */
     request_queue_size: HTTPServer["requestQueueSize"];
+    /** Python spelling of {@link HTTPServer.serveForever}. */
+    serve_forever: HTTPServer["serveForever"];
     /** Python spelling of {@link HTTPServer.serverBind}. */
     server_bind(...args: Parameters<HTTPServer["serverBind"]>): ReturnType<HTTPServer["serverBind"]>;
+    /** Python spelling of {@link HTTPServer.serverClose}. */
+    server_close: HTTPServer["serverClose"];
     /** Python spelling of {@link HTTPServer.serverName}. */
     server_name: HTTPServer["serverName"];
     /** Python spelling of {@link HTTPServer.serverPort}. */
     server_port: HTTPServer["serverPort"];
+    /** Python spelling of {@link HTTPServer.shutdownTimeout}. */
+    shutdown_timeout: HTTPServer["shutdownTimeout"];
+    /** Python spelling of {@link HTTPServer.trackHandler}. */
+    track_handler(...args: Parameters<HTTPServer["trackHandler"]>): ReturnType<HTTPServer["trackHandler"]>;
+    /** Python spelling of {@link HTTPServer.untrackHandler}. */
+    untrack_handler(...args: Parameters<HTTPServer["untrackHandler"]>): ReturnType<HTTPServer["untrackHandler"]>;
   }
   interface HTTPSServer {
     /** Python spelling of {@link HTTPSServer.alpnProtocols}. */
@@ -275,6 +307,8 @@ declare module "./socketserver/tcp-server.js" {
     listen_options(...args: Parameters<TCPServer["listenOptions"]>): ReturnType<TCPServer["listenOptions"]>;
     /** Python spelling of {@link TCPServer.listenSocket}. */
     listen_socket(...args: Parameters<TCPServer["listenSocket"]>): ReturnType<TCPServer["listenSocket"]>;
+    /** Python spelling of {@link TCPServer.maxConnections}. */
+    max_connections: TCPServer["maxConnections"];
     /** Python spelling of {@link TCPServer.requestQueueSize}. */
     request_queue_size: TCPServer["requestQueueSize"];
     /** Python spelling of {@link TCPServer.serveForever}. */

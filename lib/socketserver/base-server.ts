@@ -85,7 +85,7 @@ activate(): void | Promise<void> {}
    * Subclasses call this with each incoming request; it waits in a queue
    * until the loop takes it with {@link getRequest}.
    */
-enqueueRequest(request: unknown, clientAddress: unknown): void {
+  enqueueRequest(request: unknown, clientAddress: unknown): void {
     this.#queue.push([request, clientAddress]);
     const w = this.#wake;
     if (w) {
@@ -187,7 +187,7 @@ enqueueRequest(request: unknown, clientAddress: unknown): void {
    * Take one queued request and process it: verify, process, and on error
    * report through {@link handleError}. Python's `_handle_request_noblock`.
    */
-async handleRequestNoblock(): Promise<void> {
+  async handleRequestNoblock(): Promise<void> {
     let pending: PendingRequest;
     try {
       pending = await this.getRequest();

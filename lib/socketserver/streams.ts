@@ -51,6 +51,7 @@ export class BufferedReader implements AsyncIterable<Buffer> {
   #source: Readable | null;
   #paused = false;
   #waiter: (() => void) | null = null;
+  #interrupted: Error | null = null;
   #timeoutMs: number | null = null;
   #onData = (chunk: Buffer): void => this.#push(chunk);
   #onEnd = (): void => this.#end();
@@ -137,6 +138,7 @@ export class BufferedReader implements AsyncIterable<Buffer> {
    * input, rejects with {@link SocketTimeoutError} after `timeout`.
    */
   fill(): Promise<boolean> {
+    if (this.#interrupted) return Promise.reject(this.#interrupted);
     if (this.#eof || this.#closed) return Promise.resolve(false);
     if (this.#paused && this.#source) {
       this.#paused = false;
@@ -147,7 +149,8 @@ export class BufferedReader implements AsyncIterable<Buffer> {
       let timer: NodeJS.Timeout | undefined;
       this.#waiter = () => {
         if (timer) clearTimeout(timer);
-        resolve(this.#length > before || !(this.#eof || this.#closed));
+        if (this.#interrupted) reject(this.#interrupted);
+        else resolve(this.#length > before || !(this.#eof || this.#closed));
       };
       if (this.#timeoutMs !== null) {
         timer = setTimeout(() => {
@@ -157,6 +160,17 @@ export class BufferedReader implements AsyncIterable<Buffer> {
       }
     });
   }
+
+  /**
+   * Make the read that is waiting (and every later wait) fail with `error`:
+   * how a server abandons a connection whose client is too slow or idle.
+   * Bytes already buffered can still be read.
+   */
+  interrupt(error: Error): void {
+    this.#interrupted = error;
+    this.#wake();
+  }
+
 
   /** Take `n` bytes (n <= buffered) off the front of the buffer. */
   #take(n: number): Buffer {

@@ -66,6 +66,12 @@ export class TCPServer extends BaseServer {
   declare allowReuseAddress: boolean;
   /** Set `SO_REUSEPORT`, letting several processes bind the same port (Node.js >= 22.12). */
   declare allowReusePort: boolean;
+  /**
+   * The most connections open at once; further ones are refused (closed at
+   * once by Node) until some end. `null` (default, as Python) sets no limit
+   * beyond the process's file descriptors.
+   */
+  declare maxConnections: number | null;
 
   #socket: net.Server | null = null;
   #bindAndActivate: boolean;
@@ -84,7 +90,7 @@ export class TCPServer extends BaseServer {
   }
 
   /** Throw at construction for an address this server can never bind. */
-checkAddress(address: unknown): void {
+  checkAddress(address: unknown): void {
     parseInetAddress(address);
   }
 
@@ -118,14 +124,14 @@ checkAddress(address: unknown): void {
    * Make the listening socket and route accepted connections into the
    * request queue. {@link HTTPSServer} overrides it to listen with TLS.
    */
-createSocket(): net.Server {
+  createSocket(): net.Server {
     const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true });
     server.on("connection", (sock: net.Socket) => this.acceptConnection(sock));
     return server;
   }
 
   /** Queue an accepted connection for the loop. */
-acceptConnection(sock: net.Socket): void {
+  acceptConnection(sock: net.Socket): void {
     sock.on("error", () => undefined); // a reset while queued must not crash the process
     if (this.#closed) {
       sock.destroy();
@@ -135,12 +141,12 @@ acceptConnection(sock: net.Socket): void {
   }
 
   /** The client's address in Python's shape. */
-clientAddressOf(sock: net.Socket): unknown {
+  clientAddressOf(sock: net.Socket): unknown {
     return toSocketAddress(sock.remoteAddress ?? "", sock.remotePort ?? 0, sock.remoteFamily ?? "IPv4");
   }
 
   /** The options given to Node's `listen()`. */
-listenOptions(): net.ListenOptions {
+  listenOptions(): net.ListenOptions {
     const { host, port } = parseInetAddress(this.serverAddress);
     const options: net.ListenOptions & { reusePort?: boolean } = {
       host: bindHost(host, this.addressFamily),
@@ -168,7 +174,7 @@ listenOptions(): net.ListenOptions {
   }
 
   /** Node's `listen()` on {@link socket}, with the error naming the address. */
-listenSocket(): Promise<void> {
+  listenSocket(): Promise<void> {
     let options: net.ListenOptions;
     try {
       options = this.listenOptions();
@@ -193,12 +199,13 @@ listenSocket(): Promise<void> {
       };
       server.once("error", onError);
       server.once("listening", onListening);
+      if (this.maxConnections !== null && this.maxConnections !== undefined) server.maxConnections = this.maxConnections;
       server.listen(options);
     });
   }
 
   /** The address the socket is bound to, in Python's shape. */
-boundAddress(): unknown {
+  boundAddress(): unknown {
     const a = this.socket.address();
     if (a === null || typeof a === "string") return a ?? this.serverAddress;
     return toSocketAddress(a.address, a.port, a.family);
@@ -269,6 +276,7 @@ TCPServer.prototype.socketType = SOCK_STREAM;
 TCPServer.prototype.requestQueueSize = 5;
 TCPServer.prototype.allowReuseAddress = false;
 TCPServer.prototype.allowReusePort = false;
+TCPServer.prototype.maxConnections = null;
 pythonNames(TCPServer, { rename: { fileno: "fileno" } });
 
 /** The error for serving on a server whose socket {@link TCPServer.serverClose} has closed. */

@@ -83,7 +83,7 @@ export class UDPServer extends BaseServer {
   }
 
   /** Node's `bind()` on {@link socket}, with the error naming the address. */
-listenSocket(): Promise<void> {
+  listenSocket(): Promise<void> {
     let host: string;
     let port: number;
     try {
@@ -110,7 +110,7 @@ listenSocket(): Promise<void> {
   }
 
   /** The address the socket is bound to, in Python's shape. */
-boundAddress(): unknown {
+  boundAddress(): unknown {
     const a = this.socket.address();
     return toSocketAddress(a.address, a.port, a.family);
   }

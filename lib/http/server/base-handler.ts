@@ -42,19 +42,40 @@ export const DEFAULT_ERROR_MESSAGE = [
   "",
 ].join("\n");
 
-/** Longest request line accepted (Python: 65536 bytes, line end included). */
-const MAX_REQUEST_LINE = 65536;
-/** Longest header line accepted. */
-const MAX_HEADER_LINE = 65536;
-/** Most header lines, counting the blank line that ends them. */
-const MAX_HEADERS = 100;
-/** An unread request body up to this size is read and dropped to keep the connection; a larger one closes it. */
-const MAX_DISCARD = 1024 * 1024;
 
-/** Returned instead of the header text when one header line is longer than {@link MAX_HEADER_LINE}. */
+/** Returned instead of the header text when one header line is longer than `maxHeaderLine`. */
 const HEADER_LINE_TOO_LONG = Object.freeze({ limit: "line" as const });
-/** Returned instead of the header text when there are more than {@link MAX_HEADERS} header lines. */
+/** Returned instead of the header text when there are more than `maxHeaders` header lines. */
 const TOO_MANY_HEADERS = Object.freeze({ limit: "count" as const });
+/** Returned instead of the header text when the block is longer than `maxHeaderBytes`. */
+const HEADER_BLOCK_TOO_LONG = Object.freeze({ limit: "bytes" as const });
+type HeaderLimit = typeof HEADER_LINE_TOO_LONG | typeof TOO_MANY_HEADERS | typeof HEADER_BLOCK_TOO_LONG;
+
+/** A request head did not arrive in time (or a kept-alive connection sat idle too long). */
+class HeadTimeoutError extends Error {
+  constructor(
+    readonly phase: "idle" | "head",
+    readonly seconds: number,
+  ) {
+    super(`request ${phase} timeout after ${seconds} s`);
+  }
+}
+
+/** Interrupts the wait for a next request when the server is closing. */
+const CLOSING = new Error("server closing");
+
+/**
+ * What a server offers its HTTP handlers so that closing it can wind down
+ * open connections: {@link HTTPServer} implements it.
+ */
+export interface ConnectionRegistry {
+  /** True once the server is closing: handlers finish their current request and close. */
+  readonly draining: boolean;
+  /** A handler starts serving a connection. */
+  trackHandler(handler: BaseHTTPRequestHandler): void;
+  /** A handler is done with its connection. */
+  untrackHandler(handler: BaseHTTPRequestHandler): void;
+}
 /** A valid `Content-Length` value: decimal digits only (RFC 9110, section 8.6). */
 const CONTENT_LENGTH = /^[0-9]+$/;
 
@@ -132,6 +153,36 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   /** Month names used in dates (index 0 unused). */
   declare monthname: readonly (string | null)[];
 
+  /** Longest request line accepted, line end included (Python: 65536); longer gets 414. */
+  declare maxRequestLine: number;
+  /** Longest header line accepted (Python: 65536); longer gets 431. */
+  declare maxHeaderLine: number;
+  /** Most header lines, counting the blank line that ends them (Python: 100); more gets 431. */
+  declare maxHeaders: number;
+  /** Most bytes in the whole header block (default 1 MiB); more gets 431. Python has no such limit. */
+  declare maxHeaderBytes: number;
+  /** A request body longer than this gets 413 before the handler runs; `null` (default) sets no limit. */
+  declare maxRequestBody: number | null;
+  /**
+   * A request body the handler left unread is read and dropped up to this
+   * many bytes (default 1 MiB) so the connection can carry another request;
+   * a longer one closes the connection.
+   */
+  declare maxBodyDiscard: number;
+  /**
+   * Seconds allowed for a request head (request line and headers) to arrive
+   * from its first byte, or from the start of a connection (default 60;
+   * `null`: no limit, as in Python). Too slow gets 408 and the connection
+   * closes: a client sending one byte at a time cannot hold it forever.
+   */
+  declare headerTimeout: number | null;
+  /**
+   * Seconds a kept-alive connection may sit idle waiting for its next
+   * request (default 30; `null`: no limit, as in Python). Then it is
+   * closed, with a log line.
+   */
+  declare keepAliveTimeout: number | null;
+
   /** The raw request line, line end included. */
   rawRequestline: Buffer = Buffer.alloc(0);
   /** The request line as text, without its line end. */
@@ -151,6 +202,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
   #headersBuffer: string[] = [];
   #bodyStart = 0;
+  #requests = 0;
+  #waitingForRequest = false;
 
   override setup(): void {
     super.setup();
@@ -163,11 +216,17 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     }
   }
 
-  /** Handle requests on this connection until one of them closes it. */
+  /** Handle requests on this connection until one of them closes it (or the server is closing). */
   override async handle(): Promise<void> {
     this.closeConnection = true;
-    await this.handleOneRequest();
-    while (!this.closeConnection) await this.handleOneRequest();
+    const server = this.server as Partial<ConnectionRegistry> | undefined;
+    server?.trackHandler?.(this);
+    try {
+      await this.handleOneRequest();
+      while (!this.closeConnection && !server?.draining) await this.handleOneRequest();
+    } finally {
+      server?.untrackHandler?.(this);
+    }
   }
 
   /**
@@ -177,20 +236,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   async handleOneRequest(): Promise<void> {
     let writtenBefore = 0;
     try {
-      const raw = await this.rfile.readline(MAX_REQUEST_LINE + 1);
-      this.rawRequestline = raw;
-      if (raw.length > MAX_REQUEST_LINE) {
-        this.requestline = "";
-        this.requestVersion = "";
-        this.command = "";
-        this.sendError(414);
-        return;
-      }
-      if (raw.length === 0) {
-        this.closeConnection = true;
-        return;
-      }
-      if (!(await this.parseRequest())) return;
+      if (!(await this.#readRequestHead())) return;
       const mname = "do_" + this.command;
       const method = (this as unknown as Record<string, unknown>)[mname];
       if (typeof method !== "function") {
@@ -203,12 +249,13 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       await this.wfile.flush();
       if (!this.closeConnection) await this.#skipUnreadBody();
     } catch (err) {
+      this.closeConnection = true;
+      if (err instanceof HeadTimeoutError) return this.#headTimedOut(err);
+      if (err === CLOSING) return;
       if (err instanceof SocketTimeoutError) {
         this.logError("Request timed out: %s", `TimeoutError(${pyRepr(err.message)})`);
-        this.closeConnection = true;
         return;
       }
-      this.closeConnection = true;
       if (isClientGone(err)) return;
       // Deviation: Python drops the connection without a word. When nothing
       // has been sent yet, the client gets a 500 instead.
@@ -222,7 +269,88 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
         }
       }
       throw err;
+    } finally {
+      this.#requests++;
     }
+  }
+
+  /**
+   * Read the request line and parse the request under the header time-out.
+   * Returns whether there is a request to dispatch.
+   */
+  async #readRequestHead(): Promise<boolean> {
+    const disarm = this.#armHeadTimer();
+    this.#waitingForRequest = true;
+    try {
+      const raw = await this.rfile.readline(this.maxRequestLine + 1);
+      this.#waitingForRequest = false;
+      this.rawRequestline = raw;
+      if (raw.length > this.maxRequestLine) {
+        this.requestline = "";
+        this.requestVersion = "";
+        this.command = "";
+        this.sendError(414);
+        return false;
+      }
+      if (raw.length === 0) {
+        this.closeConnection = true;
+        return false;
+      }
+      return await this.parseRequest();
+    } finally {
+      this.#waitingForRequest = false;
+      disarm();
+    }
+  }
+
+  /**
+   * Start the clock for the next request head: {@link keepAliveTimeout}
+   * while an open connection sits idle between requests, then
+   * {@link headerTimeout} from the first byte of a request (or from the
+   * start of a new connection) until its headers are complete.
+   */
+  #armHeadTimer(): () => void {
+    const idleLimit = this.keepAliveTimeout;
+    const headLimit = this.headerTimeout;
+    let phase: "idle" | "head" = this.#requests > 0 && this.rfile.buffered === 0 ? "idle" : "head";
+    const mark = this.rfile.consumed;
+    let timer: NodeJS.Timeout | undefined;
+    const start = (seconds: number | null): void => {
+      if (seconds === null || seconds === undefined || !(seconds >= 0)) return;
+      timer = setTimeout(fire, seconds * 1000);
+      timer.unref();
+    };
+    const fire = (): void => {
+      if (phase === "idle" && (this.rfile.buffered > 0 || this.rfile.consumed !== mark)) {
+        phase = "head";
+        start(headLimit);
+        return;
+      }
+      this.rfile.interrupt(new HeadTimeoutError(phase, phase === "idle" ? idleLimit! : headLimit!));
+    };
+    start(phase === "idle" ? idleLimit : headLimit);
+    return () => clearTimeout(timer);
+  }
+
+  /** Answer a head that took too long with 408; close an idle connection with a log line. */
+  #headTimedOut(err: HeadTimeoutError): void {
+    if (err.phase === "idle") {
+      this.logMessage("Closing idle connection after %s seconds", err.seconds);
+      return;
+    }
+    this.requestline = "";
+    this.requestVersion = "";
+    this.command = "";
+    this.sendError(408, null, `the request head did not arrive within ${err.seconds} seconds`);
+  }
+
+  /**
+   * Called by a closing server: a connection waiting for its next request
+   * (nothing of it received yet) stops now; one busy with a request closes
+   * after its response.
+   */
+  stopIfIdle(): void {
+    if (this.#waitingForRequest && this.rfile.buffered === 0) this.rfile.interrupt(CLOSING);
   }
 
   /**
@@ -249,7 +377,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     const total = Number(length);
     const left = total - (this.rfile.consumed - this.#bodyStart);
     if (left <= 0) return;
-    if (left > MAX_DISCARD) {
+    if (left > this.maxBodyDiscard) {
       this.closeConnection = true;
       return;
     }
@@ -324,13 +452,16 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     const block = await this.#readHeaderBlock();
     if (typeof block !== "string") {
       if (block === HEADER_LINE_TOO_LONG) {
-        this.sendError(431, "Line too long", `got more than ${MAX_HEADER_LINE} bytes when reading header line`);
+        this.sendError(431, "Line too long", `got more than ${this.maxHeaderLine} bytes when reading header line`);
+      } else if (block === TOO_MANY_HEADERS) {
+        this.sendError(431, "Too many headers", `got more than ${this.maxHeaders} headers`);
       } else {
-        this.sendError(431, "Too many headers", `got more than ${MAX_HEADERS} headers`);
+        this.sendError(431, null, `the header block is longer than ${this.maxHeaderBytes} bytes`);
       }
       return false;
     }
     this.headers = parseHeaders(block, this.MessageClass);
+    if (!this.#checkFraming()) return false;
 
     const conntype = (this.headers.get("Connection") ?? "").toLowerCase();
     if (conntype === "close") {
@@ -354,22 +485,55 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    * limits. Returns the Latin-1 text, or the sentinel of the limit that was
    * exceeded.
    */
-  async #readHeaderBlock(): Promise<string | typeof HEADER_LINE_TOO_LONG | typeof TOO_MANY_HEADERS> {
+  async #readHeaderBlock(): Promise<string | HeaderLimit> {
     const rfile = this.rfile;
+    const maxLine = this.maxHeaderLine;
+    const maxCount = this.maxHeaders;
+    const maxBytes = this.maxHeaderBytes;
     let text = "";
     for (let count = 1; ; count++) {
-      let line = rfile.tryReadline(MAX_HEADER_LINE + 1);
+      let line = rfile.tryReadline(maxLine + 1);
       while (line === null) {
         await rfile.fill();
-        line = rfile.tryReadline(MAX_HEADER_LINE + 1);
+        line = rfile.tryReadline(maxLine + 1);
       }
-      if (line.length > MAX_HEADER_LINE) return HEADER_LINE_TOO_LONG;
+      if (line.length > maxLine) return HEADER_LINE_TOO_LONG;
       text += line.toString("latin1");
-      if (count > MAX_HEADERS) return TOO_MANY_HEADERS;
+      if (count > maxCount) return TOO_MANY_HEADERS;
+      if (text.length > maxBytes) return HEADER_BLOCK_TOO_LONG;
       const n = line.length;
       if (n === 0 || (n === 1 && line[0] === 10) || (n === 2 && line[0] === 13 && line[1] === 10)) return text;
     }
   }
+
+  /**
+   * Refuse requests whose body length is ambiguous (a deliberate difference
+   * from Python, which passes them on): `Content-Length` together with
+   * `Transfer-Encoding`, or a `Content-Length` that is not one decimal
+   * number (negative, hexadecimal, or repeated with different values).
+   * Such requests are the raw material of request smuggling. A body longer
+   * than {@link maxRequestBody} gets 413.
+   */
+  #checkFraming(): boolean {
+    const lengths = this.headers.getAll("Content-Length");
+    if (lengths === undefined || lengths.length === 0) return true;
+    if (this.headers.get("Transfer-Encoding") !== undefined) {
+      this.sendError(400, "Content-Length with Transfer-Encoding");
+      return false;
+    }
+    const first = lengths[0]!.trim();
+    if (!CONTENT_LENGTH.test(first) || lengths.some((v) => v.trim() !== first)) {
+      this.sendError(400, "Bad Content-Length");
+      return false;
+    }
+    const limit = this.maxRequestBody;
+    if (limit !== null && limit !== undefined && Number(first) > limit) {
+      this.sendError(413, null, `the request body is longer than ${limit} bytes`);
+      return false;
+    }
+    return true;
+  }
+
 
   /**
    * Answer `Expect: 100-continue` with `100 Continue` so the client sends
@@ -544,6 +708,14 @@ function parseVersion(version: string): [number, number] | null {
   return [Number(a), Number(b)];
 }
 
+BaseHTTPRequestHandler.prototype.maxRequestLine = 65536;
+BaseHTTPRequestHandler.prototype.maxHeaderLine = 65536;
+BaseHTTPRequestHandler.prototype.maxHeaders = 100;
+BaseHTTPRequestHandler.prototype.maxHeaderBytes = 1024 * 1024;
+BaseHTTPRequestHandler.prototype.maxRequestBody = null;
+BaseHTTPRequestHandler.prototype.maxBodyDiscard = 1024 * 1024;
+BaseHTTPRequestHandler.prototype.headerTimeout = 60;
+BaseHTTPRequestHandler.prototype.keepAliveTimeout = 30;
 BaseHTTPRequestHandler.prototype.serverVersion = "BaseHTTP/0.6";
 BaseHTTPRequestHandler.prototype.sysVersion = `Node.js/${process.versions.node}`;
 BaseHTTPRequestHandler.prototype.errorMessageFormat = DEFAULT_ERROR_MESSAGE;

@@ -13,6 +13,7 @@ import { pythonNames } from "../../python-names.js";
 import type { RequestHandlerClass } from "../../socketserver/base-server.js";
 import { ThreadingMixIn } from "../../socketserver/mixins.js";
 import { TCPServer } from "../../socketserver/tcp-server.js";
+import type { BaseHTTPRequestHandler, ConnectionRegistry } from "./base-handler.js";
 
 /**
  * Python's `socket.getfqdn()`: the fully qualified name of `host`; for an
@@ -37,17 +38,89 @@ export async function getfqdn(host = ""): Promise<string> {
  * Handles one connection, with all its keep-alive requests, at a time; use
  * {@link ThreadingHTTPServer} to serve clients concurrently.
  */
-export class HTTPServer extends TCPServer {
+export class HTTPServer extends TCPServer implements ConnectionRegistry {
   /** The server's host name, found after binding. */
   serverName = "";
   /** The port the server is bound to. */
   serverPort = 0;
+  /**
+   * Seconds {@link serverClose} lets requests in progress finish before it
+   * cuts their connections (default 5). Idle kept-alive connections are
+   * closed at once.
+   */
+  declare shutdownTimeout: number;
+
+  #handlers = new Set<BaseHTTPRequestHandler>();
+  #draining = false;
+  #idle: Array<() => void> = [];
 
   override async serverBind(): Promise<void> {
     await super.serverBind();
     const address = this.serverAddress as [string, number];
     this.serverName = await getfqdn(address[0]);
     this.serverPort = address[1];
+  }
+
+  /** True while the server is winding down its connections. */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** Connections being served now. */
+  get openConnections(): number {
+    return this.#handlers.size;
+  }
+
+  trackHandler(handler: BaseHTTPRequestHandler): void {
+    this.#handlers.add(handler);
+  }
+
+  untrackHandler(handler: BaseHTTPRequestHandler): void {
+    this.#handlers.delete(handler);
+    if (this.#handlers.size === 0) for (const done of this.#idle.splice(0)) done();
+  }
+
+  override serveForever(pollInterval?: number): Promise<void> {
+    this.#draining = false;
+    return super.serveForever(pollInterval);
+  }
+
+  /**
+   * Stop the loop, as Python's `shutdown()` does, and start winding down:
+   * idle kept-alive connections close now, busy ones after their current
+   * response.
+   */
+  override shutdown(): Promise<void> {
+    const stopped = super.shutdown();
+    this.#drain();
+    return stopped;
+  }
+
+  /**
+   * Stop listening (the port is free again at once), close idle
+   * connections, give requests in progress up to {@link shutdownTimeout}
+   * seconds, then cut what is left.
+   */
+  override async serverClose(): Promise<void> {
+    this.#drain();
+    await super.serverClose();
+    if (this.#handlers.size === 0) return;
+    const allDone = new Promise<void>((resolve) => this.#idle.push(resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, this.shutdownTimeout) * 1000);
+      timer.unref();
+    });
+    await Promise.race([allDone, timeUp]);
+    clearTimeout(timer);
+    for (const handler of this.#handlers) {
+      (handler.connection as { destroy?: () => void } | undefined)?.destroy?.();
+    }
+  }
+
+  #drain(): void {
+    this.#draining = true;
+    for (const handler of this.#handlers) handler.stopIfIdle();
   }
 }
 
@@ -56,6 +129,8 @@ HTTPServer.prototype.allowReuseAddress = true;
 // and makes browsers and load generators wait a second to retry.
 HTTPServer.prototype.requestQueueSize = 4096;
 HTTPServer.prototype.allowReusePort = false;
+HTTPServer.prototype.shutdownTimeout = 5;
+HTTPServer.prototype.maxConnections = 10000;
 pythonNames(HTTPServer, { attributes: ["serverName", "serverPort"] });
 
 /** An {@link HTTPServer} that serves each connection concurrently; closing it does not wait for open connections. */
