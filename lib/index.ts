@@ -6,13 +6,22 @@
  */
 export * from "./socketserver/index.js";
 export { HTTPStatus, responses } from "./http/status.js";
-export type { HTTPStatusInfo } from "./http/status.js";
-export { HTTPMessage, parseHeaders } from "./http/message.js";
+export type {
+  HTTPStatusAliases,
+  HTTPStatusAnyName,
+  HTTPStatusInfo,
+  HTTPStatusMembers,
+  HTTPStatusName,
+  HTTPStatusNamespace,
+  StatusResponse,
+} from "./http/status.js";
+export { HTTPMessage, parseHeaders, type HTTPMessageClass, type HeaderParamValue } from "./http/message.js";
 export {
   BaseHTTPRequestHandler,
   DEFAULT_ERROR_CONTENT_TYPE,
   DEFAULT_ERROR_MESSAGE,
   HeaderInjectionError,
+  type ConnectionRegistry,
   type MessageClassType,
 } from "./http/server/base-handler.js";
 export {

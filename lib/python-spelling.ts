@@ -150,11 +150,11 @@ declare module "./http/server/http-server.js" {
     /** Python spelling of {@link HTTPServer.requestQueueSize}. */
     request_queue_size: HTTPServer["requestQueueSize"];
     /** Python spelling of {@link HTTPServer.serveForever}. */
-    serve_forever: HTTPServer["serveForever"];
+    serve_forever(...args: Parameters<HTTPServer["serveForever"]>): ReturnType<HTTPServer["serveForever"]>;
     /** Python spelling of {@link HTTPServer.serverBind}. */
     server_bind(...args: Parameters<HTTPServer["serverBind"]>): ReturnType<HTTPServer["serverBind"]>;
     /** Python spelling of {@link HTTPServer.serverClose}. */
-    server_close: HTTPServer["serverClose"];
+    server_close(...args: Parameters<HTTPServer["serverClose"]>): ReturnType<HTTPServer["serverClose"]>;
     /** Python spelling of {@link HTTPServer.serverName}. */
     server_name: HTTPServer["serverName"];
     /** Python spelling of {@link HTTPServer.serverPort}. */
@@ -178,11 +178,11 @@ declare module "./http/server/http-server.js" {
     /** Python spelling of {@link ThreadingHTTPServer.daemonThreads}. */
     daemon_threads: ThreadingHTTPServer["daemonThreads"];
     /** Python spelling of {@link ThreadingHTTPServer.processRequest}. */
-    process_request: ThreadingHTTPServer["processRequest"];
+    process_request(...args: Parameters<ThreadingHTTPServer["processRequest"]>): ReturnType<ThreadingHTTPServer["processRequest"]>;
     /** Python spelling of {@link ThreadingHTTPServer.processRequestThread}. */
-    process_request_thread: ThreadingHTTPServer["processRequestThread"];
+    process_request_thread(...args: Parameters<ThreadingHTTPServer["processRequestThread"]>): ReturnType<ThreadingHTTPServer["processRequestThread"]>;
     /** Python spelling of {@link ThreadingHTTPServer.serverClose}. */
-    server_close: ThreadingHTTPServer["serverClose"];
+    server_close(...args: Parameters<ThreadingHTTPServer["serverClose"]>): ReturnType<ThreadingHTTPServer["serverClose"]>;
   }
   interface ThreadingHTTPSServer {
     /** Python spelling of {@link ThreadingHTTPSServer.blockOnClose}. */
@@ -190,11 +190,11 @@ declare module "./http/server/http-server.js" {
     /** Python spelling of {@link ThreadingHTTPSServer.daemonThreads}. */
     daemon_threads: ThreadingHTTPSServer["daemonThreads"];
     /** Python spelling of {@link ThreadingHTTPSServer.processRequest}. */
-    process_request: ThreadingHTTPSServer["processRequest"];
+    process_request(...args: Parameters<ThreadingHTTPSServer["processRequest"]>): ReturnType<ThreadingHTTPSServer["processRequest"]>;
     /** Python spelling of {@link ThreadingHTTPSServer.processRequestThread}. */
-    process_request_thread: ThreadingHTTPSServer["processRequestThread"];
+    process_request_thread(...args: Parameters<ThreadingHTTPSServer["processRequestThread"]>): ReturnType<ThreadingHTTPSServer["processRequestThread"]>;
     /** Python spelling of {@link ThreadingHTTPSServer.serverClose}. */
-    server_close: ThreadingHTTPSServer["serverClose"];
+    server_close(...args: Parameters<ThreadingHTTPSServer["serverClose"]>): ReturnType<ThreadingHTTPSServer["serverClose"]>;
   }
 }
 
@@ -301,6 +301,8 @@ declare module "./socketserver/tcp-server.js" {
     close_request(...args: Parameters<TCPServer["closeRequest"]>): ReturnType<TCPServer["closeRequest"]>;
     /** Python spelling of {@link TCPServer.createSocket}. */
     create_socket(...args: Parameters<TCPServer["createSocket"]>): ReturnType<TCPServer["createSocket"]>;
+    /** Python spelling of {@link TCPServer.finishRequest}. */
+    finish_request(...args: Parameters<TCPServer["finishRequest"]>): ReturnType<TCPServer["finishRequest"]>;
     /** Python spelling of {@link TCPServer.handleRequest}. */
     handle_request(...args: Parameters<TCPServer["handleRequest"]>): ReturnType<TCPServer["handleRequest"]>;
     /** Python spelling of {@link TCPServer.listenOptions}. */
@@ -375,6 +377,153 @@ declare module "./socketserver/unix-servers.js" {
     listen_options(...args: Parameters<UnixStreamServer["listenOptions"]>): ReturnType<UnixStreamServer["listenOptions"]>;
     /** Python spelling of {@link UnixStreamServer.listenSocket}. */
     listen_socket(...args: Parameters<UnixStreamServer["listenSocket"]>): ReturnType<UnixStreamServer["listenSocket"]>;
+  }
+}
+
+declare module "./socketserver/index.js" {
+  interface ForkingTCPServer {
+    /** Python spelling of {@link ForkingTCPServer.activeChildren}. */
+    active_children: ForkingTCPServer["activeChildren"];
+    /** Python spelling of {@link ForkingTCPServer.blockOnClose}. */
+    block_on_close: ForkingTCPServer["blockOnClose"];
+    /** Python spelling of {@link ForkingTCPServer.boundAddress}. */
+    bound_address(...args: Parameters<ForkingTCPServer["boundAddress"]>): ReturnType<ForkingTCPServer["boundAddress"]>;
+    /** Python spelling of {@link ForkingTCPServer.collectChildren}. */
+    collect_children(...args: Parameters<ForkingTCPServer["collectChildren"]>): ReturnType<ForkingTCPServer["collectChildren"]>;
+    /** Python spelling of {@link ForkingTCPServer.handleTimeout}. */
+    handle_timeout(...args: Parameters<ForkingTCPServer["handleTimeout"]>): ReturnType<ForkingTCPServer["handleTimeout"]>;
+    /** Python spelling of {@link ForkingTCPServer.listenSocket}. */
+    listen_socket(...args: Parameters<ForkingTCPServer["listenSocket"]>): ReturnType<ForkingTCPServer["listenSocket"]>;
+    /** Python spelling of {@link ForkingTCPServer.maxChildren}. */
+    max_children: ForkingTCPServer["maxChildren"];
+    /** Python spelling of {@link ForkingTCPServer.processRequest}. */
+    process_request(...args: Parameters<ForkingTCPServer["processRequest"]>): ReturnType<ForkingTCPServer["processRequest"]>;
+    /** Python spelling of {@link ForkingTCPServer.serveForever}. */
+    serve_forever(...args: Parameters<ForkingTCPServer["serveForever"]>): ReturnType<ForkingTCPServer["serveForever"]>;
+    /** Python spelling of {@link ForkingTCPServer.serverClose}. */
+    server_close(...args: Parameters<ForkingTCPServer["serverClose"]>): ReturnType<ForkingTCPServer["serverClose"]>;
+    /** Python spelling of {@link ForkingTCPServer.serviceActions}. */
+    service_actions(...args: Parameters<ForkingTCPServer["serviceActions"]>): ReturnType<ForkingTCPServer["serviceActions"]>;
+  }
+  interface ForkingUDPServer {
+    /** Python spelling of {@link ForkingUDPServer.activeChildren}. */
+    active_children: ForkingUDPServer["activeChildren"];
+    /** Python spelling of {@link ForkingUDPServer.blockOnClose}. */
+    block_on_close: ForkingUDPServer["blockOnClose"];
+    /** Python spelling of {@link ForkingUDPServer.boundAddress}. */
+    bound_address(...args: Parameters<ForkingUDPServer["boundAddress"]>): ReturnType<ForkingUDPServer["boundAddress"]>;
+    /** Python spelling of {@link ForkingUDPServer.collectChildren}. */
+    collect_children(...args: Parameters<ForkingUDPServer["collectChildren"]>): ReturnType<ForkingUDPServer["collectChildren"]>;
+    /** Python spelling of {@link ForkingUDPServer.handleTimeout}. */
+    handle_timeout(...args: Parameters<ForkingUDPServer["handleTimeout"]>): ReturnType<ForkingUDPServer["handleTimeout"]>;
+    /** Python spelling of {@link ForkingUDPServer.listenSocket}. */
+    listen_socket(...args: Parameters<ForkingUDPServer["listenSocket"]>): ReturnType<ForkingUDPServer["listenSocket"]>;
+    /** Python spelling of {@link ForkingUDPServer.maxChildren}. */
+    max_children: ForkingUDPServer["maxChildren"];
+    /** Python spelling of {@link ForkingUDPServer.processRequest}. */
+    process_request(...args: Parameters<ForkingUDPServer["processRequest"]>): ReturnType<ForkingUDPServer["processRequest"]>;
+    /** Python spelling of {@link ForkingUDPServer.serveForever}. */
+    serve_forever(...args: Parameters<ForkingUDPServer["serveForever"]>): ReturnType<ForkingUDPServer["serveForever"]>;
+    /** Python spelling of {@link ForkingUDPServer.serverClose}. */
+    server_close(...args: Parameters<ForkingUDPServer["serverClose"]>): ReturnType<ForkingUDPServer["serverClose"]>;
+    /** Python spelling of {@link ForkingUDPServer.serviceActions}. */
+    service_actions(...args: Parameters<ForkingUDPServer["serviceActions"]>): ReturnType<ForkingUDPServer["serviceActions"]>;
+  }
+  interface ForkingUnixDatagramServer {
+    /** Python spelling of {@link ForkingUnixDatagramServer.activeChildren}. */
+    active_children: ForkingUnixDatagramServer["activeChildren"];
+    /** Python spelling of {@link ForkingUnixDatagramServer.blockOnClose}. */
+    block_on_close: ForkingUnixDatagramServer["blockOnClose"];
+    /** Python spelling of {@link ForkingUnixDatagramServer.boundAddress}. */
+    bound_address(...args: Parameters<ForkingUnixDatagramServer["boundAddress"]>): ReturnType<ForkingUnixDatagramServer["boundAddress"]>;
+    /** Python spelling of {@link ForkingUnixDatagramServer.collectChildren}. */
+    collect_children(...args: Parameters<ForkingUnixDatagramServer["collectChildren"]>): ReturnType<ForkingUnixDatagramServer["collectChildren"]>;
+    /** Python spelling of {@link ForkingUnixDatagramServer.handleTimeout}. */
+    handle_timeout(...args: Parameters<ForkingUnixDatagramServer["handleTimeout"]>): ReturnType<ForkingUnixDatagramServer["handleTimeout"]>;
+    /** Python spelling of {@link ForkingUnixDatagramServer.listenSocket}. */
+    listen_socket(...args: Parameters<ForkingUnixDatagramServer["listenSocket"]>): ReturnType<ForkingUnixDatagramServer["listenSocket"]>;
+    /** Python spelling of {@link ForkingUnixDatagramServer.maxChildren}. */
+    max_children: ForkingUnixDatagramServer["maxChildren"];
+    /** Python spelling of {@link ForkingUnixDatagramServer.processRequest}. */
+    process_request(...args: Parameters<ForkingUnixDatagramServer["processRequest"]>): ReturnType<ForkingUnixDatagramServer["processRequest"]>;
+    /** Python spelling of {@link ForkingUnixDatagramServer.serveForever}. */
+    serve_forever(...args: Parameters<ForkingUnixDatagramServer["serveForever"]>): ReturnType<ForkingUnixDatagramServer["serveForever"]>;
+    /** Python spelling of {@link ForkingUnixDatagramServer.serverClose}. */
+    server_close(...args: Parameters<ForkingUnixDatagramServer["serverClose"]>): ReturnType<ForkingUnixDatagramServer["serverClose"]>;
+    /** Python spelling of {@link ForkingUnixDatagramServer.serviceActions}. */
+    service_actions(...args: Parameters<ForkingUnixDatagramServer["serviceActions"]>): ReturnType<ForkingUnixDatagramServer["serviceActions"]>;
+  }
+  interface ForkingUnixStreamServer {
+    /** Python spelling of {@link ForkingUnixStreamServer.activeChildren}. */
+    active_children: ForkingUnixStreamServer["activeChildren"];
+    /** Python spelling of {@link ForkingUnixStreamServer.blockOnClose}. */
+    block_on_close: ForkingUnixStreamServer["blockOnClose"];
+    /** Python spelling of {@link ForkingUnixStreamServer.boundAddress}. */
+    bound_address(...args: Parameters<ForkingUnixStreamServer["boundAddress"]>): ReturnType<ForkingUnixStreamServer["boundAddress"]>;
+    /** Python spelling of {@link ForkingUnixStreamServer.collectChildren}. */
+    collect_children(...args: Parameters<ForkingUnixStreamServer["collectChildren"]>): ReturnType<ForkingUnixStreamServer["collectChildren"]>;
+    /** Python spelling of {@link ForkingUnixStreamServer.handleTimeout}. */
+    handle_timeout(...args: Parameters<ForkingUnixStreamServer["handleTimeout"]>): ReturnType<ForkingUnixStreamServer["handleTimeout"]>;
+    /** Python spelling of {@link ForkingUnixStreamServer.listenSocket}. */
+    listen_socket(...args: Parameters<ForkingUnixStreamServer["listenSocket"]>): ReturnType<ForkingUnixStreamServer["listenSocket"]>;
+    /** Python spelling of {@link ForkingUnixStreamServer.maxChildren}. */
+    max_children: ForkingUnixStreamServer["maxChildren"];
+    /** Python spelling of {@link ForkingUnixStreamServer.processRequest}. */
+    process_request(...args: Parameters<ForkingUnixStreamServer["processRequest"]>): ReturnType<ForkingUnixStreamServer["processRequest"]>;
+    /** Python spelling of {@link ForkingUnixStreamServer.serveForever}. */
+    serve_forever(...args: Parameters<ForkingUnixStreamServer["serveForever"]>): ReturnType<ForkingUnixStreamServer["serveForever"]>;
+    /** Python spelling of {@link ForkingUnixStreamServer.serverClose}. */
+    server_close(...args: Parameters<ForkingUnixStreamServer["serverClose"]>): ReturnType<ForkingUnixStreamServer["serverClose"]>;
+    /** Python spelling of {@link ForkingUnixStreamServer.serviceActions}. */
+    service_actions(...args: Parameters<ForkingUnixStreamServer["serviceActions"]>): ReturnType<ForkingUnixStreamServer["serviceActions"]>;
+  }
+  interface ThreadingTCPServer {
+    /** Python spelling of {@link ThreadingTCPServer.blockOnClose}. */
+    block_on_close: ThreadingTCPServer["blockOnClose"];
+    /** Python spelling of {@link ThreadingTCPServer.daemonThreads}. */
+    daemon_threads: ThreadingTCPServer["daemonThreads"];
+    /** Python spelling of {@link ThreadingTCPServer.processRequest}. */
+    process_request(...args: Parameters<ThreadingTCPServer["processRequest"]>): ReturnType<ThreadingTCPServer["processRequest"]>;
+    /** Python spelling of {@link ThreadingTCPServer.processRequestThread}. */
+    process_request_thread(...args: Parameters<ThreadingTCPServer["processRequestThread"]>): ReturnType<ThreadingTCPServer["processRequestThread"]>;
+    /** Python spelling of {@link ThreadingTCPServer.serverClose}. */
+    server_close(...args: Parameters<ThreadingTCPServer["serverClose"]>): ReturnType<ThreadingTCPServer["serverClose"]>;
+  }
+  interface ThreadingUDPServer {
+    /** Python spelling of {@link ThreadingUDPServer.blockOnClose}. */
+    block_on_close: ThreadingUDPServer["blockOnClose"];
+    /** Python spelling of {@link ThreadingUDPServer.daemonThreads}. */
+    daemon_threads: ThreadingUDPServer["daemonThreads"];
+    /** Python spelling of {@link ThreadingUDPServer.processRequest}. */
+    process_request(...args: Parameters<ThreadingUDPServer["processRequest"]>): ReturnType<ThreadingUDPServer["processRequest"]>;
+    /** Python spelling of {@link ThreadingUDPServer.processRequestThread}. */
+    process_request_thread(...args: Parameters<ThreadingUDPServer["processRequestThread"]>): ReturnType<ThreadingUDPServer["processRequestThread"]>;
+    /** Python spelling of {@link ThreadingUDPServer.serverClose}. */
+    server_close(...args: Parameters<ThreadingUDPServer["serverClose"]>): ReturnType<ThreadingUDPServer["serverClose"]>;
+  }
+  interface ThreadingUnixDatagramServer {
+    /** Python spelling of {@link ThreadingUnixDatagramServer.blockOnClose}. */
+    block_on_close: ThreadingUnixDatagramServer["blockOnClose"];
+    /** Python spelling of {@link ThreadingUnixDatagramServer.daemonThreads}. */
+    daemon_threads: ThreadingUnixDatagramServer["daemonThreads"];
+    /** Python spelling of {@link ThreadingUnixDatagramServer.processRequest}. */
+    process_request(...args: Parameters<ThreadingUnixDatagramServer["processRequest"]>): ReturnType<ThreadingUnixDatagramServer["processRequest"]>;
+    /** Python spelling of {@link ThreadingUnixDatagramServer.processRequestThread}. */
+    process_request_thread(...args: Parameters<ThreadingUnixDatagramServer["processRequestThread"]>): ReturnType<ThreadingUnixDatagramServer["processRequestThread"]>;
+    /** Python spelling of {@link ThreadingUnixDatagramServer.serverClose}. */
+    server_close(...args: Parameters<ThreadingUnixDatagramServer["serverClose"]>): ReturnType<ThreadingUnixDatagramServer["serverClose"]>;
+  }
+  interface ThreadingUnixStreamServer {
+    /** Python spelling of {@link ThreadingUnixStreamServer.blockOnClose}. */
+    block_on_close: ThreadingUnixStreamServer["blockOnClose"];
+    /** Python spelling of {@link ThreadingUnixStreamServer.daemonThreads}. */
+    daemon_threads: ThreadingUnixStreamServer["daemonThreads"];
+    /** Python spelling of {@link ThreadingUnixStreamServer.processRequest}. */
+    process_request(...args: Parameters<ThreadingUnixStreamServer["processRequest"]>): ReturnType<ThreadingUnixStreamServer["processRequest"]>;
+    /** Python spelling of {@link ThreadingUnixStreamServer.processRequestThread}. */
+    process_request_thread(...args: Parameters<ThreadingUnixStreamServer["processRequestThread"]>): ReturnType<ThreadingUnixStreamServer["processRequestThread"]>;
+    /** Python spelling of {@link ThreadingUnixStreamServer.serverClose}. */
+    server_close(...args: Parameters<ThreadingUnixStreamServer["serverClose"]>): ReturnType<ThreadingUnixStreamServer["serverClose"]>;
   }
 }
 

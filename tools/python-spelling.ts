@@ -18,7 +18,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** dist/lib, where the compiled library lives. */
 const distLib = join(here, "..", "lib");
 /** Modules not to import: entry points with side effects, indexes and the output itself. */
-const SKIP = new Set(["cli-main.js", "index.js", "python-spelling.js"]);
+const SKIP = new Set(["cli-main.js", "python-spelling.js"]);
 
 type Ctor = { prototype: object; name: string };
 
@@ -29,7 +29,10 @@ function listModules(dir: string): string[] {
     if (entry.isDirectory()) out.push(...listModules(full));
     else if (entry.name.endsWith(".js") && !SKIP.has(entry.name)) out.push(full);
   }
-  return out.sort();
+  // Index modules last: a class is declared where it is defined, and the
+  // classes only an index defines (ThreadingTCPServer, ...) come from there.
+  const rank = (f: string): number => (f.endsWith("index.js") ? 100 - f.split("/").length : 0);
+  return out.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 function isClass(value: unknown): value is Ctor {
@@ -42,8 +45,10 @@ function isClass(value: unknown): value is Ctor {
  * as a method, so that a subclass may override it with a method.
  */
 function isOverloaded(declarations: string, camel: string): boolean {
-  const re = new RegExp(`^\\s+${camel}[<(]`, "gm");
-  return (declarations.match(re) ?? []).length > 1;
+  // Overloads are declared on consecutive lines; the same method declared
+  // again in another class of the module is not an overload.
+  const re = new RegExp(`^\\s+${camel}[<(][^\\n]*\\n\\s+${camel}[<(]`, "m");
+  return re.test(declarations);
 }
 
 /** Build the text of lib/python-spelling.ts. */
@@ -55,7 +60,7 @@ export async function generatePythonSpelling(): Promise<string> {
     const declarations = readFileSync(file.replace(/\.js$/, ".d.ts"), "utf8");
     const classes: Ctor[] = [];
     for (const [key, value] of Object.entries(mod)) {
-      if (isClass(value) && value.name === key) {
+      if (isClass(value) && value.name === key && !exportedProtos.has(value.prototype)) {
         classes.push(value);
         exportedProtos.add(value.prototype);
       }

@@ -180,7 +180,7 @@ let storageOf!: (message: HTTPMessage) => { names: string[]; values: string[] };
  * {@link parseHeaders}).
  *
  * Python spellings work too: `get_all`, `get_content_type`, `replace_header`,
- * `add_header`, ... (the library's {@link pythonNames} mechanism), and a
+ * `add_header`, ... (the library's `pythonNames` mechanism), and a
  * `MessageClass` subclass may override either spelling.
  *
  * | Python                    | TypeScript                    |
@@ -211,6 +211,13 @@ export class HTTPMessage implements Iterable<string> {
   /** False once a name outside ASCII has been appended (parsed names are always ASCII). */
   #asciiNames = true;
   #defaultType = "text/plain";
+  /**
+   * Problems the parser met, as Python's `email` package records them: a
+   * `MissingHeaderBodySeparatorDefect` when a line that is not a header
+   * (no colon, or a space before it) ended the header block early. The
+   * lines from there to the blank line were dropped.
+   */
+  defects: string[] = [];
 
   static {
     storageOf = (message) => ({ names: message.#names, values: message.#values });
@@ -504,7 +511,8 @@ const UPPER_F = 70;
  * block that uses only `\n` is not rescanned for `\r`), and a character loop
  * only over header names.
  */
-function scanHeaders(text: string, start: number, end: number, names: string[], values: string[]): void {
+/** Read headers into `names`/`values`; false when a non-header line ended the block early. */
+function scanHeaders(text: string, start: number, end: number, names: string[], values: string[]): boolean {
   let pos = start;
   let nextLF = -1;
   let nextCR = -1;
@@ -529,7 +537,7 @@ function scanHeaders(text: string, start: number, end: number, names: string[], 
       lineEnd = nextLF;
       next = nextLF + 1;
     }
-    if (lineEnd === pos) return; // the empty line that ends the block
+    if (lineEnd === pos) return true; // the empty line that ends the block
 
     const first = text.charCodeAt(pos);
     if (first === SPACE || first === TAB) {
@@ -547,7 +555,7 @@ function scanHeaders(text: string, start: number, end: number, names: string[], 
       const code = text.charCodeAt(colon);
       if (code === COLON || code < 0x21 || code > 0x7e) break;
     }
-    if (colon === lineEnd || text.charCodeAt(colon) !== COLON) return; // not a header line
+    if (colon === lineEnd || text.charCodeAt(colon) !== COLON) return false; // not a header line
     if (colon === pos) {
       valueStart = -1; // empty name: skipped
       pos = next;
@@ -564,6 +572,7 @@ function scanHeaders(text: string, start: number, end: number, names: string[], 
     valueStart = v;
     pos = next;
   }
+  return true;
 }
 
 /**
@@ -584,7 +593,9 @@ export function parseHeaderBlock<T extends HTTPMessage = HTTPMessage>(
 ): T {
   const message = new MessageClass();
   const { names, values } = storageOf(message);
-  scanHeaders(text, Math.max(0, start), Math.min(end, text.length), names, values);
+  if (!scanHeaders(text, Math.max(0, start), Math.min(end, text.length), names, values)) {
+    message.defects.push("MissingHeaderBodySeparatorDefect");
+  }
   return message;
 }
 

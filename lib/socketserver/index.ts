@@ -3,6 +3,7 @@
  *
  * @module
  */
+import "../python-spelling.js";
 import { pythonNames } from "../python-names.js";
 import { ForkingMixIn, ThreadingMixIn } from "./mixins.js";
 import { TCPServer } from "./tcp-server.js";

@@ -166,7 +166,7 @@ class ForwardingDatagramSocket {
  * matches the primary's n-th) and calls `serveForever()`, the worker's copy
  * does not bind but receives connections from the primary. The primary
  * accepts each connection and hands it to an idle worker, starting a new one
- * while fewer than {@link maxChildren} exist; so code at the top level of the
+ * while fewer than `maxChildren` exist; so code at the top level of the
  * entry script also runs in every worker. Workers are reused for later
  * requests (they are not forked per request), and a worker that crashes is
  * replaced on demand: the server keeps serving. A crash loses the requests
@@ -178,8 +178,7 @@ class ForwardingDatagramSocket {
  */
 export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
   class ForkingServer extends Base {
-    /** Seconds {@link handleRequest} waits (Python's default for forking servers: 300). */
-    declare timeout: number | null;
+    // timeout: 300 seconds for handleRequest(), Python's default for forking servers (set below).
     /** Process ids of the running workers (`null` before the first is started). */
     activeChildren: Set<number> | null = null;
     /** The most worker processes run at once. */

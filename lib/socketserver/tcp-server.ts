@@ -122,7 +122,7 @@ export class TCPServer extends BaseServer {
 
   /**
    * Make the listening socket and route accepted connections into the
-   * request queue. {@link HTTPSServer} overrides it to listen with TLS.
+   * request queue. `HTTPSServer` overrides it to listen with TLS.
    */
   createSocket(): net.Server {
     const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true });
@@ -252,6 +252,20 @@ export class TCPServer extends BaseServer {
     if (!this.#listening || !this.#socket) return -1;
     const handle = (this.#socket as unknown as { _handle?: { fd?: number } | null })._handle;
     return handle?.fd ?? -1;
+  }
+
+  /**
+   * Build the handler for a connection. Connections wait unread while
+   * queued (`pauseOnConnect`); before the handler runs, the socket returns to
+   * Node's ordinary paused state, so a handler may read it through `rfile`
+   * or directly (`on("data")`, async iteration) without losing bytes.
+   */
+  override finishRequest(request: unknown, clientAddress: unknown): Promise<void> {
+    const sock = request as net.Socket;
+    if (sock.readableFlowing === false && sock.listenerCount("data") === 0) {
+      (sock as { readableFlowing: boolean | null }).readableFlowing = null;
+    }
+    return super.finishRequest(request, clientAddress);
   }
 
   /** Close the connection for writing (the client sees end of data), then {@link closeRequest}. */

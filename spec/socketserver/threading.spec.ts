@@ -219,7 +219,7 @@ describe("ThreadingMixIn", function () {
       const gate = deferred();
       const log: string[] = [];
       class Server extends ThreadingTCPServer {
-        block_on_close = false;
+        override block_on_close = false;
       }
       const server = new Server([HOST, 0], slowHandler(gate.promise, log));
       await server.ready;
@@ -237,7 +237,7 @@ describe("ThreadingMixIn", function () {
       const gate = deferred();
       const log: string[] = [];
       class Server extends ThreadingTCPServer {
-        daemon_threads = true;
+        override daemon_threads = true;
       }
       const server = new Server([HOST, 0], slowHandler(gate.promise, log));
       await server.ready;

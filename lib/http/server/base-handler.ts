@@ -204,6 +204,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   #bodyStart = 0;
   #requests = 0;
   #waitingForRequest = false;
+  #closeAfterResponse = false;
 
   override setup(): void {
     super.setup();
@@ -247,6 +248,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       this.#bodyStart = this.rfile.consumed;
       await (method as () => unknown).call(this);
       await this.wfile.flush();
+      if (this.#closeAfterResponse) this.closeConnection = true;
       if (!this.closeConnection) await this.#skipUnreadBody();
     } catch (err) {
       this.closeConnection = true;
@@ -515,6 +517,11 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    * than {@link maxRequestBody} gets 413.
    */
   #checkFraming(): boolean {
+    // A malformed header line ended the block early (Python drops it and
+    // what follows): a Content-Length or Transfer-Encoding may have been
+    // among the dropped lines, so the body's end is unknown. Answer this
+    // request as Python does, then close rather than read a body as a request.
+    if (this.headers.defects?.length) this.#closeAfterResponse = true;
     const lengths = this.headers.getAll("Content-Length");
     if (lengths === undefined || lengths.length === 0) return true;
     if (this.headers.get("Transfer-Encoding") !== undefined) {
@@ -591,6 +598,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   sendResponseOnly(code: number, message?: string | null): void {
     if (this.requestVersion === "HTTP/0.9") return;
     const reason = message ?? this.responses[code]?.[0] ?? "";
+    if (SPLITTING.test(reason)) {
+      throw new HeaderInjectionError(`reason phrase ${pyRepr(reason)} contains CR, LF or NUL`);
+    }
     const line = `${this.protocolVersion} ${Math.trunc(code)} ${reason}\r\n`;
     if (NOT_LATIN1.test(line)) throw latin1Error(line);
     this.#headersBuffer.push(line);

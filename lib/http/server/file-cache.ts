@@ -11,7 +11,7 @@
  * the file system's clock: a jiffy (a few milliseconds) on most Linux
  * kernels, up to two seconds on FAT. A file rewritten with the same size in
  * the same tick as the read keeps every stamp (the "racy git" problem), so a
- * file is only cached once its last change is {@link SETTLE_TIME_MS} old;
+ * file is only cached once its last change is `SETTLE_TIME_MS` old;
  * until then it is read from disk on every request.
  *
  * @module
@@ -50,7 +50,7 @@ export class FileCache {
    * @param maxBytes - total size limit.
    * @param maxFile - size limit of one file.
    * @param settleMs - how long a file must have been unchanged before it is
-   *   cached (see {@link SETTLE_TIME_MS}); 0 caches at once, which is only
+   *   cached (see `SETTLE_TIME_MS`); 0 caches at once, which is only
    *   safe where timestamps have a fine resolution.
    */
   constructor(maxBytes = MAX_CACHE_BYTES, maxFile = MAX_CACHED_FILE, settleMs = SETTLE_TIME_MS) {

@@ -415,7 +415,7 @@ export function guessFileType(path: string): [type: string | undefined, encoding
  *
  * 1. split off the extension with POSIX rules (`.bashrc` has none);
  * 2. if `extensionsMap` has that extension, exactly or lower-cased, use it;
- * 3. otherwise ask the MIME database as {@link guessFileType} does;
+ * 3. otherwise ask the MIME database as `guessFileType` does;
  * 4. otherwise `application/octet-stream`.
  *
  * Never throws; always returns a non-empty string when `extensionsMap` holds

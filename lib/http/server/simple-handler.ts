@@ -162,7 +162,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       const parts = urlsplit(this.path);
       if (!TRAILING_SLASH.test(parts.path)) {
         this.sendResponse(301);
-        this.sendHeader("Location", urlunsplit({ ...parts, path: parts.path + "/" }));
+        this.sendHeader("Location", sameSiteLocation(urlunsplit({ ...parts, path: parts.path + "/" })));
         this.sendHeader("Content-Length", "0");
         this.endHeaders();
         return null;
@@ -466,6 +466,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   guessType(path: string): string {
     return guessType(path, this.extensionsMap);
   }
+}
+
+/**
+ * Keep a redirect on this server: browsers read `\\` as `/`, so a Location
+ * starting with two or more slashes or backslashes (`/\\evil.example/`)
+ * would send them to another host. Python collapses a leading `//` in the
+ * request path (CVE-2021-28861) but not the backslash forms.
+ */
+function sameSiteLocation(location: string): string {
+  return /^[/\\]{2,}/.test(location) ? location.replace(/^[/\\]+/, "/") : location;
 }
 
 function acceptsEncoding(accept: string, encoding: string): boolean {
