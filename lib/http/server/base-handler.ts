@@ -9,6 +9,7 @@ import { escapeControlChars, htmlEscape, pyFormat, pyRepr } from "../../python-f
 import { StreamRequestHandler } from "../../socketserver/request-handlers.js";
 import { BrokenPipeError, SocketTimeoutError, SocketWriter } from "../../socketserver/streams.js";
 import { formatHttpDate, formatLogDate, httpDateNow } from "../dates.js";
+import { HeadTimeoutError, HeadWatch } from "./head-timer.js";
 import { HTTPMessage, parseHeaders } from "../message.js";
 import { responses as statusResponses } from "../status.js";
 import type { HTTPServer } from "./http-server.js";
@@ -50,16 +51,6 @@ const TOO_MANY_HEADERS = Object.freeze({ limit: "count" as const });
 /** Returned instead of the header text when the block is longer than `maxHeaderBytes`. */
 const HEADER_BLOCK_TOO_LONG = Object.freeze({ limit: "bytes" as const });
 type HeaderLimit = typeof HEADER_LINE_TOO_LONG | typeof TOO_MANY_HEADERS | typeof HEADER_BLOCK_TOO_LONG;
-
-/** A request head did not arrive in time (or a kept-alive connection sat idle too long). */
-class HeadTimeoutError extends Error {
-  constructor(
-    readonly phase: "idle" | "head",
-    readonly seconds: number,
-  ) {
-    super(`request ${phase} timeout after ${seconds} s`);
-  }
-}
 
 /** Interrupts the wait for a next request when the server is closing. */
 const CLOSING = new Error("server closing");
@@ -205,6 +196,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   #requests = 0;
   #waitingForRequest = false;
   #closeAfterResponse = false;
+  #headWatch: HeadWatch | null = null;
 
   override setup(): void {
     super.setup();
@@ -281,7 +273,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    * Returns whether there is a request to dispatch.
    */
   async #readRequestHead(): Promise<boolean> {
-    const disarm = this.#armHeadTimer();
+    const watch = (this.#headWatch ??= new HeadWatch(this.rfile));
+    watch.arm(this.#requests > 0, this.keepAliveTimeout, this.headerTimeout);
     this.#waitingForRequest = true;
     try {
       const raw = await this.rfile.readline(this.maxRequestLine + 1);
@@ -301,37 +294,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       return await this.parseRequest();
     } finally {
       this.#waitingForRequest = false;
-      disarm();
+      watch.disarm();
     }
-  }
-
-  /**
-   * Start the clock for the next request head: {@link keepAliveTimeout}
-   * while an open connection sits idle between requests, then
-   * {@link headerTimeout} from the first byte of a request (or from the
-   * start of a new connection) until its headers are complete.
-   */
-  #armHeadTimer(): () => void {
-    const idleLimit = this.keepAliveTimeout;
-    const headLimit = this.headerTimeout;
-    let phase: "idle" | "head" = this.#requests > 0 && this.rfile.buffered === 0 ? "idle" : "head";
-    const mark = this.rfile.consumed;
-    let timer: NodeJS.Timeout | undefined;
-    const start = (seconds: number | null): void => {
-      if (seconds === null || seconds === undefined || !(seconds >= 0)) return;
-      timer = setTimeout(fire, seconds * 1000);
-      timer.unref();
-    };
-    const fire = (): void => {
-      if (phase === "idle" && (this.rfile.buffered > 0 || this.rfile.consumed !== mark)) {
-        phase = "head";
-        start(headLimit);
-        return;
-      }
-      this.rfile.interrupt(new HeadTimeoutError(phase, phase === "idle" ? idleLimit! : headLimit!));
-    };
-    start(phase === "idle" ? idleLimit : headLimit);
-    return () => clearTimeout(timer);
   }
 
   /** Answer a head that took too long with 408; close an idle connection with a log line. */

@@ -1,0 +1,109 @@
+/**
+ * Time-outs for request heads, kept cheap enough for every request: instead
+ * of a timer per request, each connection's deadline sits in one shared set
+ * that a single coarse sweep (four times a second) checks.
+ *
+ * A connection between requests is *idle* and gets `keepAliveTimeout`; from
+ * the first byte of a request (or from the start of a new connection) it
+ * gets `headerTimeout` until the request's headers are complete.
+ *
+ * @module
+ */
+import type { BufferedReader } from "../../socketserver/streams.js";
+
+/** A request head did not arrive in time, or a kept-alive connection sat idle too long. */
+export class HeadTimeoutError extends Error {
+  /**
+   * @param phase - `"idle"` between requests, `"head"` while a request head arrives.
+   * @param seconds - the limit that ran out.
+   */
+  constructor(
+    readonly phase: "idle" | "head",
+    readonly seconds: number,
+  ) {
+    super(`request ${phase} timeout after ${seconds} s`);
+  }
+}
+
+/** How often the shared sweep looks at the deadlines, in milliseconds. */
+const SWEEP_MS = 250;
+const watched = new Set<HeadWatch>();
+let sweeper: NodeJS.Timeout | null = null;
+let emptySweeps = 0;
+
+function sweep(): void {
+  if (watched.size === 0) {
+    // Stop after a quiet second; a new watch starts the sweep again.
+    if (++emptySweeps >= 4 && sweeper) {
+      clearInterval(sweeper);
+      sweeper = null;
+    }
+    return;
+  }
+  emptySweeps = 0;
+  const now = Date.now();
+  for (const w of watched) if (now >= w.deadline) w.expire(now);
+}
+
+/** The head deadline of one connection, re-armed for each request. */
+export class HeadWatch {
+  /** When the current limit runs out (ms since the epoch). */
+  deadline = 0;
+  #phase: "idle" | "head" = "head";
+  #mark = 0;
+  #rfile: BufferedReader;
+  #idleLimit: number | null = null;
+  #headLimit: number | null = null;
+
+  /** @param rfile - the connection's reader, interrupted when time runs out. */
+  constructor(rfile: BufferedReader) {
+    this.#rfile = rfile;
+  }
+
+  /**
+   * Start the clock for the next request head.
+   *
+   * @param betweenRequests - true when an earlier request was answered on this connection.
+   * @param idleLimit - seconds allowed idle between requests (`null`: no limit).
+   * @param headLimit - seconds allowed for a head from its first byte (`null`: no limit).
+   */
+  arm(betweenRequests: boolean, idleLimit: number | null, headLimit: number | null): void {
+    this.#idleLimit = idleLimit;
+    this.#headLimit = headLimit;
+    this.#mark = this.#rfile.consumed;
+    this.#phase = betweenRequests && this.#rfile.buffered === 0 ? "idle" : "head";
+    const limit = this.#phase === "idle" ? idleLimit : headLimit;
+    if (limit === null || limit === undefined || !(limit >= 0)) return;
+    this.deadline = Date.now() + limit * 1000;
+    watched.add(this);
+    if (!sweeper) {
+      sweeper = setInterval(sweep, SWEEP_MS);
+      sweeper.unref();
+    }
+    emptySweeps = 0;
+  }
+
+  /** Stop the clock: the head has arrived (or the request is over). */
+  disarm(): void {
+    watched.delete(this);
+  }
+
+  /** Called by the sweep once {@link deadline} has passed. */
+  expire(now: number): void {
+    const rfile = this.#rfile;
+    if (this.#phase === "idle" && (rfile.buffered > 0 || rfile.consumed !== this.#mark)) {
+      // The next request has begun: from now on the head limit applies.
+      this.#phase = "head";
+      const limit = this.#headLimit;
+      if (limit === null || limit === undefined || !(limit >= 0)) {
+        watched.delete(this);
+        return;
+      }
+      this.deadline = now + limit * 1000;
+      return;
+    }
+    watched.delete(this);
+    const seconds = (this.#phase === "idle" ? this.#idleLimit : this.#headLimit) ?? 0;
+    rfile.interrupt(new HeadTimeoutError(this.#phase, seconds));
+  }
+}
