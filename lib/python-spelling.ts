@@ -276,6 +276,8 @@ declare module "./socketserver/request-handlers.js" {
     client_address: BaseRequestHandler["clientAddress"];
   }
   interface StreamRequestHandler {
+    /** Python spelling of {@link StreamRequestHandler.coalesceWrites}. */
+    coalesce_writes: StreamRequestHandler["coalesceWrites"];
     /** Python spelling of {@link StreamRequestHandler.disableNagleAlgorithm}. */
     disable_nagle_algorithm: StreamRequestHandler["disableNagleAlgorithm"];
   }

@@ -88,6 +88,12 @@ export class StreamRequestHandler extends BaseRequestHandler {
   declare timeout: number | null;
   /** Set `TCP_NODELAY` on the connection, so small writes leave at once. */
   declare disableNagleAlgorithm: boolean;
+  /**
+   * Gather the `wfile` writes made in one tick of the event loop into one
+   * send (see `SocketWriter`). Off here, as in Python; the HTTP handlers
+   * turn it on.
+   */
+  declare coalesceWrites: boolean;
   /** The connected socket (the same object as {@link request}). */
   connection!: Duplex;
   /** Reads the request bytes. */
@@ -105,7 +111,7 @@ export class StreamRequestHandler extends BaseRequestHandler {
     }
     this.rfile = new BufferedReader(conn);
     if (this.timeout !== null && this.timeout !== undefined) this.rfile.timeout = this.timeout;
-    this.wfile = new SocketWriter(conn, this.wbufsize);
+    this.wfile = new SocketWriter(conn, this.wbufsize, this.coalesceWrites);
   }
 
   override async finish(): Promise<void> {
@@ -125,6 +131,7 @@ StreamRequestHandler.prototype.rbufsize = -1;
 StreamRequestHandler.prototype.wbufsize = 0;
 StreamRequestHandler.prototype.timeout = null;
 StreamRequestHandler.prototype.disableNagleAlgorithm = false;
+StreamRequestHandler.prototype.coalesceWrites = false;
 pythonNames(StreamRequestHandler);
 
 /**

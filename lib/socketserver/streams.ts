@@ -33,6 +33,9 @@ const EMPTY = Buffer.alloc(0);
 const HIGH_WATER = 256 * 1024;
 const NEWLINE = 0x0a;
 
+/** Coalesced writes up to this size are copied into one buffer; larger ones go out as a gathered write. */
+const COALESCE_COPY_LIMIT = 64 * 1024;
+
 /** Bytes or text accepted by the writers; text is encoded as UTF-8. */
 export type Bytes = Buffer | Uint8Array | string;
 
@@ -365,9 +368,36 @@ export class SocketWriter implements Writer {
   #pendingBytes = 0;
   #written = 0;
   #coalesce: boolean;
-  #uncork = (): void => {
+  /** Writes of the current tick waiting to leave together (coalescing mode); strings are Latin-1 text. */
+  #tick: Array<Buffer | string> = [];
+  #tickBytes = 0;
+  #scheduled = false;
+  #sendTick = (): void => {
+    this.#scheduled = false;
+    const parts = this.#tick;
+    if (parts.length === 0) return;
+    this.#tick = [];
+    const total = this.#tickBytes;
+    this.#tickBytes = 0;
     const s = this.#stream;
-    if (s.writableCorked) s.uncork();
+    if (s.destroyed || s.writableEnded) return;
+    if (parts.length === 1) {
+      const p = parts[0]!;
+      s.write(typeof p === "string" ? Buffer.from(p, "latin1") : p);
+    } else if (total <= COALESCE_COPY_LIMIT) {
+      // One buffer, one send: a header block and a small body in one packet.
+      const out = Buffer.allocUnsafe(total);
+      let at = 0;
+      for (const p of parts) {
+        if (typeof p === "string") at += out.write(p, at, "latin1");
+        else at += p.copy(out, at);
+      }
+      s.write(out);
+    } else {
+      s.cork();
+      for (const p of parts) s.write(typeof p === "string" ? Buffer.from(p, "latin1") : p);
+      s.uncork();
+    }
   };
 
   /**
@@ -375,7 +405,8 @@ export class SocketWriter implements Writer {
    * @param bufferSize - 0 for unbuffered writes; otherwise bytes to hold back.
    * @param coalesce - gather the writes made in one tick of the event loop
    *   into one send (what Node's own HTTP server does), so a response's
-   *   header block and a small body leave in one packet.
+   *   header block and a small body leave in one packet. Bytes still leave
+   *   in the order written; {@link flush} sends them at once.
    */
   constructor(stream: Writable, bufferSize = 0, coalesce = false) {
     this.#stream = stream;
@@ -402,6 +433,11 @@ export class SocketWriter implements Writer {
     return s.destroyed || s.writableEnded;
   }
 
+  /** True when {@link flush} has work to do: bytes held back, or the socket asks to wait for a drain. */
+  get needsFlush(): boolean {
+    return this.#pendingBytes > 0 || this.#stream.writableNeedDrain;
+  }
+
   write(data: Bytes): number {
     if (this.#closed) throw new Error("I/O operation on closed file.");
     const buf = toBuffer(data);
@@ -414,13 +450,36 @@ export class SocketWriter implements Writer {
       if (this.#pendingBytes >= this.#bufferSize) this.#sendPending();
       return buf.length;
     }
-    const s = this.#stream;
-    if (this.#coalesce && !s.writableCorked) {
-      s.cork();
-      process.nextTick(this.#uncork);
+    if (this.#coalesce) {
+      this.#queue(buf, buf.length);
+      return buf.length;
     }
-    s.write(buf);
+    this.#stream.write(buf);
     return buf.length;
+  }
+
+  /**
+   * Write text whose characters are all below U+0100 as one byte each
+   * (Latin-1), as HTTP status lines and headers are encoded. Saves a copy
+   * on the header path.
+   */
+  writeLatin1(text: string): number {
+    if (!this.#coalesce || this.#bufferSize > 0) return this.write(Buffer.from(text, "latin1"));
+    if (this.#closed) throw new Error("I/O operation on closed file.");
+    if (this.broken) throw new BrokenPipeError();
+    if (text.length === 0) return 0;
+    this.#written += text.length;
+    this.#queue(text, text.length);
+    return text.length;
+  }
+
+  #queue(part: Buffer | string, length: number): void {
+    this.#tick.push(part);
+    this.#tickBytes += length;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      process.nextTick(this.#sendTick);
+    }
   }
 
   #sendPending(): void {
@@ -433,7 +492,8 @@ export class SocketWriter implements Writer {
 
   flush(): Promise<void> {
     this.#sendPending();
-    const s = this.#stream as Writable & { uncork?: () => void; writableCorked?: number };
+    this.#sendTick();
+    const s = this.#stream;
     while (s.writableCorked) s.uncork();
     if (!s.writableNeedDrain) return Promise.resolve();
     if (this.broken) return Promise.reject(new BrokenPipeError());
@@ -456,6 +516,7 @@ export class SocketWriter implements Writer {
   close(): void {
     if (this.#closed) return;
     this.#sendPending();
+    this.#sendTick();
     this.#closed = true;
   }
 }

@@ -196,6 +196,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   #requests = 0;
   #waitingForRequest = false;
   #closeAfterResponse = false;
+  #discarding = false;
   #headWatch: HeadWatch | null = null;
 
   override setup(): void {
@@ -204,9 +205,6 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     // Headers and small bodies are coalesced per tick (see SocketWriter), so
     // Nagle's algorithm only adds latency: the 40 ms delayed-ACK stall.
     conn.setNoDelay?.(true);
-    if (this.wfile instanceof SocketWriter && this.wbufsize === 0) {
-      this.wfile = new SocketWriter(this.connection, 0, true);
-    }
   }
 
   /** Handle requests on this connection until one of them closes it (or the server is closing). */
@@ -229,19 +227,27 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   async handleOneRequest(): Promise<void> {
     let writtenBefore = 0;
     try {
-      if (!(await this.#readRequestHead())) return;
-      const mname = "do_" + this.command;
-      const method = (this as unknown as Record<string, unknown>)[mname];
+      // The awaits below are skipped when there is nothing to wait for: on a
+      // busy keep-alive connection most requests never leave this tick.
+      const head = this.#readRequestHead();
+      if (head !== true && (head === false || !(await head))) return;
+      const command = this.command!;
+      const method = (this as unknown as Record<string, unknown>)[methodName(command)];
       if (typeof method !== "function") {
-        this.sendError(501, `Unsupported method (${pyRepr(this.command)})`);
+        this.sendError(501, `Unsupported method (${pyRepr(command)})`);
         return;
       }
-      writtenBefore = this.wfile.bytesWritten;
+      const wfile = this.wfile;
+      writtenBefore = wfile.bytesWritten;
       this.#bodyStart = this.rfile.consumed;
-      await (method as () => unknown).call(this);
-      await this.wfile.flush();
+      const done = (method as () => unknown).call(this);
+      if (isThenable(done)) await done;
+      if (!(wfile instanceof SocketWriter) || wfile.needsFlush) await wfile.flush();
       if (this.#closeAfterResponse) this.closeConnection = true;
-      if (!this.closeConnection) await this.#skipUnreadBody();
+      if (!this.closeConnection) {
+        const skipped = this.#skipUnreadBody();
+        if (skipped) await skipped;
+      }
     } catch (err) {
       this.closeConnection = true;
       if (err instanceof HeadTimeoutError) return this.#headTimedOut(err);
@@ -269,37 +275,62 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   }
 
   /**
-   * Read the request line and parse the request under the header time-out.
-   * Returns whether there is a request to dispatch.
+   * Read the request line and parse the request, waiting (under the header
+   * time-out) only when the bytes are not there yet. Returns whether there
+   * is a request to dispatch, or a Promise of it.
    */
-  async #readRequestHead(): Promise<boolean> {
-    const watch = (this.#headWatch ??= new HeadWatch(this.rfile));
-    watch.arm(this.#requests > 0, this.keepAliveTimeout, this.headerTimeout);
+  #readRequestHead(): boolean | Promise<boolean> {
+    const line = this.rfile.tryReadline(this.maxRequestLine + 1);
+    if (line === null) return this.#waitForRequestHead();
+    const parsed = this.#takeRequestLine(line);
+    if (parsed === true || parsed === false) return parsed;
+    return parsed.finally(() => this.#headWatch?.disarm());
+  }
+
+  async #waitForRequestHead(): Promise<boolean> {
+    this.#armHeadWatch();
     this.#waitingForRequest = true;
     try {
       const raw = await this.rfile.readline(this.maxRequestLine + 1);
       this.#waitingForRequest = false;
-      this.rawRequestline = raw;
-      if (raw.length > this.maxRequestLine) {
-        this.requestline = "";
-        this.requestVersion = "";
-        this.command = "";
-        this.sendError(414);
-        return false;
-      }
-      if (raw.length === 0) {
-        this.closeConnection = true;
-        return false;
-      }
-      return await this.parseRequest();
+      return await this.#takeRequestLine(raw);
     } finally {
       this.#waitingForRequest = false;
-      watch.disarm();
+      this.#headWatch!.disarm();
     }
+  }
+
+  /** Start the head clock (once per head). */
+  #armHeadWatch(): void {
+    const watch = (this.#headWatch ??= new HeadWatch(this.rfile));
+    if (!watch.armed) watch.arm(this.#requests > 0, this.keepAliveTimeout, this.headerTimeout);
+  }
+
+  /** Handle a request line just read: 414, end of input, or parse the request. */
+  #takeRequestLine(raw: Buffer): boolean | Promise<boolean> {
+    this.rawRequestline = raw;
+    if (raw.length > this.maxRequestLine) {
+      this.requestline = "";
+      this.requestVersion = "";
+      this.command = "";
+      this.sendError(414);
+      return false;
+    }
+    if (raw.length === 0) {
+      this.closeConnection = true;
+      return false;
+    }
+    if (this.parseRequest !== BaseHTTPRequestHandler.prototype.parseRequest) return this.parseRequest();
+    return this.#parse();
   }
 
   /** Answer a head that took too long with 408; close an idle connection with a log line. */
   #headTimedOut(err: HeadTimeoutError): void {
+    if (this.#discarding) {
+      this.#discarding = false;
+      this.logMessage("Unread request body did not arrive within %s seconds; closing", err.seconds);
+      return;
+    }
     if (err.phase === "idle") {
       this.logMessage("Closing idle connection after %s seconds", err.seconds);
       return;
@@ -327,28 +358,42 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    * negative, hexadecimal or repeated-but-different value would otherwise
    * let body bytes pass for the next request).
    */
-  async #skipUnreadBody(): Promise<void> {
+  #skipUnreadBody(): Promise<void> | undefined {
     const headers = this.headers;
+    if (headers.length === 0) return undefined;
     if (headers.get("Transfer-Encoding") !== undefined) {
       this.closeConnection = true;
       return;
     }
     const lengths = headers.getAll("Content-Length");
-    if (lengths === undefined || lengths.length === 0) return;
+    if (lengths === undefined || lengths.length === 0) return undefined;
     const length = lengths[0]!.trim();
     if (!CONTENT_LENGTH.test(length) || lengths.some((v) => v.trim() !== length)) {
       this.closeConnection = true;
-      return;
+      return undefined;
     }
     const total = Number(length);
     const left = total - (this.rfile.consumed - this.#bodyStart);
-    if (left <= 0) return;
+    if (left <= 0) return undefined;
     if (left > this.maxBodyDiscard) {
       this.closeConnection = true;
-      return;
+      return undefined;
     }
-    const dropped = await this.rfile.read(left);
-    if (dropped.length < left) this.closeConnection = true;
+    // Dropping the rest must not wait forever for a client that never sends it.
+    const watch = (this.#headWatch ??= new HeadWatch(this.rfile));
+    watch.arm(false, null, this.headerTimeout);
+    this.#discarding = true;
+    return this.rfile.read(left).then(
+      (dropped) => {
+        watch.disarm();
+        this.#discarding = false;
+        if (dropped.length < left) this.closeConnection = true;
+      },
+      (err: unknown) => {
+        watch.disarm();
+        throw err;
+      },
+    );
   }
 
   /**
@@ -357,6 +402,11 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    * an error (or nothing, for an empty line) when the request is unusable.
    */
   async parseRequest(): Promise<boolean> {
+    return this.#parse();
+  }
+
+  /** {@link parseRequest} without waiting when the whole head is already here. */
+  #parse(): boolean | Promise<boolean> {
     this.command = null;
     this.requestVersion = this.defaultRequestVersion;
     this.closeConnection = true;
@@ -415,7 +465,13 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       return true;
     }
 
-    const block = await this.#readHeaderBlock();
+    const block = this.#readHeaderBlock();
+    if (block instanceof Promise) return block.then((b) => this.#afterHeaders(b));
+    return this.#afterHeaders(block);
+  }
+
+  /** The rest of {@link parseRequest} once the header block is read. */
+  #afterHeaders(block: string | HeaderLimit): boolean | Promise<boolean> {
     if (typeof block !== "string") {
       if (block === HEADER_LINE_TOO_LONG) {
         this.sendError(431, "Line too long", `got more than ${this.maxHeaderLine} bytes when reading header line`);
@@ -441,7 +497,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       this.protocolVersion >= "HTTP/1.1" &&
       this.requestVersion >= "HTTP/1.1"
     ) {
-      if (!(await this.handleExpect100())) return false;
+      const go = this.handleExpect100();
+      if (go !== true) return go === false ? false : Promise.resolve(go);
     }
     return true;
   }
@@ -451,24 +508,34 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    * limits. Returns the Latin-1 text, or the sentinel of the limit that was
    * exceeded.
    */
-  async #readHeaderBlock(): Promise<string | HeaderLimit> {
+  #readHeaderBlock(): string | HeaderLimit | Promise<string | HeaderLimit> {
+    const state = { text: "", count: 0 };
+    const done = this.#scanHeaderLines(state);
+    return done ?? this.#waitForHeaderLines(state);
+  }
+
+  async #waitForHeaderLines(state: { text: string; count: number }): Promise<string | HeaderLimit> {
+    this.#armHeadWatch();
+    for (;;) {
+      await this.rfile.fill();
+      const done = this.#scanHeaderLines(state);
+      if (done !== null) return done;
+    }
+  }
+
+  /** Take the header lines already buffered; `null` when the block is not complete yet. */
+  #scanHeaderLines(state: { text: string; count: number }): string | HeaderLimit | null {
     const rfile = this.rfile;
     const maxLine = this.maxHeaderLine;
-    const maxCount = this.maxHeaders;
-    const maxBytes = this.maxHeaderBytes;
-    let text = "";
-    for (let count = 1; ; count++) {
-      let line = rfile.tryReadline(maxLine + 1);
-      while (line === null) {
-        await rfile.fill();
-        line = rfile.tryReadline(maxLine + 1);
-      }
+    for (;;) {
+      const line = rfile.tryReadline(maxLine + 1);
+      if (line === null) return null;
       if (line.length > maxLine) return HEADER_LINE_TOO_LONG;
-      text += line.toString("latin1");
-      if (count > maxCount) return TOO_MANY_HEADERS;
-      if (text.length > maxBytes) return HEADER_BLOCK_TOO_LONG;
+      state.text += line.toString("latin1");
+      if (++state.count > this.maxHeaders) return TOO_MANY_HEADERS;
+      if (state.text.length > this.maxHeaderBytes) return HEADER_BLOCK_TOO_LONG;
       const n = line.length;
-      if (n === 0 || (n === 1 && line[0] === 10) || (n === 2 && line[0] === 13 && line[1] === 10)) return text;
+      if (n === 0 || (n === 1 && line[0] === 10) || (n === 2 && line[0] === 13 && line[1] === 10)) return state.text;
     }
   }
 
@@ -662,6 +729,21 @@ function latin1Error(text: string): Error {
   return new RangeError(
     `'latin-1' codec can't encode character '\\u${text.charCodeAt(at).toString(16).padStart(4, "0")}' in position ${at}: ordinal not in range(256)`,
   );
+}
+
+/** `"do_" + command`, without building the same string for every request. */
+const methodNames = new Map<string, string>();
+function methodName(command: string): string {
+  let name = methodNames.get(command);
+  if (name === undefined) {
+    name = "do_" + command;
+    if (methodNames.size < 64) methodNames.set(command, name);
+  }
+  return name;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
 }
 
 /** Split on Python's whitespace, dropping empty words at either end. */

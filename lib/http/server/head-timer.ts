@@ -83,6 +83,11 @@ export class HeadWatch {
     emptySweeps = 0;
   }
 
+  /** True while the clock runs. */
+  get armed(): boolean {
+    return watched.has(this);
+  }
+
   /** Stop the clock: the head has arrived (or the request is over). */
   disarm(): void {
     watched.delete(this);
