@@ -22,7 +22,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { SimpleHTTPRequestHandler, ThreadingHTTPServer } from "http.server";
 
 /** The example site (the compiled file runs from dist/examples/http). */
-export const SITE_DIR = fileURLToPath(new URL("../../../examples/http/site/", import.meta.url));
+export const SITE_DIR = fileURLToPath(new URL("../../../examples/http/www/", import.meta.url));
 
 /** Serves {@link SITE_DIR} instead of the current directory. */
 export class SiteHandler extends SimpleHTTPRequestHandler {

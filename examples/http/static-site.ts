@@ -6,7 +6,7 @@
  * version, see `simple-server.ts`.)
  *
  * ```sh
- * node dist/examples/http/static-site.js [port] [folder]   # default folder: examples/http/site
+ * node dist/examples/http/static-site.js [port] [folder]   # default folder: examples/http/www
  * curl -i http://127.0.0.1:8000/style.css
  * ```
  *
@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { BaseHTTPRequestHandler, ThreadingHTTPServer } from "http.server";
 
 /** The example site (the compiled file runs from dist/examples/http). */
-export const SITE_DIR = fileURLToPath(new URL("../../../examples/http/site/", import.meta.url));
+export const SITE_DIR = fileURLToPath(new URL("../../../examples/http/www/", import.meta.url));
 
 /** Extension -> content type; anything else is `application/octet-stream`. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {

@@ -37,8 +37,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const SCRIPTS = path.resolve(here, "../../examples/http");
 /** The repository (this file runs from dist/spec/examples). */
 const REPO = path.resolve(here, "../../..");
-/** The example site's sources (examples/http/site in the repository). */
-const SITE_SOURCE = path.join(REPO, "examples/http/site");
+/** The example site's sources (examples/http/www in the repository). */
+const SITE_SOURCE = path.join(REPO, "examples/http/www");
 
 /** Reject with a message naming `what` if `promise` takes longer than `ms`. */
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
