@@ -34,6 +34,8 @@ const pythonToCamel = new Map<string, string>();
 const libraryPrototypes = new WeakSet<object>();
 /** User classes already adopted. */
 const adopted = new WeakSet<object>();
+/** Classes whose instances carry no Python-spelled own fields. */
+const withoutPythonFields = new WeakSet<object>();
 /** The aliases each library prototype received: `[python, camel]` pairs. */
 const aliasesByPrototype = new WeakMap<object, Array<[python: string, camel: string]>>();
 
@@ -171,12 +173,19 @@ export function adoptPythonNames(cls: object): void {
  * camelCase name and put the forwarder back, so both names agree.
  */
 export function adoptInstanceNames(instance: object): void {
+  // Class fields are the same on every instance of a class: once one
+  // instance showed none under a Python name, skip the scan for its class.
+  const cls = (instance as { constructor?: object }).constructor;
+  if (cls && withoutPythonFields.has(cls)) return;
   const own = instance as Record<string, unknown>;
+  let found = false;
   for (const name of Object.keys(own)) {
     const camel = pythonToCamel.get(name);
     if (camel === undefined) continue;
+    found = true;
     const value = own[name];
     delete own[name];
     own[camel] = value;
   }
+  if (!found && cls) withoutPythonFields.add(cls);
 }

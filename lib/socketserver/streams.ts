@@ -36,6 +36,23 @@ const NEWLINE = 0x0a;
 /** Coalesced writes up to this size are copied into one buffer; larger ones go out as a gathered write. */
 const COALESCE_COPY_LIMIT = 64 * 1024;
 
+/** Connections whose handler left input unread: closing them lingers (see `closeConnection`). */
+const unreadInput = new WeakSet<object>();
+
+/**
+ * Note that `connection` may still have input on the way that nobody will
+ * read (an error answered before the request body, a reader closed with
+ * bytes left), so that closing it drains first instead of resetting.
+ */
+export function markUnreadInput(connection: object): void {
+  unreadInput.add(connection);
+}
+
+/** Whether {@link markUnreadInput} was called for `connection`. */
+export function mayHaveUnreadInput(connection: object): boolean {
+  return unreadInput.has(connection);
+}
+
 /** Bytes or text accepted by the writers; text is encoded as UTF-8. */
 export type Bytes = Buffer | Uint8Array | string;
 
@@ -314,6 +331,7 @@ export class BufferedReader implements AsyncIterable<Buffer> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#source && this.#length > 0) markUnreadInput(this.#source);
     this.detach();
     this.#chunks = [];
     this.#length = 0;

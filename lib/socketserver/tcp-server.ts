@@ -8,6 +8,7 @@ import * as net from "node:net";
 import { pythonNames } from "../python-names.js";
 import { AF_INET, SOCK_STREAM, bindHost, parseInetAddress, pyReprAddress, toSocketAddress } from "./address.js";
 import { BaseServer, type RequestHandlerClass } from "./base-server.js";
+import { mayHaveUnreadInput } from "./streams.js";
 
 /** How long a closed connection keeps reading (and discarding) so the peer gets all data before the close. */
 const LINGER_MS = 1000;
@@ -19,14 +20,22 @@ function listenSupportsReusePort(): boolean {
 }
 
 /**
- * Close a connection the way a careful server does: finish sending, then
- * keep draining what the client still sends for a short while (closing a
- * socket with unread input makes the kernel reset it, which can destroy the
- * response in flight), then release it.
+ * Close a connection the way a careful server does: finish sending, then,
+ * when the client may still be sending (input was left unread, see
+ * `markUnreadInput`), keep draining what it sends for a short while (closing
+ * a socket with unread input makes the kernel reset it, which can destroy
+ * the response in flight), then release it.
  */
 export function closeConnection(sock: net.Socket): void {
   if (sock.destroyed) return;
   if (!sock.writableEnded) sock.end();
+  if (!mayHaveUnreadInput(sock) && sock.readableLength === 0) {
+    // Nothing left unread: release as soon as the last bytes are handed to
+    // the kernel, as Python's shutdown() + close() does.
+    if (sock.writableFinished) sock.destroy();
+    else sock.once("finish", () => sock.destroy());
+    return;
+  }
   const release = (): void => {
     clearTimeout(timer);
     sock.destroy();

@@ -7,7 +7,7 @@
 import { pythonNames } from "../../python-names.js";
 import { escapeControlChars, htmlEscape, pyFormat, pyRepr } from "../../python-format.js";
 import { StreamRequestHandler } from "../../socketserver/request-handlers.js";
-import { BrokenPipeError, SocketTimeoutError, SocketWriter } from "../../socketserver/streams.js";
+import { BrokenPipeError, SocketTimeoutError, SocketWriter, markUnreadInput } from "../../socketserver/streams.js";
 import { formatHttpDate, formatLogDate, httpDateNow } from "../dates.js";
 import { HeadTimeoutError, HeadWatch } from "./head-timer.js";
 import { HTTPMessage, parseHeaders } from "../message.js";
@@ -599,6 +599,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     const msg = message ?? shortmsg;
     const expl = explain ?? longmsg;
     this.logError("code %d, message %s", code, msg);
+    // An error may be answered before the request was read to its end.
+    if (this.connection) markUnreadInput(this.connection);
     this.sendResponse(code, msg);
     this.sendHeader("Connection", "close");
     let body: Buffer | null = null;
