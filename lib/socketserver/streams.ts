@@ -244,6 +244,37 @@ export class BufferedReader implements AsyncIterable<Buffer> {
   }
 
   /**
+   * Where `needle` starts, counted from the read position, if it lies wholly
+   * within the first buffered chunk and starts before `limit`; otherwise -1.
+   * With {@link peekLatin1}, {@link peekBytes} and {@link skip}, this lets a
+   * parser find and decode a whole request head without copying it.
+   */
+  indexOfInFirstChunk(needle: Buffer, limit: number): number {
+    const c = this.#chunks[0];
+    if (c === undefined) return -1;
+    const at = c.indexOf(needle, this.#head);
+    if (at === -1) return -1;
+    const offset = at - this.#head;
+    return offset < limit ? offset : -1;
+  }
+
+  /** The next `n` bytes as Latin-1 text, without consuming them; they must lie in the first chunk. */
+  peekLatin1(n: number): string {
+    const c = this.#chunks[0]!;
+    return c.toString("latin1", this.#head, this.#head + n);
+  }
+
+  /** A view (not a copy) of the next `n` bytes, without consuming them; they must lie in the first chunk. */
+  peekBytes(n: number): Buffer {
+    return this.#chunks[0]!.subarray(this.#head, this.#head + n);
+  }
+
+  /** Consume `n` buffered bytes (at most {@link buffered}) without returning them. */
+  skip(n: number): void {
+    this.#take(Math.min(n, this.#length));
+  }
+
+  /**
    * Return a line (through `\n`) of at most `limit` bytes if one can be had
    * without waiting; `null` when more input is needed. At end of input the
    * remaining bytes (possibly none) are returned.

@@ -10,7 +10,7 @@ import { StreamRequestHandler } from "../../socketserver/request-handlers.js";
 import { BrokenPipeError, SocketTimeoutError, SocketWriter, markUnreadInput } from "../../socketserver/streams.js";
 import { formatHttpDate, formatLogDate, httpDateNow } from "../dates.js";
 import { HeadTimeoutError, HeadWatch } from "./head-timer.js";
-import { HTTPMessage, parseHeaders } from "../message.js";
+import { HTTPMessage, parseHeaderBlock, parseHeaders } from "../message.js";
 import { responses as statusResponses } from "../status.js";
 import type { HTTPServer } from "./http-server.js";
 
@@ -67,14 +67,37 @@ export interface ConnectionRegistry {
   /** A handler is done with its connection. */
   untrackHandler(handler: BaseHTTPRequestHandler): void;
 }
+/** Where a request head ends in the common case; other endings take the line-by-line path. */
+const HEAD_END = Buffer.from("\r\n\r\n", "latin1");
+/** Heads up to this size are parsed in one piece when they arrive in one chunk. */
+const FAST_HEAD_MAX = 16 * 1024;
 /** A valid `Content-Length` value: decimal digits only (RFC 9110, section 8.6). */
 const CONTENT_LENGTH = /^[0-9]+$/;
+
+const HTTP11: [number, number] = [1, 1];
+const HTTP10: [number, number] = [1, 0];
+/** {@link textProblem}: a CR, LF or NUL that would split the response. */
+const SPLITS = 1;
+/** {@link textProblem}: a character Latin-1 cannot encode. */
+const NOT_LATIN1 = 2;
+
+/** What stops `text` from going into a status line or header: 0, {@link SPLITS} and/or {@link NOT_LATIN1}. */
+function textProblem(text: string): number {
+  let problem = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 13) {
+      if (c === 13 || c === 10 || c === 0) problem |= SPLITS;
+    } else if (c > 0xff) {
+      problem |= NOT_LATIN1;
+    }
+  }
+  return problem;
+}
 
 /** Python's whitespace for `str.split()` on a Latin-1 string. */
 const PY_WHITESPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+/;
 const TRIM_PY_WHITESPACE = /^[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+|[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+$/g;
-const NOT_LATIN1 = /[^\x00-\xff]/;
-const SPLITTING = /[\r\n\0]/;
 const DIGITS = /^[0-9]+$/;
 
 /** Where log lines go when a test captures them (see `testing.ts`). */
@@ -191,7 +214,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
   declare server: HTTPServer;
 
-  #headersBuffer: string[] = [];
+  /** The status line and headers buffered until {@link flushHeaders} (Python's `_headers_buffer`). */
+  #head = "";
   #bodyStart = 0;
   #requests = 0;
   #waitingForRequest = false;
@@ -261,7 +285,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       // has been sent yet, the client gets a 500 instead.
       if (this.wfile.bytesWritten === writtenBefore && !this.wfile.closed) {
         try {
-          this.#headersBuffer = [];
+          this.#head = "";
           this.sendError(500);
           await this.wfile.flush();
         } catch {
@@ -280,6 +304,13 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    * is a request to dispatch, or a Promise of it.
    */
   #readRequestHead(): boolean | Promise<boolean> {
+    if (this.parseRequest === BaseHTTPRequestHandler.prototype.parseRequest) {
+      const end = this.rfile.indexOfInFirstChunk(HEAD_END, FAST_HEAD_MAX);
+      if (end !== -1) {
+        const done = this.#parseWholeHead(end + HEAD_END.length);
+        if (done !== null) return done;
+      }
+    }
     const line = this.rfile.tryReadline(this.maxRequestLine + 1);
     if (line === null) return this.#waitForRequestHead();
     const parsed = this.#takeRequestLine(line);
@@ -407,10 +438,64 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
   /** {@link parseRequest} without waiting when the whole head is already here. */
   #parse(): boolean | Promise<boolean> {
+    const words = this.#parseRequestLine(this.rawRequestline.toString("latin1"));
+    if (words === 0) return false;
+    if (words === 2) {
+      // HTTP/0.9: no headers follow.
+      this.headers = new this.MessageClass();
+      return true;
+    }
+    const block = this.#readHeaderBlock();
+    if (block instanceof Promise) return block.then((b) => this.#afterHeaders(b));
+    return this.#afterHeaders(block);
+  }
+
+  /**
+   * The fast path of {@link parseRequest}: the whole head (`n` bytes, ending
+   * in an empty line) is in the reader's first chunk. It is decoded once and
+   * parsed in place. Returns `null`, consuming nothing, when a limit would
+   * be exceeded, so that the line-by-line path answers with Python's exact
+   * error.
+   */
+  #parseWholeHead(n: number): boolean | Promise<boolean> | null {
+    const rfile = this.rfile;
+    const text = rfile.peekLatin1(n);
+    const nl = text.indexOf("\n");
+    if (nl + 1 > this.maxRequestLine || n - nl - 1 > this.maxHeaderBytes) return null;
+    const maxLine = this.maxHeaderLine;
+    let lines = 0;
+    for (let pos = nl + 1; pos < n; lines++) {
+      const e = text.indexOf("\n", pos);
+      if (e - pos + 1 > maxLine) return null;
+      // An earlier blank line ends the head sooner (mixed line ends): let the
+      // line-by-line path find it.
+      if (e + 1 < n && (e === pos || (e === pos + 1 && text.charCodeAt(pos) === 13))) return null;
+      pos = e + 1;
+    }
+    if (lines > this.maxHeaders) return null;
+    this.rawRequestline = rfile.peekBytes(nl + 1);
+    rfile.skip(n);
+    const words = this.#parseRequestLine(text.slice(0, nl + 1));
+    if (words === 0) return false;
+    if (words === 2) {
+      this.headers = new this.MessageClass();
+      return true;
+    }
+    this.headers = parseHeaderBlock(text, nl + 1, n, this.MessageClass);
+    return this.#afterHeaderFields();
+  }
+
+  /**
+   * The request-line part of {@link parseRequest}: sets {@link requestline},
+   * {@link command}, {@link path} and {@link requestVersion}. Returns the
+   * number of words (2 for HTTP/0.9, 3 otherwise), or 0 after sending an
+   * error (or nothing, for a blank line).
+   */
+  #parseRequestLine(line: string): 0 | 2 | 3 {
     this.command = null;
     this.requestVersion = this.defaultRequestVersion;
     this.closeConnection = true;
-    let requestline = this.rawRequestline.toString("latin1");
+    let requestline = line;
     let end = requestline.length;
     while (end > 0) {
       const c = requestline.charCodeAt(end - 1);
@@ -420,7 +505,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     if (end !== requestline.length) requestline = requestline.slice(0, end);
     this.requestline = requestline;
     const words = splitWords(requestline);
-    if (words.length === 0) return false;
+    if (words.length === 0) return 0;
 
     if (words.length >= 3) {
       const version = words[words.length - 1]!;
@@ -428,7 +513,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       if (parsed === null) {
         this.requestVersion = "";
         this.sendError(400, `Bad request version (${pyRepr(version)})`);
-        return false;
+        return 0;
       }
       this.requestVersion = version;
       const [major, minor] = parsed;
@@ -437,13 +522,13 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       }
       if (major >= 2) {
         this.sendError(505, `Invalid HTTP version (${version.slice(5)})`);
-        return false;
+        return 0;
       }
     }
     if (words.length < 2 || words.length > 3) {
       this.requestVersion = "";
       this.sendError(400, `Bad request syntax (${pyRepr(requestline)})`);
-      return false;
+      return 0;
     }
     const command = words[0]!;
     let path = words[1]!;
@@ -452,22 +537,14 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       if (command !== "GET") {
         this.requestVersion = "";
         this.sendError(400, `Bad HTTP/0.9 request type (${pyRepr(command)})`);
-        return false;
+        return 0;
       }
     }
     if (path.startsWith("//")) path = "/" + path.replace(/^\/+/, "");
     this.command = command;
     this.path = path;
 
-    if (words.length === 2) {
-      // HTTP/0.9: no headers follow.
-      this.headers = new this.MessageClass();
-      return true;
-    }
-
-    const block = this.#readHeaderBlock();
-    if (block instanceof Promise) return block.then((b) => this.#afterHeaders(b));
-    return this.#afterHeaders(block);
+    return words.length === 2 ? 2 : 3;
   }
 
   /** The rest of {@link parseRequest} once the header block is read. */
@@ -483,6 +560,11 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       return false;
     }
     this.headers = parseHeaders(block, this.MessageClass);
+    return this.#afterHeaderFields();
+  }
+
+  /** The end of {@link parseRequest}: framing checks, `Connection`, `Expect`. */
+  #afterHeaderFields(): boolean | Promise<boolean> {
     if (!this.#checkFraming()) return false;
 
     const conntype = (this.headers.get("Connection") ?? "").toLowerCase();
@@ -631,12 +713,11 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   sendResponseOnly(code: number, message?: string | null): void {
     if (this.requestVersion === "HTTP/0.9") return;
     const reason = message ?? this.responses[code]?.[0] ?? "";
-    if (SPLITTING.test(reason)) {
-      throw new HeaderInjectionError(`reason phrase ${pyRepr(reason)} contains CR, LF or NUL`);
-    }
-    const line = `${this.protocolVersion} ${Math.trunc(code)} ${reason}\r\n`;
-    if (NOT_LATIN1.test(line)) throw latin1Error(line);
-    this.#headersBuffer.push(line);
+    const line = `${this.protocolVersion} ${Math.trunc(code)} ${reason}`;
+    const problem = textProblem(line);
+    if (problem === SPLITS) throw new HeaderInjectionError(`status line ${pyRepr(line)} contains CR, LF or NUL`);
+    if (problem === NOT_LATIN1) throw latin1Error(line);
+    this.#head += line + "\r\n";
   }
 
   /**
@@ -648,12 +729,10 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   sendHeader(keyword: string, value: unknown): void {
     const v = typeof value === "string" ? value : String(value);
     if (this.requestVersion !== "HTTP/0.9") {
-      if (SPLITTING.test(keyword) || SPLITTING.test(v)) {
-        throw new HeaderInjectionError(`header ${pyRepr(keyword)} contains CR, LF or NUL`);
-      }
-      const line = `${keyword}: ${v}\r\n`;
-      if (NOT_LATIN1.test(line)) throw latin1Error(line);
-      this.#headersBuffer.push(line);
+      const problem = textProblem(keyword) | textProblem(v);
+      if (problem & SPLITS) throw new HeaderInjectionError(`header ${pyRepr(keyword)} contains CR, LF or NUL`);
+      if (problem & NOT_LATIN1) throw latin1Error(`${keyword}: ${v}`);
+      this.#head += keyword + ": " + v + "\r\n";
     }
     if (keyword.length === 10 && keyword.toLowerCase() === "connection") {
       const lower = v.toLowerCase();
@@ -665,17 +744,19 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   /** Finish the header block and send it (nothing for an HTTP/0.9 request). */
   endHeaders(): void {
     if (this.requestVersion !== "HTTP/0.9") {
-      this.#headersBuffer.push("\r\n");
+      this.#head += "\r\n";
       this.flushHeaders();
     }
   }
 
   /** Send the buffered status line and headers in one write, and empty the buffer. */
   flushHeaders(): void {
-    const buffered = this.#headersBuffer;
-    if (buffered.length === 0) return;
-    this.#headersBuffer = [];
-    this.wfile.write(Buffer.from(buffered.join(""), "latin1"));
+    const head = this.#head;
+    if (head === "") return;
+    this.#head = "";
+    const wfile = this.wfile;
+    if (wfile instanceof SocketWriter) wfile.writeLatin1(head);
+    else wfile.write(Buffer.from(head, "latin1"));
   }
 
   /** Log an answered request: `"GET / HTTP/1.1" 200 -`. */
@@ -727,7 +808,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 }
 
 function latin1Error(text: string): Error {
-  const at = text.search(NOT_LATIN1);
+  const at = text.search(/[^\x00-\xff]/);
   return new RangeError(
     `'latin-1' codec can't encode character '\\u${text.charCodeAt(at).toString(16).padStart(4, "0")}' in position ${at}: ordinal not in range(256)`,
   );
@@ -750,14 +831,33 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** Split on Python's whitespace, dropping empty words at either end. */
 function splitWords(line: string): string[] {
-  // Fast path: a well-formed request line has single spaces only.
-  if (!/[\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0]|  |^ | $/.test(line)) return line === "" ? [] : line.split(" ");
+  // Fast path: words separated by single spaces and no other whitespace.
+  const words: string[] = [];
+  let start = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32) {
+      if (i === start) return splitWordsSlow(line); // leading or double space
+      words.push(line.slice(start, i));
+      start = i + 1;
+    } else if (c <= 32 ? c >= 9 && (c <= 13 || c >= 28) : c === 0x85 || c === 0xa0) {
+      return splitWordsSlow(line);
+    }
+  }
+  if (start === line.length) return line === "" ? [] : splitWordsSlow(line); // trailing space
+  words.push(line.slice(start));
+  return words;
+}
+
+function splitWordsSlow(line: string): string[] {
   const trimmed = line.replace(TRIM_PY_WHITESPACE, "");
   return trimmed === "" ? [] : trimmed.split(PY_WHITESPACE);
 }
 
 /** `HTTP/<major>.<minor>` with ASCII digits, at most 10 each; `null` if malformed. */
 function parseVersion(version: string): [number, number] | null {
+  if (version === "HTTP/1.1") return HTTP11;
+  if (version === "HTTP/1.0") return HTTP10;
   if (!version.startsWith("HTTP/")) return null;
   const parts = version.slice(5).split(".");
   if (parts.length !== 2) return null;
