@@ -304,6 +304,11 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    * is a request to dispatch, or a Promise of it.
    */
   #readRequestHead(): boolean | Promise<boolean> {
+    return this.#tryRequestHead() ?? this.#waitForRequestHead();
+  }
+
+  /** Take the request head if enough of it is buffered; `undefined` when more input is needed. */
+  #tryRequestHead(): boolean | Promise<boolean> | undefined {
     if (this.parseRequest === BaseHTTPRequestHandler.prototype.parseRequest) {
       const end = this.rfile.indexOfInFirstChunk(HEAD_END, FAST_HEAD_MAX);
       if (end !== -1) {
@@ -312,7 +317,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       }
     }
     const line = this.rfile.tryReadline(this.maxRequestLine + 1);
-    if (line === null) return this.#waitForRequestHead();
+    if (line === null) return undefined;
     const parsed = this.#takeRequestLine(line);
     if (parsed === true || parsed === false) return parsed;
     return parsed.finally(() => this.#headWatch?.disarm());
@@ -322,9 +327,12 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     this.#armHeadWatch();
     this.#waitingForRequest = true;
     try {
-      const raw = await this.rfile.readline(this.maxRequestLine + 1);
-      this.#waitingForRequest = false;
-      return await this.#takeRequestLine(raw);
+      for (;;) {
+        await this.rfile.fill();
+        this.#waitingForRequest = false;
+        const head = this.#tryRequestHead();
+        if (head !== undefined) return await head;
+      }
     } finally {
       this.#waitingForRequest = false;
       this.#headWatch!.disarm();
