@@ -9,6 +9,7 @@ import { ForkingMixIn, ThreadingMixIn } from "./mixins.js";
 import { TCPServer } from "./tcp-server.js";
 import { UDPServer } from "./udp-server.js";
 import { UnixDatagramServer, UnixStreamServer } from "./unix-servers.js";
+import type { RequestHandlerClass } from "./base-server.js";
 
 export { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM } from "./address.js";
 export type { IPv4Address, IPv6Address, SocketAddress } from "./address.js";
@@ -29,21 +30,93 @@ export {
 } from "./streams.js";
 
 /** A {@link TCPServer} that handles connections concurrently. */
-export class ThreadingTCPServer extends ThreadingMixIn(TCPServer) {}
+export class ThreadingTCPServer extends ThreadingMixIn(TCPServer) {
+  /**
+   * @param serverAddress - where to listen.
+   * @param RequestHandlerClass - instantiated once per request.
+   * @param bindAndActivate - `false` leaves binding to explicit calls.
+   */
+  constructor(serverAddress: unknown, RequestHandlerClass: RequestHandlerClass, bindAndActivate = true) {
+    super(serverAddress, RequestHandlerClass, bindAndActivate);
+  }
+}
 /** A {@link UDPServer} that handles datagrams concurrently. */
-export class ThreadingUDPServer extends ThreadingMixIn(UDPServer) {}
+export class ThreadingUDPServer extends ThreadingMixIn(UDPServer) {
+  /**
+   * @param serverAddress - where to listen.
+   * @param RequestHandlerClass - instantiated once per request.
+   * @param bindAndActivate - `false` leaves binding to explicit calls.
+   */
+  constructor(serverAddress: unknown, RequestHandlerClass: RequestHandlerClass, bindAndActivate = true) {
+    super(serverAddress, RequestHandlerClass, bindAndActivate);
+  }
+}
 /** A {@link TCPServer} that handles connections in worker processes. */
-export class ForkingTCPServer extends ForkingMixIn(TCPServer) {}
+export class ForkingTCPServer extends ForkingMixIn(TCPServer) {
+  /**
+   * @param serverAddress - where to listen.
+   * @param RequestHandlerClass - instantiated once per request.
+   * @param bindAndActivate - `false` leaves binding to explicit calls.
+   */
+  constructor(serverAddress: unknown, RequestHandlerClass: RequestHandlerClass, bindAndActivate = true) {
+    super(serverAddress, RequestHandlerClass, bindAndActivate);
+  }
+}
 /** A {@link UDPServer} that handles datagrams in worker processes. */
-export class ForkingUDPServer extends ForkingMixIn(UDPServer) {}
+export class ForkingUDPServer extends ForkingMixIn(UDPServer) {
+  /**
+   * @param serverAddress - where to listen.
+   * @param RequestHandlerClass - instantiated once per request.
+   * @param bindAndActivate - `false` leaves binding to explicit calls.
+   */
+  constructor(serverAddress: unknown, RequestHandlerClass: RequestHandlerClass, bindAndActivate = true) {
+    super(serverAddress, RequestHandlerClass, bindAndActivate);
+  }
+}
 /** A {@link UnixStreamServer} that handles connections concurrently. */
-export class ThreadingUnixStreamServer extends ThreadingMixIn(UnixStreamServer) {}
+export class ThreadingUnixStreamServer extends ThreadingMixIn(UnixStreamServer) {
+  /**
+   * @param serverAddress - where to listen.
+   * @param RequestHandlerClass - instantiated once per request.
+   * @param bindAndActivate - `false` leaves binding to explicit calls.
+   */
+  constructor(serverAddress: unknown, RequestHandlerClass: RequestHandlerClass, bindAndActivate = true) {
+    super(serverAddress, RequestHandlerClass, bindAndActivate);
+  }
+}
 /** A {@link UnixStreamServer} that handles connections in worker processes. */
-export class ForkingUnixStreamServer extends ForkingMixIn(UnixStreamServer) {}
+export class ForkingUnixStreamServer extends ForkingMixIn(UnixStreamServer) {
+  /**
+   * @param serverAddress - where to listen.
+   * @param RequestHandlerClass - instantiated once per request.
+   * @param bindAndActivate - `false` leaves binding to explicit calls.
+   */
+  constructor(serverAddress: unknown, RequestHandlerClass: RequestHandlerClass, bindAndActivate = true) {
+    super(serverAddress, RequestHandlerClass, bindAndActivate);
+  }
+}
 /** Not available on Node.js: constructing it throws (see {@link UnixDatagramServer}). */
-export class ThreadingUnixDatagramServer extends ThreadingMixIn(UnixDatagramServer) {}
+export class ThreadingUnixDatagramServer extends ThreadingMixIn(UnixDatagramServer) {
+  /**
+   * @param serverAddress - where to listen.
+   * @param RequestHandlerClass - instantiated once per request.
+   * @param bindAndActivate - `false` leaves binding to explicit calls.
+   */
+  constructor(serverAddress: unknown, RequestHandlerClass: RequestHandlerClass, bindAndActivate = true) {
+    super(serverAddress, RequestHandlerClass, bindAndActivate);
+  }
+}
 /** Not available on Node.js: constructing it throws (see {@link UnixDatagramServer}). */
-export class ForkingUnixDatagramServer extends ForkingMixIn(UnixDatagramServer) {}
+export class ForkingUnixDatagramServer extends ForkingMixIn(UnixDatagramServer) {
+  /**
+   * @param serverAddress - where to listen.
+   * @param RequestHandlerClass - instantiated once per request.
+   * @param bindAndActivate - `false` leaves binding to explicit calls.
+   */
+  constructor(serverAddress: unknown, RequestHandlerClass: RequestHandlerClass, bindAndActivate = true) {
+    super(serverAddress, RequestHandlerClass, bindAndActivate);
+  }
+}
 
 for (const cls of [
   ThreadingTCPServer,

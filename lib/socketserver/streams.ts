@@ -305,6 +305,10 @@ export class BufferedReader implements AsyncIterable<Buffer> {
    * negative one) read everything until the input ends.
    */
   async read(n = -1): Promise<Buffer> {
+    if (!Number.isInteger(n)) {
+      // read(NaN) would wait for the end of input: Number(undefined header) is NaN.
+      throw new TypeError(`read() needs an integer byte count, got ${n}`);
+    }
     if (n < 0) {
       while (await this.fill());
       return this.#take(this.#length);

@@ -37,6 +37,10 @@ export async function getfqdn(host = ""): Promise<string> {
  * {@link serverName} and {@link serverPort} for handlers (CGI uses them).
  * Handles one connection, with all its keep-alive requests, at a time; use
  * {@link ThreadingHTTPServer} to serve clients concurrently.
+ *
+ * Defaults that differ from `TCPServer`: `allowReuseAddress` is true,
+ * `requestQueueSize` is 4096 (SOMAXCONN, as in Python 3.15) and
+ * `maxConnections` is 10000.
  */
 export class HTTPServer extends TCPServer implements ConnectionRegistry {
   /** The server's host name, found after binding. */
@@ -54,6 +58,7 @@ export class HTTPServer extends TCPServer implements ConnectionRegistry {
   #draining = false;
   #idle: Array<() => void> = [];
 
+  /** Bind and listen (see `TCPServer.serverBind`), then record {@link serverName} and {@link serverPort}. */
   override async serverBind(): Promise<void> {
     await super.serverBind();
     const address = this.serverAddress as [string, number];
@@ -71,10 +76,12 @@ export class HTTPServer extends TCPServer implements ConnectionRegistry {
     return this.#handlers.size;
   }
 
+  /** Called by a handler when it starts serving a connection (part of {@link ConnectionRegistry}). */
   trackHandler(handler: BaseHTTPRequestHandler): void {
     this.#handlers.add(handler);
   }
 
+  /** Called by a handler when it is done with its connection (part of {@link ConnectionRegistry}). */
   untrackHandler(handler: BaseHTTPRequestHandler): void {
     this.#handlers.delete(handler);
     if (this.#handlers.size === 0) for (const done of this.#idle.splice(0)) done();
@@ -134,7 +141,16 @@ HTTPServer.prototype.maxConnections = 10000;
 pythonNames(HTTPServer, { attributes: ["serverName", "serverPort"] });
 
 /** An {@link HTTPServer} that serves each connection concurrently; closing it does not wait for open connections. */
-export class ThreadingHTTPServer extends ThreadingMixIn(HTTPServer) {}
+export class ThreadingHTTPServer extends ThreadingMixIn(HTTPServer) {
+  /**
+   * @param serverAddress - `[host, port]`.
+   * @param RequestHandlerClass - instantiated once per connection.
+   * @param bindAndActivate - `false` leaves binding to explicit calls.
+   */
+  constructor(serverAddress: unknown, RequestHandlerClass: RequestHandlerClass, bindAndActivate = true) {
+    super(serverAddress, RequestHandlerClass, bindAndActivate);
+  }
+}
 ThreadingHTTPServer.prototype.daemonThreads = true;
 pythonNames(ThreadingHTTPServer);
 
@@ -226,6 +242,21 @@ export class HTTPSServer extends HTTPServer {
 pythonNames(HTTPSServer, { attributes: ["alpnProtocols"] });
 
 /** An {@link HTTPSServer} that serves each connection concurrently. */
-export class ThreadingHTTPSServer extends ThreadingMixIn(HTTPSServer) {}
+export class ThreadingHTTPSServer extends ThreadingMixIn(HTTPSServer) {
+  /**
+   * @param serverAddress - `[host, port]`.
+   * @param RequestHandlerClass - instantiated once per connection.
+   * @param bindAndActivate - `false` leaves binding to explicit calls; or the TLS options (then binding happens).
+   * @param options - certificate, key, password and ALPN protocols, when the third argument is a boolean.
+   */
+  constructor(
+    serverAddress: unknown,
+    RequestHandlerClass: RequestHandlerClass,
+    bindAndActivate: boolean | HTTPSOptions = true,
+    options?: HTTPSOptions,
+  ) {
+    super(serverAddress, RequestHandlerClass, bindAndActivate, options);
+  }
+}
 ThreadingHTTPSServer.prototype.daemonThreads = true;
 pythonNames(ThreadingHTTPSServer);
