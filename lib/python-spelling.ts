@@ -41,6 +41,8 @@ declare module "./http/server/base-handler.js" {
   interface BaseHTTPRequestHandler {
     /** Python spelling of {@link BaseHTTPRequestHandler.addressString}. */
     address_string(...args: Parameters<BaseHTTPRequestHandler["addressString"]>): ReturnType<BaseHTTPRequestHandler["addressString"]>;
+    /** Python spelling of {@link BaseHTTPRequestHandler.bodyTimeout}. */
+    body_timeout: BaseHTTPRequestHandler["bodyTimeout"];
     /** Python spelling of {@link BaseHTTPRequestHandler.closeConnection}. */
     close_connection: BaseHTTPRequestHandler["closeConnection"];
     /** Python spelling of {@link BaseHTTPRequestHandler.dateTimeString}. */

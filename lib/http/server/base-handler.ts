@@ -191,6 +191,13 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    */
   declare headerTimeout: number | null;
   /**
+   * Seconds a read by the handler (of the request body, through `rfile`) may
+   * wait for data while `timeout` is `null` (default 60; `null`: wait
+   * forever, as Python). Then the read fails, the log says
+   * `Request timed out`, and the connection closes.
+   */
+  declare bodyTimeout: number | null;
+  /**
    * Seconds a kept-alive connection may sit idle waiting for its next
    * request (default 30; `null`: no limit, as in Python). Then it is
    * closed, with a log line.
@@ -264,8 +271,13 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       const wfile = this.wfile;
       writtenBefore = wfile.bytesWritten;
       this.#bodyStart = this.rfile.consumed;
+      // While the handler runs, its reads of the body wait at most
+      // bodyTimeout seconds for data (unless Python's `timeout` is set).
+      const bodyTimeout = this.timeout === null || this.timeout === undefined ? this.bodyTimeout : null;
+      if (bodyTimeout !== null && bodyTimeout !== undefined) this.rfile.timeout = bodyTimeout;
       const done = (method as () => unknown).call(this);
       if (isThenable(done)) await done;
+      if (bodyTimeout !== null && bodyTimeout !== undefined) this.rfile.timeout = null;
       if (!(wfile instanceof SocketWriter) || wfile.needsFlush) await wfile.flush();
       if (this.#closeAfterResponse) this.closeConnection = true;
       if (!this.closeConnection) {
@@ -882,6 +894,7 @@ BaseHTTPRequestHandler.prototype.maxRequestBody = null;
 BaseHTTPRequestHandler.prototype.maxBodyDiscard = 1024 * 1024;
 BaseHTTPRequestHandler.prototype.headerTimeout = 60;
 BaseHTTPRequestHandler.prototype.keepAliveTimeout = 30;
+BaseHTTPRequestHandler.prototype.bodyTimeout = 60;
 BaseHTTPRequestHandler.prototype.serverVersion = "BaseHTTP/0.6";
 BaseHTTPRequestHandler.prototype.sysVersion = `Node.js/${process.versions.node}`;
 BaseHTTPRequestHandler.prototype.errorMessageFormat = DEFAULT_ERROR_MESSAGE;

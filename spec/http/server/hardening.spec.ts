@@ -179,6 +179,25 @@ describe("Hardening (real sockets)", function () {
       }
     });
 
+    it("a handler reading a body that never comes gives up after bodyTimeout, with a log line", async () => {
+      class Reader extends Echo {
+        override bodyTimeout: number | null = 0.5;
+      }
+      const run = await start(Reader);
+      const sock = await connect(run.port);
+      const seen = watch(sock);
+      try {
+        sock.write("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-part");
+        const began = Date.now();
+        const ended = await within(seen.closed, 4000, "the server to give up on the body");
+        expect(ended - began).to.be.within(400, 2000);
+        expect(run.logs.some((l) => l.includes("Request timed out: TimeoutError('timed out')"))).to.equal(true);
+      } finally {
+        sock.destroy();
+        await run.close();
+      }
+    });
+
     it("a head that arrives in time is served even when it arrives in pieces", async () => {
       const run = await start(Slow);
       const sock = await connect(run.port);
