@@ -82,30 +82,3 @@ function describe(value: unknown): string {
     return String(value);
   }
 }
-
-/** Python's `repr()` of a str. */
-export function pyReprString(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === "\\") out += "\\\\";
-    else if (ch === quote) out += "\\" + quote;
-    else if (ch === "\t") out += "\\t";
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (c < 0x20 || (c >= 0x7f && c <= 0xa0) || c === 0xad) out += "\\x" + c.toString(16).padStart(2, "0");
-    else out += ch;
-  }
-  return out + quote;
-}
-
-/** Python's `repr()` of an address: `('127.0.0.1', 51920)`, `'/tmp/sock'`. */
-export function pyReprAddress(address: unknown): string {
-  if (typeof address === "string") return pyReprString(address);
-  if (Array.isArray(address)) {
-    const parts = address.map((v) => (typeof v === "string" ? pyReprString(v) : String(v)));
-    return `(${parts.join(", ")}${parts.length === 1 ? "," : ""})`;
-  }
-  return address === null || address === undefined ? "None" : String(address);
-}

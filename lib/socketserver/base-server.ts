@@ -5,7 +5,7 @@
  * @module
  */
 import { adoptInstanceNames, adoptPythonNames, pythonNames } from "../python-names.js";
-import { pyReprAddress } from "./address.js";
+import { pyRepr } from "../python-format.js";
 import type { BaseRequestHandler } from "./request-handlers.js";
 import { runHandler } from "./request-handlers.js";
 
@@ -263,7 +263,7 @@ activate(): void | Promise<void> {}
     const rule = "-".repeat(40);
     const detail = error instanceof Error ? (error.stack ?? String(error)) : String(error);
     process.stderr.write(
-      `${rule}\nException occurred during processing of request from ${pyReprAddress(clientAddress)}\n${detail}\n${rule}\n`,
+      `${rule}\nException occurred during processing of request from ${pyRepr(clientAddress)}\n${detail}\n${rule}\n`,
     );
   }
 

@@ -6,7 +6,8 @@
  */
 import * as net from "node:net";
 import { pythonNames } from "../python-names.js";
-import { AF_INET, SOCK_STREAM, bindHost, parseInetAddress, pyReprAddress, toSocketAddress } from "./address.js";
+import { AF_INET, SOCK_STREAM, bindHost, parseInetAddress, toSocketAddress } from "./address.js";
+import { pyRepr } from "../python-format.js";
 import { BaseServer, type RequestHandlerClass } from "./base-server.js";
 import { mayHaveUnreadInput } from "./streams.js";
 
@@ -304,12 +305,12 @@ pythonNames(TCPServer, { rename: { fileno: "fileno" } });
 
 /** The error for serving on a server whose socket {@link TCPServer.serverClose} has closed. */
 export function closedServerError(address: unknown): Error {
-  return new Error(`the server on ${pyReprAddress(address)} is closed: serverClose() was called`);
+  return new Error(`the server on ${pyRepr(address)} is closed: serverClose() was called`);
 }
 
 /** Turn a Node bind error into one that names the address, keeping `code`. */
 export function describeBindError(err: NodeJS.ErrnoException, address: unknown): Error {
-  const where = pyReprAddress(address);
+  const where = pyRepr(address);
   const reason =
     err.code === "EADDRINUSE"
       ? "address already in use"

@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import type * as net from "node:net";
 import * as path from "node:path";
 import { pythonNames } from "../python-names.js";
-import { AF_UNIX, pyReprAddress } from "./address.js";
+import { AF_UNIX } from "./address.js";
+import { pyRepr } from "../python-format.js";
 import type { RequestHandlerClass } from "./base-server.js";
 import { TCPServer } from "./tcp-server.js";
 import { UDPServer } from "./udp-server.js";
@@ -38,7 +39,7 @@ export class UnixStreamServer extends TCPServer {
       const e = err as NodeJS.ErrnoException;
       const address = this.serverAddress as string;
       if (e.code === "EACCES" && !fs.existsSync(path.dirname(address))) {
-        const out = new Error(`cannot bind ${pyReprAddress(address)}: no such file or directory`, { cause: e.cause ?? e });
+        const out = new Error(`cannot bind ${pyRepr(address)}: no such file or directory`, { cause: e.cause ?? e });
         throw Object.assign(out, { code: "ENOENT", errno: -2, syscall: e.syscall });
       }
       throw err;

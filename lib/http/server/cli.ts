@@ -15,7 +15,8 @@ import * as net from "node:net";
 import { promises as dns } from "node:dns";
 import { networkInterfaces } from "node:os";
 import { resolve as resolvePath } from "node:path";
-import { AF_INET, AF_INET6, pyReprString } from "../../socketserver/address.js";
+import { AF_INET, AF_INET6 } from "../../socketserver/address.js";
+import { pyRepr } from "../../python-format.js";
 import type { RequestHandlerClass } from "../../socketserver/base-server.js";
 import { ForkingMixIn, isForkedWorker, type ServerConstructor } from "../../socketserver/mixins.js";
 import { runHandler } from "../../socketserver/request-handlers.js";
@@ -207,7 +208,7 @@ function pythonInt(text: string): number | null {
 
 function parseIntArgument(name: string, raw: string): number {
   const n = pythonInt(raw);
-  if (n === null) throw new ArgumentError(`argument ${name}: invalid int value: ${pyReprString(raw)}`);
+  if (n === null) throw new ArgumentError(`argument ${name}: invalid int value: ${pyRepr(raw)}`);
   return n;
 }
 
@@ -215,10 +216,10 @@ function parseIntArgument(name: string, raw: string): number {
 function checkHeader(name: string, value: string, raw: string): [string, string] {
   const where = "argument -H/--header";
   if (!TOKEN.test(name)) {
-    throw new ArgumentError(`${where}: invalid header ${pyReprString(raw)}: expected 'Name: value' with a valid name`);
+    throw new ArgumentError(`${where}: invalid header ${pyRepr(raw)}: expected 'Name: value' with a valid name`);
   }
   if (BAD_VALUE_CHARS.test(value)) {
-    throw new ArgumentError(`${where}: invalid header ${pyReprString(raw)}: the value contains CR, LF or NUL`);
+    throw new ArgumentError(`${where}: invalid header ${pyRepr(raw)}: the value contains CR, LF or NUL`);
   }
   return [name, value];
 }
@@ -379,7 +380,7 @@ export function parseCommandLine(argv: readonly string[], settings: ParseSetting
           }
           return { help: true };
         }
-        throw new ArgumentError(`argument ${actionName(spec)}: ignored explicit argument ${pyReprString(explicit)}`);
+        throw new ArgumentError(`argument ${actionName(spec)}: ignored explicit argument ${pyRepr(explicit)}`);
       }
       if (spec.kind === "help") return { help: true };
       (opts as unknown as Record<string, unknown>)[spec.dest] = true;
@@ -412,7 +413,7 @@ export function parseCommandLine(argv: readonly string[], settings: ParseSetting
           const second = explicit === null ? argv[i + 1] : undefined;
           if (second === undefined || looksLikeOption(second)) {
             throw new ArgumentError(
-              `argument -H/--header: invalid header ${pyReprString(value)}: expected 'Name: value' or two arguments NAME VALUE`,
+              `argument -H/--header: invalid header ${pyRepr(value)}: expected 'Name: value' or two arguments NAME VALUE`,
             );
           }
           i++;
@@ -428,7 +429,7 @@ export function parseCommandLine(argv: readonly string[], settings: ParseSetting
       }
       case "cacheControl":
         if (BAD_VALUE_CHARS.test(value)) {
-          throw new ArgumentError(`argument --cache-control: invalid header value ${pyReprString(value)}: it contains CR, LF or NUL`);
+          throw new ArgumentError(`argument --cache-control: invalid header value ${pyRepr(value)}: it contains CR, LF or NUL`);
         }
         opts.cacheControl = value;
         break;
@@ -494,7 +495,7 @@ const STRERROR: Readonly<Record<string, [number, string]>> = {
 function pythonOSError(err: unknown, filename: string): string {
   const e = err as NodeJS.ErrnoException;
   const known = e.code ? STRERROR[e.code] : undefined;
-  if (known) return `[Errno ${known[0]}] ${known[1]}: ${pyReprString(filename)}`;
+  if (known) return `[Errno ${known[0]}] ${known[1]}: ${pyRepr(filename)}`;
   return e.message ?? String(err);
 }
 
@@ -724,7 +725,7 @@ export async function resolveBindAddress(bind: string | null | undefined, port: 
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const reason = e.code === "ENOTFOUND" ? "Name or service not known" : (e.code ?? e.message);
-    const out = new Error(`cannot resolve bind address ${pyReprString(bind)}: ${reason}`) as NodeJS.ErrnoException;
+    const out = new Error(`cannot resolve bind address ${pyRepr(bind)}: ${reason}`) as NodeJS.ErrnoException;
     out.code = e.code;
     throw out;
   }
@@ -883,9 +884,9 @@ export async function test(options: TestOptions = {}): Promise<number> {
 function describeStartupError(err: unknown): string {
   if (err instanceof Error) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === "ENOENT" && e.path) return `cannot read ${pyReprString(e.path)}: No such file or directory`;
-    if (e.code === "EACCES" && e.path) return `cannot read ${pyReprString(e.path)}: Permission denied`;
-    if (e.code === "EISDIR" && e.path) return `cannot read ${pyReprString(e.path)}: Is a directory`;
+    if (e.code === "ENOENT" && e.path) return `cannot read ${pyRepr(e.path)}: No such file or directory`;
+    if (e.code === "EACCES" && e.path) return `cannot read ${pyRepr(e.path)}: Permission denied`;
+    if (e.code === "EISDIR" && e.path) return `cannot read ${pyRepr(e.path)}: Is a directory`;
     if (e.code?.startsWith("ERR_OSSL") || / routines:/.test(e.message)) {
       return `cannot load the TLS certificate or key: ${e.message}`;
     }
