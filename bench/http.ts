@@ -8,6 +8,7 @@
  * `node dist/bench/http.js [--duration 5] [--passes 3] [--memory]`.
  */
 import { fileURLToPath } from "node:url";
+import type { Panel } from "./lib/chart.js";
 import { ServerProcess } from "./lib/child.js";
 import { fmtCores, fmtCpuPerRequest, OtherLoad } from "./lib/cpu.js";
 import { load, type LoadResult, type Tool } from "./lib/load.js";
@@ -32,6 +33,8 @@ export interface HttpOptions {
 interface Contender {
   key: "ours" | "node" | "net" | "python" | "pythonNodelay";
   label: string;
+  /** Name in the chart. */
+  short: string;
   start: () => Promise<ServerProcess>;
 }
 
@@ -53,16 +56,17 @@ interface Cell {
 function contenders(opts: HttpOptions): Contender[] {
   const env = { BENCH_BACKLOG: String(opts.backlog) };
   const list: Contender[] = [
-    { key: "ours", label: "ours (ThreadingHTTPServer)", start: () => ServerProcess.node("ours", "ours-http.js", { env, nodeArgs: opts.oursNodeArgs }) },
-    { key: "node", label: "node:http", start: () => ServerProcess.node("node:http", "node-http.js") },
-    { key: "net", label: "node:net fixed response (ceiling)", start: () => ServerProcess.node("node:net", "net-http.js") },
+    { key: "ours", label: "ours (ThreadingHTTPServer)", short: "ours", start: () => ServerProcess.node("ours", "ours-http.js", { env, nodeArgs: opts.oursNodeArgs }) },
+    { key: "node", label: "node:http", short: "node:http", start: () => ServerProcess.node("node:http", "node-http.js") },
+    { key: "net", label: "node:net fixed response (ceiling)", short: "node:net fixed (ceiling)", start: () => ServerProcess.node("node:net", "net-http.js") },
   ];
   if (opts.python) {
     const py = opts.python;
-    list.push({ key: "python", label: "Python ThreadingHTTPServer", start: () => ServerProcess.python("python", py, "python_http.py", { env }) });
+    list.push({ key: "python", label: "Python ThreadingHTTPServer", short: "Python", start: () => ServerProcess.python("python", py, "python_http.py", { env }) });
     list.push({
       key: "pythonNodelay",
       label: "Python ThreadingHTTPServer + TCP_NODELAY",
+      short: "Python + TCP_NODELAY",
       start: () => ServerProcess.python("python+nodelay", py, "python_http.py", { env: { ...env, BENCH_PY_NODELAY: "1" } }),
     });
   }
@@ -78,8 +82,14 @@ async function measure(server: ServerProcess, opts: HttpOptions, cell: Cell, sec
   return { result, server: after.requests - before.requests, other: cpu.other, cpu: cpu.server };
 }
 
-/** Run every cell; returns the markdown section. */
-export async function runHttpBench(opts: HttpOptions): Promise<string> {
+/** The markdown section and the chart's panels. */
+export interface HttpSection {
+  markdown: string;
+  panels: Panel[];
+}
+
+/** Run every cell; returns the markdown section and the chart panels. */
+export async function runHttpBench(opts: HttpOptions): Promise<HttpSection> {
   const list = contenders(opts);
   const servers = new Map<Contender["key"], ServerProcess>();
   const cells: Cell[] = [];
@@ -111,7 +121,17 @@ export async function runHttpBench(opts: HttpOptions): Promise<string> {
   } finally {
     await Promise.all([...servers.values()].map((s) => s.stop()));
   }
-  return report(opts, list, cells);
+  return { markdown: report(opts, list, cells), panels: panels(list, cells) };
+}
+
+function panels(list: Contender[], cells: Cell[]): Panel[] {
+  return cells.map((cell) => ({
+    title: `hello world, ${cell.mode}, ${cell.connections} connections (req/s)`,
+    bars: list.map((c) => {
+      const r = median(cell.passes.get(c.key)?.map((p) => p.result.rps) ?? []);
+      return { label: c.short, value: r, text: fmtInt(r), kind: c.key === "ours" ? "ours" : c.key === "net" ? "ceiling" : "other" };
+    }),
+  }));
 }
 
 function report(opts: HttpOptions, list: Contender[], cells: Cell[]): string {

@@ -1,8 +1,12 @@
 /**
  * The benchmark driver: `npm run bench [-- flags]`. See bench/README.md.
  *
- *   --only http|echo|memory   run one part (default: http and echo)
+ *   --only PARTS              run these parts, comma-separated: http, echo, static, memory
+ *                             (default: http and echo)
  *   --memory                  add the memory check to the default parts
+ *   --static                  add the static-file benchmark to the default parts (about +9 min)
+ *   --static-connections 16   connection counts of the static benchmark (default 16)
+ *   --nginx PATH | --no-nginx nginx contender of the static benchmark (default: nginx if installed)
  *   --duration S              seconds per measured run (default 5)
  *   --passes N                passes per cell; the median is reported (default 3)
  *   --warmup S                warm-up seconds per server and cell (default 1)
@@ -14,17 +18,59 @@
  *   --echo-clients N          echo clients (default 16)
  *   --memory-requests N       requests of the memory check (default 1000000)
  *   --profile                 run our servers with --cpu-prof (profiles in bench/profiles/)
- *   --out PATH                results file (default bench/results/latest.md; "-" for none)
+ *   --out PATH                results file (default bench/results/latest.md; "-" for none);
+ *                             the chart goes beside it (latest.svg), and to docs/benchmarks.svg
+ *                             when the run has both the http and the static part
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpus } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ROOT } from "./lib/child.js";
 import { describeEnvironment, pythonVersion } from "./lib/env.js";
 import { hasWrk, type Tool } from "./lib/load.js";
+import { barChart, type Column } from "./lib/chart.js";
 import { runHttpBench, runMemoryCheck } from "./http.js";
+import { findNginx, runStaticBench } from "./static.js";
 import { runEchoBench } from "./tcp-echo.js";
+
+function wrkVersion(): string {
+  try {
+    // `wrk -v` prints its version and exits 1.
+    execFileSync("wrk", ["-v"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return "";
+  } catch (err) {
+    const text = String((err as { stdout?: string }).stdout ?? "");
+    return /wrk (\S+)/.exec(text)?.[1] ?? "";
+  }
+}
+
+function nginxVersion(nginx: string): string {
+  try {
+    const r = spawnSync(nginx, ["-v"], { encoding: "utf8" });
+    return (r.stderr || r.stdout).trim().replace(/^nginx version: /, "") || nginx;
+  } catch {
+    return nginx;
+  }
+}
+
+function chartSubtitle(command: string, tool: Tool, python: string | null, nginx: string | null): string[] {
+  const commit = (() => {
+    try {
+      return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    } catch {
+      return "unknown";
+    }
+  })();
+  const cpu = cpus();
+  return [
+    `${new Date().toISOString().slice(0, 10)}, commit ${commit}, Node.js ${process.version}, ${cpu.length} x ${cpu[0]?.model ?? "CPU"}; ` +
+      `${python ?? "no Python"}${nginx ? `, nginx ${nginx}` : ""}; load: ${tool === "wrk" ? "wrk, 1 thread" : "autocannon / the bench's client"}, 127.0.0.1`,
+    `Medians of the passes of "${command}"; tables with p99, CPU per request and checks: bench/results/latest.md`,
+  ];
+}
 
 function positive(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -39,6 +85,10 @@ export async function main(argv: string[]): Promise<void> {
     options: {
       only: { type: "string" },
       memory: { type: "boolean", default: false },
+      static: { type: "boolean", default: false },
+      "static-connections": { type: "string" },
+      nginx: { type: "string" },
+      "no-nginx": { type: "boolean", default: false },
       duration: { type: "string" },
       passes: { type: "string" },
       warmup: { type: "string" },
@@ -60,9 +110,11 @@ export async function main(argv: string[]): Promise<void> {
     console.log(/\/\*\*([\s\S]*?)\*\//.exec(src)?.[1]?.replace(/^ \* ?/gm, "") ?? "see bench/README.md");
     return;
   }
-  const only = values.only;
-  if (only !== undefined && !["http", "echo", "memory"].includes(only)) throw new Error("--only takes http, echo or memory");
-  const parts = only ? [only] : ["http", "echo", ...(values.memory ? ["memory"] : [])];
+  const only = values.only?.split(",").map((p) => p.trim());
+  for (const p of only ?? []) {
+    if (!["http", "echo", "static", "memory"].includes(p)) throw new Error(`--only takes http, echo, static or memory (comma-separated), got ${p}`);
+  }
+  const parts = only ?? ["http", "echo", ...(values.static ? ["static"] : []), ...(values.memory ? ["memory"] : [])];
 
   const duration = positive("duration", values.duration, 5);
   const passes = Math.max(1, Math.round(positive("passes", values.passes, 3)));
@@ -87,14 +139,28 @@ export async function main(argv: string[]): Promise<void> {
     if (pyVersion) python = candidate;
     else if (values.python) throw new Error(`--python ${candidate}: cannot run it`);
   }
+  let nginx: string | null = null;
+  if (parts.includes("static") && !values["no-nginx"]) {
+    nginx = values.nginx ?? findNginx();
+    if (values.nginx && !nginx) throw new Error(`--nginx ${values.nginx}: not found`);
+  }
+  const staticConnections = (values["static-connections"] ?? "16").split(",").map((c) => Math.round(positive("static-connections", c, 16)));
   const profileDir = resolve(ROOT, "bench/profiles");
   const oursNodeArgs = values.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const log = (line: string): void => console.error(line);
 
   const sections: string[] = [];
+  const columns: Column[] = [];
   const started = Date.now();
   if (parts.includes("http")) {
-    sections.push(await runHttpBench({ duration, passes, warmup, connections, modes, tool, python, backlog, oursNodeArgs, log }));
+    const http = await runHttpBench({ duration, passes, warmup, connections, modes, tool, python, backlog, oursNodeArgs, log });
+    sections.push(http.markdown);
+    columns.push({ heading: "HTTP engine: hello world", panels: http.panels });
+  }
+  if (parts.includes("static")) {
+    const st = await runStaticBench({ duration, passes, warmup, connections: staticConnections, tool, python, nginx, backlog, oursNodeArgs, log });
+    sections.push(st.markdown);
+    columns.push({ heading: "Static files (SimpleHTTPRequestHandler, the CLI)", panels: st.panels });
   }
   if (parts.includes("echo")) {
     const clients = Math.round(positive("echo-clients", values["echo-clients"], 16));
@@ -105,13 +171,17 @@ export async function main(argv: string[]): Promise<void> {
     sections.push(await runMemoryCheck({ total, step: Math.max(1, Math.round(total / 10)), connections: 64, backlog, oursNodeArgs, log }));
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  const toolText = parts.includes("http") || parts.includes("static") ? (tool === "wrk" ? `wrk ${wrkVersion()}` : tool) : "-";
+  const nginxText = parts.includes("static") ? (nginx ? nginxVersion(nginx) : "not run") : null;
+  const command = `npm run bench${argv.length ? " -- " + argv.join(" ") : ""}`;
   const md = [
     "# Benchmark results",
     "",
     describeEnvironment([
       `Python: ${pyVersion ?? "not run"}`,
-      `HTTP load generator: ${parts.includes("http") ? tool : "-"}`,
-      `command: \`npm run bench${argv.length ? " -- " + argv.join(" ") : ""}\` (${minutes} min)`,
+      ...(nginxText !== null ? [`nginx: ${nginxText}`] : []),
+      `HTTP load generator: ${toolText}${parts.includes("static") && tool !== "wrk" ? " (static part: the bench's own HTTP client)" : ""}`,
+      `command: \`${command}\` (${minutes} min)`,
       "every server runs in its own child process; load from the driver process, to 127.0.0.1 only",
     ]),
     "",
@@ -123,6 +193,27 @@ export async function main(argv: string[]): Promise<void> {
     mkdirSync(dirname(resolve(out)), { recursive: true });
     writeFileSync(resolve(out), md);
     log(`results written to ${out}`);
+    if (columns.length) {
+      const svg = barChart({
+        title: "http.server benchmarks: requests per second (longer is faster; each panel has its own scale; a broken bar is off it)",
+        subtitle: chartSubtitle(command, tool, pyVersion, nginxText),
+        columns,
+        legend: [
+          { kind: "ours", label: "ours" },
+          { kind: "oursAlt", label: "ours, default HTTP/1.0 (a connection per request)" },
+          { kind: "other", label: "other servers" },
+          { kind: "ceiling", label: "bare node:net responder (JS ceiling)" },
+        ],
+      });
+      const svgPath = resolve(out).replace(/\.md$/, "") + ".svg";
+      writeFileSync(svgPath, svg);
+      log(`chart written to ${svgPath}`);
+      if (parts.includes("http") && parts.includes("static") && values.out === undefined) {
+        const docs = resolve(ROOT, "docs/benchmarks.svg");
+        copyFileSync(svgPath, docs);
+        log(`chart copied to ${docs}`);
+      }
+    }
   }
   if (values.profile) log(`CPU profiles of our servers in ${profileDir} (summarise: node dist/bench/profile-top.js FILE)`);
 }

@@ -24,6 +24,12 @@ export interface ServerStats {
 }
 
 const live = new Set<ChildProcess>();
+/**
+ * Process groups of servers started by a supervisor script
+ * (servers/supervise.ts) in their own group: killed with the supervisors, in
+ * case the driver ends before it could stop them the polite way.
+ */
+const groups = new Set<number>();
 
 function killAll(): void {
   for (const child of live) {
@@ -34,6 +40,14 @@ function killAll(): void {
     }
   }
   live.clear();
+  for (const pgid of groups) {
+    try {
+      process.kill(-pgid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  groups.clear();
 }
 
 /** Kill `child` too when the driver exits (load generators). */
@@ -71,6 +85,12 @@ export class ServerProcess {
   readonly child: ChildProcess;
   readonly name: string;
   port = 0;
+  /**
+   * The process that serves: the child itself, or for a supervised server
+   * (`READY <port> <pid>`) the process the supervisor started, which is
+   * where CPU time is read.
+   */
+  serverPid: number | undefined;
   #lines: string[] = [];
   #waiters: Array<(line: string) => void> = [];
   #buffer = "";
@@ -131,22 +151,38 @@ export class ServerProcess {
   }
 
   /** Start a Node server script from dist/bench/servers. */
-  static node(name: string, script: string, opts: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<ServerProcess> {
-    const args = [...(opts.nodeArgs ?? []), resolve(SERVERS_DIR, script)];
+  static node(name: string, script: string, opts: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; args?: string[] } = {}): Promise<ServerProcess> {
+    const args = [...(opts.nodeArgs ?? []), resolve(SERVERS_DIR, script), ...(opts.args ?? [])];
     return new ServerProcess(name, process.execPath, args, opts.env ?? {}).#start();
   }
 
   /** Start a Python server script from bench/servers. */
-  static python(name: string, python: string, script: string, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
-    return new ServerProcess(name, python, ["-u", resolve(PY_SERVERS_DIR, script)], opts.env ?? {}).#start();
+  static python(name: string, python: string, script: string, opts: { env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<ServerProcess> {
+    return new ServerProcess(name, python, ["-u", resolve(PY_SERVERS_DIR, script), ...(opts.args ?? [])], opts.env ?? {}).#start();
+  }
+
+  /**
+   * Start any server command under servers/supervise.js, which announces
+   * `port` once it accepts connections, reports the command's RSS on
+   * SIGUSR2, and kills the command's process group when the driver goes away.
+   */
+  static supervised(name: string, port: number, command: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
+    const supervisor = [resolve(SERVERS_DIR, "supervise.js"), String(port), command, ...args];
+    return new ServerProcess(name, process.execPath, supervisor, opts.env ?? {}).#start();
   }
 
   async #start(): Promise<this> {
     try {
       const line = await this.#nextLine(20_000);
-      const m = /^READY (\d+)$/.exec(line);
+      const m = /^READY (\d+)(?: (\d+))?$/.exec(line);
       if (!m) throw new Error(`${this.name}: expected READY, got ${JSON.stringify(line)}; stderr:\n${this.stderr}`);
       this.port = Number(m[1]);
+      if (m[2] !== undefined) {
+        this.serverPid = Number(m[2]);
+        groups.add(this.serverPid);
+      } else {
+        this.serverPid = this.child.pid;
+      }
       return this;
     } catch (err) {
       this.kill();
@@ -174,6 +210,7 @@ export class ServerProcess {
       clearTimeout(t);
     }
     live.delete(this.child);
+    this.#killGroup();
   }
 
   kill(): void {
@@ -183,6 +220,18 @@ export class ServerProcess {
       // gone
     }
     live.delete(this.child);
+    this.#killGroup();
+  }
+
+  /** A supervised server's group, in case its supervisor could not stop it. */
+  #killGroup(): void {
+    if (this.serverPid === undefined || this.serverPid === this.child.pid || !groups.has(this.serverPid)) return;
+    groups.delete(this.serverPid);
+    try {
+      process.kill(-this.serverPid, "SIGKILL");
+    } catch {
+      // gone, as it should be
+    }
   }
 
   /** True while the process runs. */

@@ -20,6 +20,8 @@ export interface LoadOptions {
   close: boolean;
   /** Stop after this many responses instead of after `duration` (autocannon only). */
   amount?: number;
+  /** The request path (default `/`; wrk only). */
+  path?: string;
 }
 
 export interface LoadResult {
@@ -35,6 +37,8 @@ export interface LoadResult {
   errors: number;
   /** Responses that were not 2xx. */
   non2xx: number;
+  /** Bytes received (wrk: headers included, from its rounded "read" figure; the bench's client: bodies only). */
+  bytes?: number;
 }
 
 export function hasWrk(): boolean {
@@ -96,7 +100,7 @@ function runWrk(opts: LoadOptions): Promise<LoadResult> {
   // wrk takes whole seconds only.
   const args = ["-t1", `-c${opts.connections}`, `-d${Math.max(1, Math.round(opts.duration))}s`, "--latency", "--timeout", "10s"];
   if (opts.close) args.push("-H", "Connection: close");
-  args.push(`http://${HOST}:${opts.port}/`);
+  args.push(`http://${HOST}:${opts.port}${opts.path ?? "/"}`);
   return new Promise((resolve, reject) => {
     const child = execFile("wrk", args, { timeout: (opts.duration + 30) * 1000 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`wrk failed: ${err.message}\n${stderr}`));
@@ -110,7 +114,9 @@ function runWrk(opts: LoadOptions): Promise<LoadResult> {
       // a read error; only connect errors and timeouts are real failures.
       const errors = sock ? Number(sock[1]) + Number(sock[4]) : 0;
       const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0);
-      resolve({ requests, seconds, rps: requests / seconds, p99: wrkTime(p99[1]!), errors, non2xx });
+      const read = /requests in [\d.]+\w+, ([\d.]+)([KMGT]?B) read/.exec(stdout);
+      const bytes = read ? Number(read[1]) * 1024 ** "BKMGT".indexOf(read[2]![0]!) : undefined;
+      resolve({ requests, seconds, rps: requests / seconds, p99: wrkTime(p99[1]!), errors, non2xx, bytes });
     });
     track(child);
   });
