@@ -45,6 +45,8 @@ declare module "./http/server/base-handler.js" {
     body_timeout: BaseHTTPRequestHandler["bodyTimeout"];
     /** Python spelling of {@link BaseHTTPRequestHandler.closeConnection}. */
     close_connection: BaseHTTPRequestHandler["closeConnection"];
+    /** Python spelling of {@link BaseHTTPRequestHandler.coalesceWrites}. */
+    coalesce_writes: BaseHTTPRequestHandler["coalesceWrites"];
     /** Python spelling of {@link BaseHTTPRequestHandler.dateTimeString}. */
     date_time_string(...args: Parameters<BaseHTTPRequestHandler["dateTimeString"]>): ReturnType<BaseHTTPRequestHandler["dateTimeString"]>;
     /** Python spelling of {@link BaseHTTPRequestHandler.defaultRequestVersion}. */

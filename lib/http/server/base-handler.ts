@@ -886,6 +886,7 @@ function parseVersion(version: string): [number, number] | null {
   return [Number(a), Number(b)];
 }
 
+BaseHTTPRequestHandler.prototype.coalesceWrites = true;
 BaseHTTPRequestHandler.prototype.maxRequestLine = 65536;
 BaseHTTPRequestHandler.prototype.maxHeaderLine = 65536;
 BaseHTTPRequestHandler.prototype.maxHeaders = 100;

@@ -50,6 +50,40 @@ function realpathOrNull(path: string): string | null {
   }
 }
 
+/** A root folder's real path, re-resolved at most once a second. */
+const rootRealpaths = new Map<string, { real: string | null; at: number }>();
+/**
+ * Verdicts of {@link insideRoot} by path, valid for the same file (device
+ * and inode): a symlink retargeted elsewhere leads to another file, so the
+ * verdict is computed afresh.
+ */
+const insideVerdicts = new Map<string, { root: string; dev: number; ino: number; inside: boolean }>();
+const MAX_VERDICTS = 10000;
+
+/**
+ * Does `path` (whose `stat()` is `st`) resolve, through any symlinks, to a
+ * place inside `root`? Resolving real paths costs a `readlink` per path
+ * component, so answers are remembered per file.
+ */
+function insideRoot(root: string, path: string, st: fs.Stats): boolean {
+  const now = Date.now();
+  let r = rootRealpaths.get(root);
+  if (!r || now - r.at > 1000) {
+    r = { real: realpathOrNull(root), at: now };
+    if (rootRealpaths.size > 100) rootRealpaths.clear();
+    rootRealpaths.set(root, r);
+  }
+  const rootReal = r.real;
+  if (rootReal === null) return false;
+  const known = insideVerdicts.get(path);
+  if (known && known.root === rootReal && known.dev === st.dev && known.ino === st.ino) return known.inside;
+  const real = realpathOrNull(path);
+  const inside = real !== null && (real === rootReal || real.startsWith(rootReal.endsWith("/") ? rootReal : rootReal + "/"));
+  if (insideVerdicts.size >= MAX_VERDICTS) insideVerdicts.clear();
+  insideVerdicts.set(path, { root: rootReal, dev: st.dev, ino: st.ino, inside });
+  return inside;
+}
+
 /** Order names as Python's `sorted(key=str.lower)` does: by code point of the lower-cased name. */
 function compareLower(a: string, b: string): number {
   const x = a.toLowerCase();
@@ -179,7 +213,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         }
       }
       if (!found) {
-        if (!this.#mayServe(path)) {
+        if (!this.#mayServe(path, st)) {
           this.sendError(404, "File not found");
           return null;
         }
@@ -187,7 +221,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       }
     }
     const ctype = this.guessType(path);
-    if (path.endsWith("/") || !st || !st.isFile() || !this.#mayServe(path)) {
+    if (path.endsWith("/") || !st || !st.isFile() || !this.#mayServe(path, st)) {
       this.sendError(404, "File not found");
       return null;
     }
@@ -196,13 +230,10 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   /** Refuse dotfiles (when hidden) and symlinks leading out of the folder (unless allowed). */
-  #mayServe(path: string): boolean {
+  #mayServe(path: string, st: fs.Stats): boolean {
     if (this.hideDotfiles && hasDotSegment(this.path)) return false;
     if (this.followSymlinks) return true;
-    const root = realpathOrNull(this.directory);
-    const real = realpathOrNull(path);
-    if (root === null || real === null) return false;
-    return real === root || real.startsWith(root.endsWith("/") ? root : root + "/");
+    return insideRoot(this.directory, path, st);
   }
 
   #chooseVariant(path: string, st: fs.Stats): Variant {
@@ -210,7 +241,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     for (const [encoding, suffix] of [["br", ".br"], ["gzip", ".gz"]] as const) {
       if (!acceptsEncoding(accept, encoding)) continue;
       const sibling = statOrNull(path + suffix);
-      if (sibling?.isFile() && this.#mayServe(path + suffix)) return { path: path + suffix, stat: sibling, encoding };
+      if (sibling?.isFile() && this.#mayServe(path + suffix, sibling)) return { path: path + suffix, stat: sibling, encoding };
     }
     return { path, stat: st, encoding: null };
   }
@@ -372,15 +403,15 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * the folder cannot be read.
    */
   listDirectory(path: string): BodySource | null {
-    let names: string[];
+    let entries: fs.Dirent[];
     try {
-      names = fs.readdirSync(path);
+      entries = fs.readdirSync(path, { withFileTypes: true });
     } catch {
       this.sendError(404, "No permission to list directory");
       return null;
     }
-    if (this.hideDotfiles) names = names.filter((n) => !n.startsWith("."));
-    names.sort(compareLower);
+    if (this.hideDotfiles) entries = entries.filter((e) => !e.name.startsWith("."));
+    entries.sort((a, b) => compareLower(a.name, b.name));
     const displaypath = htmlEscape(unquote(stripQuery(this.path)), false);
     const title = `Directory listing for ${displaypath}`;
     const lines = [
@@ -393,18 +424,15 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       `<body>\n<h1>${title}</h1>`,
       "<hr>\n<ul>",
     ];
-    for (const name of names) {
-      const fullname = joinPath(path, name);
+    for (const entry of entries) {
+      const name = entry.name;
       let displayname = name;
       let linkname = name;
-      let isLink = false;
-      let isDir = false;
-      try {
-        isLink = fs.lstatSync(fullname).isSymbolicLink();
-        isDir = isLink ? (statOrNull(fullname)?.isDirectory() ?? false) : fs.statSync(fullname).isDirectory();
-      } catch {
-        // Vanished meanwhile: listed as a plain name, as Python does.
-      }
+      // The entry's type comes with the listing; only a symlink needs a
+      // stat() to learn whether it leads to a folder (a vanished or broken
+      // one is listed as a plain name, as Python does).
+      const isLink = entry.isSymbolicLink();
+      const isDir = isLink ? (statOrNull(joinPath(path, name))?.isDirectory() ?? false) : entry.isDirectory();
       if (isDir) {
         displayname = name + "/";
         linkname = name + "/";
