@@ -105,6 +105,7 @@ export class BufferedReader implements AsyncIterable<Buffer> {
   get timeout(): number | null {
     return this.#timeoutMs === null ? null : this.#timeoutMs / 1000;
   }
+  /** Set the read time-out in seconds; `null` (or `undefined`) waits forever. */
   set timeout(seconds: number | null) {
     this.#timeoutMs = seconds === null || seconds === undefined ? null : Math.max(0, seconds * 1000);
   }
