@@ -84,10 +84,60 @@ function insideRoot(root: string, path: string, st: fs.Stats): boolean {
   return inside;
 }
 
-/** Order names as Python's `sorted(key=str.lower)` does: by code point of the lower-cased name. */
-function compareLower(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
+/** One entry of a folder listing, ready to render. */
+interface ListingRow {
+  /** The `<li>` line, as Python writes it. */
+  html: string;
+  /** The name starts with a dot. */
+  dot: boolean;
+}
+
+/**
+ * Listings of folders that hold no symlinks, by path, valid while the
+ * folder's device, inode, modification and change times are unchanged
+ * (adding, removing or renaming an entry changes them). A folder changed
+ * less than {@link LISTING_SETTLE_MS} ago is not cached, so a coarse
+ * file-system clock cannot hide a change.
+ */
+const listingCache = new Map<string, { dev: number; ino: number; mtimeMs: number; ctimeMs: number; rows: readonly ListingRow[] }>();
+const MAX_CACHED_LISTINGS = 256;
+const LISTING_SETTLE_MS = 2500;
+
+/** The rows of a folder listing in Python's order (by lower-cased name); throws when the folder cannot be read. */
+function listingRows(path: string): readonly ListingRow[] {
+  const st = fs.statSync(path);
+  const cached = listingCache.get(path);
+  if (cached && cached.dev === st.dev && cached.ino === st.ino && cached.mtimeMs === st.mtimeMs && cached.ctimeMs === st.ctimeMs) {
+    return cached.rows;
+  }
+  const entries = fs.readdirSync(path, { withFileTypes: true });
+  // Sort by the lower-cased name, computed once per entry.
+  const keyed = entries.map((e) => ({ e, key: e.name.toLowerCase() }));
+  keyed.sort((a, b) => (a.key === b.key ? 0 : compareCodePoints(a.key, b.key)));
+  let links = false;
+  const rows = keyed.map(({ e }): ListingRow => {
+    const name = e.name;
+    // The entry's type comes with the listing; only a symlink needs a stat()
+    // to learn whether it leads to a folder (a vanished or broken one is
+    // listed as a plain name, as Python does).
+    const isLink = e.isSymbolicLink();
+    if (isLink) links = true;
+    const isDir = isLink ? (statOrNull(joinPath(path, name))?.isDirectory() ?? false) : e.isDirectory();
+    const linkname = isDir ? name + "/" : name;
+    const displayname = isLink ? name + "@" : linkname;
+    return { html: `<li><a href="${quote(linkname)}">${htmlEscape(displayname, false)}</a></li>`, dot: name.startsWith(".") };
+  });
+  // A symlink's target can change without the folder changing: such
+  // listings are built afresh every time.
+  if (!links && Date.now() - Math.max(st.mtimeMs, st.ctimeMs) > LISTING_SETTLE_MS) {
+    if (listingCache.size >= MAX_CACHED_LISTINGS) listingCache.delete(listingCache.keys().next().value!);
+    listingCache.set(path, { dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, rows });
+  }
+  return rows;
+}
+
+/** Order strings by code point (not UTF-16 unit), as Python compares str. */
+function compareCodePoints(x: string, y: string): number {
   if (x === y) return 0;
   const n = Math.min(x.length, y.length);
   for (let i = 0; i < n; ) {
@@ -403,15 +453,13 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * the folder cannot be read.
    */
   listDirectory(path: string): BodySource | null {
-    let entries: fs.Dirent[];
+    let rows: readonly ListingRow[];
     try {
-      entries = fs.readdirSync(path, { withFileTypes: true });
+      rows = listingRows(path);
     } catch {
       this.sendError(404, "No permission to list directory");
       return null;
     }
-    if (this.hideDotfiles) entries = entries.filter((e) => !e.name.startsWith("."));
-    entries.sort((a, b) => compareLower(a.name, b.name));
     const displaypath = htmlEscape(unquote(stripQuery(this.path)), false);
     const title = `Directory listing for ${displaypath}`;
     const lines = [
@@ -424,22 +472,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       `<body>\n<h1>${title}</h1>`,
       "<hr>\n<ul>",
     ];
-    for (const entry of entries) {
-      const name = entry.name;
-      let displayname = name;
-      let linkname = name;
-      // The entry's type comes with the listing; only a symlink needs a
-      // stat() to learn whether it leads to a folder (a vanished or broken
-      // one is listed as a plain name, as Python does).
-      const isLink = entry.isSymbolicLink();
-      const isDir = isLink ? (statOrNull(joinPath(path, name))?.isDirectory() ?? false) : entry.isDirectory();
-      if (isDir) {
-        displayname = name + "/";
-        linkname = name + "/";
-      }
-      if (isLink) displayname = name + "@";
-      lines.push(`<li><a href="${quote(linkname)}">${htmlEscape(displayname, false)}</a></li>`);
-    }
+    const hide = this.hideDotfiles;
+    for (const row of rows) if (!(hide && row.dot)) lines.push(row.html);
     lines.push("</ul>\n<hr>\n</body>\n</html>\n");
     const encoded = Buffer.from(lines.join("\n"), "utf8");
     this.sendResponse(200);
@@ -449,6 +483,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.endHeaders();
     return new BytesSource(encoded);
   }
+
 
   /**
    * Map a URL path to a file path under {@link directory}: query and

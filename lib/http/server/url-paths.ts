@@ -43,6 +43,8 @@ export function unquote(text: string): string {
 }
 
 const ALWAYS_SAFE = /[A-Za-z0-9_.\-~]/;
+/** Text that `quote(text, "/")` leaves as it is. */
+const QUOTE_NOTHING = /^[A-Za-z0-9_.\-~/]*$/;
 
 /**
  * Python's `urllib.parse.quote(text, safe="/")`: percent-encode the UTF-8
@@ -50,6 +52,7 @@ const ALWAYS_SAFE = /[A-Za-z0-9_.\-~]/;
  * with upper-case hex.
  */
 export function quote(text: string, safe = "/"): string {
+  if (safe === "/" && QUOTE_NOTHING.test(text)) return text;
   let out = "";
   for (const ch of text) {
     if (ch.length === 1 && (ALWAYS_SAFE.test(ch) || safe.includes(ch))) {

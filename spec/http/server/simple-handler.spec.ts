@@ -1571,3 +1571,51 @@ describe("SimpleHTTPRequestHandler", function () {
     });
   });
 });
+
+describe("SimpleHTTPRequestHandler listing cache", () => {
+  const list = async (dir: string): Promise<string> => {
+    const res = await handleRawRequest(SimpleHTTPRequestHandler, "GET / HTTP/1.0\r\n\r\n", {
+      handlerArgs: [{ directory: dir }],
+    });
+    expect(res.status).to.equal(200);
+    return res.text;
+  };
+
+  it("shows a new entry even when the folder's times are set back to fool it", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "listing-cache-"));
+    try {
+      fs.writeFileSync(path.join(dir, "first.txt"), "1");
+      const past = new Date(Date.now() - 60_000);
+      fs.utimesSync(dir, past, past); // settled: this listing may be cached
+      expect(await list(dir)).to.include("first.txt").and.not.include("second.txt");
+      expect(await list(dir)).to.include("first.txt"); // served from the cache
+      fs.writeFileSync(path.join(dir, "second.txt"), "2");
+      fs.utimesSync(dir, past, past); // same mtime as the cached listing; ctime still moves
+      expect(await list(dir)).to.include("second.txt");
+      fs.rmSync(path.join(dir, "first.txt"));
+      fs.utimesSync(dir, past, past);
+      expect(await list(dir)).to.not.include("first.txt");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("never caches a listing with a symlink, whose target may change kind", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "listing-link-"));
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "listing-target-"));
+    try {
+      const target = path.join(elsewhere, "t");
+      fs.writeFileSync(target, "file");
+      fs.symlinkSync(target, path.join(dir, "link"));
+      const past = new Date(Date.now() - 60_000);
+      fs.utimesSync(dir, past, past);
+      expect(await list(dir)).to.include('<a href="link">link@</a>');
+      fs.rmSync(target);
+      fs.mkdirSync(target); // the link now leads to a folder; `dir` itself is untouched
+      expect(await list(dir)).to.include('<a href="link/">link@</a>');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+});
