@@ -3,12 +3,11 @@
 Speaks the benchmark's side channel: prints "READY <port>", answers SIGUSR2
 with "STATS {json}", exits when its stdin (held by the driver) closes.
 """
-import json
 import os
-import signal
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from python_channel import serve
 
 BODY = b"Hello, world!\n"
 LENGTH = str(len(BODY))
@@ -43,32 +42,8 @@ class Server(ThreadingHTTPServer):
         request_queue_size = backlog
 
 
-def rss():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def stats(signum, frame):
-    sys.stdout.write("STATS " + json.dumps({"requests": _count, "rss": rss()}) + "\n")
-    sys.stdout.flush()
-
-
-def watch_stdin():
-    try:
-        while sys.stdin.buffer.read(4096):
-            pass
-    finally:
-        os._exit(0)
-
-
 def main():
-    server = Server(("127.0.0.1", 0), Hello)
-    signal.signal(signal.SIGUSR2, stats)
-    signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
-    threading.Thread(target=watch_stdin, daemon=True).start()
-    sys.stdout.write("READY %d\n" % server.server_address[1])
-    sys.stdout.flush()
-    server.serve_forever()
+    serve(Server(("127.0.0.1", 0), Hello), lambda: _count)
 
 
 if __name__ == "__main__":

@@ -10,12 +10,12 @@ prints "READY <port>", answers SIGUSR2 with "STATS {json}" (responses logged,
 RSS), exits when its stdin (held by the driver) closes. BENCH_BACKLOG sets
 the listen backlog (Python's default is 5).
 """
-import json
 import os
-import signal
 import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+from python_channel import serve
 
 DIRECTORY = sys.argv[1]
 PROTOCOL = sys.argv[2] if len(sys.argv) > 2 else "HTTP/1.0"
@@ -45,32 +45,8 @@ class DualStackServer(ThreadingHTTPServer):
         self.RequestHandlerClass(request, client_address, self, directory=DIRECTORY)
 
 
-def rss():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def stats(signum, frame):
-    sys.stdout.write("STATS " + json.dumps({"requests": _count, "rss": rss()}) + "\n")
-    sys.stdout.flush()
-
-
-def watch_stdin():
-    try:
-        while sys.stdin.buffer.read(4096):
-            pass
-    finally:
-        os._exit(0)
-
-
 def main():
-    server = DualStackServer(("127.0.0.1", 0), Handler)
-    signal.signal(signal.SIGUSR2, stats)
-    signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
-    threading.Thread(target=watch_stdin, daemon=True).start()
-    sys.stdout.write("READY %d\n" % server.server_address[1])
-    sys.stdout.flush()
-    server.serve_forever()
+    serve(DualStackServer(("127.0.0.1", 0), Handler), lambda: _count)
 
 
 if __name__ == "__main__":

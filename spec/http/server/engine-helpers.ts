@@ -15,27 +15,12 @@ import { HTTPStatus } from "../../../lib/http/status.js";
 import { runHandler } from "../../../lib/socketserver/request-handlers.js";
 import type { RequestHandlerClass } from "../../../lib/socketserver/base-server.js";
 import { BufferedReader, BytesWriter, type Bytes } from "../../../lib/socketserver/streams.js";
+import { delay, readAll, within } from "../../socketserver/helpers.js";
+
+export { delay, readAll, within };
 
 /** The loopback address every real-socket spec binds to. */
 export const HOST = "127.0.0.1";
-
-/** Resolve after `ms` milliseconds. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Reject with a message naming `what` if `promise` takes longer than `ms`. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Wait until `condition()` holds, polling every 5 ms, for at most `ms`. */
 export async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
@@ -102,19 +87,6 @@ export function connect(port: number): Promise<net.Socket> {
     });
     sock.once("error", reject);
   });
-}
-
-/** Everything `sock` receives until the peer closes it (a reset counts as the end). */
-export function readAll(sock: net.Socket, ms = 5000): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve) => {
-    sock.on("data", (c: Buffer) => chunks.push(c));
-    const finish = (): void => resolve(Buffer.concat(chunks));
-    sock.once("end", finish);
-    sock.once("close", finish);
-    sock.once("error", finish);
-  });
-  return within(done, ms, "the server to close the connection");
 }
 
 /** Read from `sock` until `predicate(received)` holds; rejects if the peer closes first. */
