@@ -159,27 +159,40 @@ export class BufferedReader implements AsyncIterable<Buffer> {
    * input, rejects with {@link SocketTimeoutError} after `timeout`.
    */
   fill(): Promise<boolean> {
-    if (this.#interrupted) return Promise.reject(this.#interrupted);
-    if (this.#eof || this.#closed) return Promise.resolve(false);
+    return new Promise<boolean>((resolve, reject) => {
+      this.whenFilled((error, more) => (error ? reject(error) : resolve(more)));
+    });
+  }
+
+  /**
+   * The callback form of {@link fill}, for hot paths that would rather not
+   * make a Promise per wait: `done(null, more)` once bytes arrive or the
+   * input ends (`more` is false at end of input), `done(error, false)` after
+   * {@link interrupt} or the read time-out. With nothing to wait for (end of
+   * input, an interrupt already made) it is called at once; otherwise it is
+   * called from the source's `data`/`end` event or the timer. One wait at a
+   * time: a new one replaces the last.
+   */
+  whenFilled(done: (error: Error | null, more: boolean) => void): void {
+    if (this.#interrupted) return done(this.#interrupted, false);
+    if (this.#eof || this.#closed) return done(null, false);
     if (this.#paused && this.#source) {
       this.#paused = false;
       this.#source.resume();
     }
     const before = this.#length;
-    return new Promise<boolean>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      this.#waiter = () => {
-        if (timer) clearTimeout(timer);
-        if (this.#interrupted) reject(this.#interrupted);
-        else resolve(this.#length > before || !(this.#eof || this.#closed));
-      };
-      if (this.#timeoutMs !== null) {
-        timer = setTimeout(() => {
-          this.#waiter = null;
-          reject(new SocketTimeoutError());
-        }, this.#timeoutMs);
-      }
-    });
+    let timer: NodeJS.Timeout | undefined;
+    this.#waiter = () => {
+      if (timer) clearTimeout(timer);
+      if (this.#interrupted) done(this.#interrupted, false);
+      else done(null, this.#length > before || !(this.#eof || this.#closed));
+    };
+    if (this.#timeoutMs !== null) {
+      timer = setTimeout(() => {
+        this.#waiter = null;
+        done(new SocketTimeoutError(), false);
+      }, this.#timeoutMs);
+    }
   }
 
   /**

@@ -244,8 +244,13 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     const server = this.server as Partial<ConnectionRegistry> | undefined;
     server?.trackHandler?.(this);
     try {
-      await this.handleOneRequest();
-      while (!this.closeConnection && !server?.draining) await this.handleOneRequest();
+      if (this.handleOneRequest === BaseHTTPRequestHandler.prototype.handleOneRequest) {
+        // Not overridden: run the whole connection on the request loop below.
+        await this.#runRequests(false);
+      } else {
+        await this.handleOneRequest();
+        while (!this.closeConnection && !server?.draining) await this.handleOneRequest();
+      }
     } finally {
       server?.untrackHandler?.(this);
     }
@@ -255,68 +260,218 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    * Read and answer one request: the request line, then
    * {@link parseRequest}, then the `do_<METHOD>()` method.
    */
-  async handleOneRequest(): Promise<void> {
-    let writtenBefore = 0;
+  handleOneRequest(): Promise<void> {
+    return this.#runRequests(true);
+  }
+
+  // The request loop. Each request goes through the steps below, each of
+  // which calls the next directly when it has nothing to wait for and from a
+  // callback when it has: no Promise is made for a request whose head is
+  // already buffered and whose handler is synchronous, which is most of
+  // them on a busy keep-alive connection. Every step catches its own errors
+  // and passes them to #requestFailed, so nothing throws out of a socket
+  // event.
+
+  /** Settles the Promise of the current {@link #runRequests}. */
+  #loopDone: ((error?: unknown) => void) | null = null;
+  /** True while {@link #runRequests} serves one request only (Python's `handle_one_request()`). */
+  #loopSingle = false;
+  /** True while {@link #pumpRequests} is on the stack; a request done meanwhile asks it to go round again. */
+  #pumping = false;
+  #again = false;
+
+  /** Serve one request (`single`), or requests until the connection is to close; settles when done. */
+  #runRequests(single: boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#loopSingle = single;
+      this.#loopDone = (error?: unknown) => {
+        this.#loopDone = null;
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      this.#pumpRequests();
+    });
+  }
+
+  /** Start requests one after another for as long as each finishes without waiting. */
+  #pumpRequests(): void {
+    this.#pumping = true;
     try {
-      // The awaits below are skipped when there is nothing to wait for: on a
-      // busy keep-alive connection most requests never leave this tick.
-      const head = this.#readRequestHead();
-      if (head !== true && (head === false || !(await head))) return;
+      do {
+        this.#again = false;
+        this.#startRequest();
+      } while (this.#again);
+    } catch (err) {
+      // A step failed to catch an error: end the loop with it rather than crash.
+      this.#loopDone?.(err);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /** A request is over (`error`: it ended in one): start the next one, or end the loop. */
+  #requestDone(error?: unknown): void {
+    this.#requests++;
+    if (error !== undefined || this.#loopSingle || this.closeConnection || (this.server as Partial<ConnectionRegistry>)?.draining) {
+      this.#loopDone?.(error);
+    } else if (this.#pumping) {
+      this.#again = true;
+    } else {
+      this.#pumpRequests();
+    }
+  }
+
+  /** Step 1: take the request head if it is here; otherwise wait for it (under the head time-out). */
+  #startRequest(): void {
+    let head: boolean | Promise<boolean> | undefined;
+    try {
+      head = this.#tryRequestHead();
+    } catch (err) {
+      return this.#requestFailed(err, 0);
+    }
+    if (head === undefined) return this.#waitForHead();
+    this.#afterHead(head);
+  }
+
+  #waitForHead(): void {
+    this.#armHeadWatch();
+    this.#waitingForRequest = true;
+    this.rfile.whenFilled(this.#onHeadBytes);
+  }
+
+  /** More bytes of a request head arrived (or the wait failed). */
+  #onHeadBytes = (error: Error | null): void => {
+    this.#waitingForRequest = false;
+    let head: boolean | Promise<boolean> | undefined;
+    try {
+      if (error) throw error;
+      head = this.#tryRequestHead();
+    } catch (err) {
+      this.#headWatch!.disarm();
+      return this.#requestFailed(err, 0);
+    }
+    if (head === undefined) {
+      this.#waitingForRequest = true;
+      return this.rfile.whenFilled(this.#onHeadBytes);
+    }
+    this.#headWatch!.disarm();
+    this.#afterHead(head);
+  };
+
+  /** Step 2: the head is parsed (or being parsed): dispatch it, or end the request. */
+  #afterHead(head: boolean | Promise<boolean>): void {
+    if (head === true) return this.#dispatch();
+    if (head === false) return this.#requestDone();
+    head.then(
+      (ok) => (ok ? this.#dispatch() : this.#requestDone()),
+      (err: unknown) => this.#requestFailed(err, 0),
+    );
+  }
+
+  /** Step 3: call `do_<METHOD>()` (or answer 501). */
+  #dispatch(): void {
+    let writtenBefore = 0;
+    let bodyTimeout: number | null | undefined = null;
+    try {
       const command = this.command!;
       const method = (this as unknown as Record<string, unknown>)[methodName(command)];
       if (typeof method !== "function") {
         this.sendError(501, `Unsupported method (${pyRepr(command)})`);
-        return;
+        return this.#requestDone();
       }
-      const wfile = this.wfile;
-      writtenBefore = wfile.bytesWritten;
+      writtenBefore = this.wfile.bytesWritten;
       this.#bodyStart = this.rfile.consumed;
       // While the handler runs, its reads of the body wait at most
       // bodyTimeout seconds for data (unless Python's `timeout` is set).
-      const bodyTimeout = this.timeout === null || this.timeout === undefined ? this.bodyTimeout : null;
+      bodyTimeout = this.timeout === null || this.timeout === undefined ? this.bodyTimeout : null;
       if (bodyTimeout !== null && bodyTimeout !== undefined) this.rfile.timeout = bodyTimeout;
       const done = (method as () => unknown).call(this);
-      if (isThenable(done)) await done;
-      if (bodyTimeout !== null && bodyTimeout !== undefined) this.rfile.timeout = null;
-      if (!(wfile instanceof SocketWriter) || wfile.needsFlush) await wfile.flush();
-      if (this.#closeAfterResponse) this.closeConnection = true;
-      if (!this.closeConnection) {
-        const skipped = this.#skipUnreadBody();
-        if (skipped) await skipped;
-      }
-    } catch (err) {
-      this.closeConnection = true;
-      if (err instanceof HeadTimeoutError) return this.#headTimedOut(err);
-      if (err === CLOSING) return;
-      if (err instanceof SocketTimeoutError) {
-        this.logError("Request timed out: %s", `TimeoutError(${pyRepr(err.message)})`);
+      if (isThenable(done)) {
+        const before = writtenBefore;
+        const limit = bodyTimeout;
+        done.then(
+          () => this.#afterHandler(limit, before),
+          (err: unknown) => this.#requestFailed(err, before),
+        );
         return;
       }
-      if (isClientGone(err)) return;
-      // Deviation: Python drops the connection without a word. When nothing
-      // has been sent yet, the client gets a 500 instead.
-      if (this.wfile.bytesWritten === writtenBefore && !this.wfile.closed) {
-        try {
-          this.#head = "";
-          this.sendError(500);
-          await this.wfile.flush();
-        } catch {
-          // The client may be gone too.
-        }
-      }
-      throw err;
-    } finally {
-      this.#requests++;
+    } catch (err) {
+      return this.#requestFailed(err, writtenBefore);
     }
+    this.#afterHandler(bodyTimeout, writtenBefore);
+  }
+
+  /** Step 4: the handler returned: send what it wrote (waiting only for a full socket). */
+  #afterHandler(bodyTimeout: number | null | undefined, writtenBefore: number): void {
+    try {
+      if (bodyTimeout !== null && bodyTimeout !== undefined) this.rfile.timeout = null;
+      const wfile = this.wfile;
+      if (!(wfile instanceof SocketWriter) || wfile.needsFlush) {
+        wfile.flush().then(
+          () => this.#afterResponse(writtenBefore),
+          (err: unknown) => this.#requestFailed(err, writtenBefore),
+        );
+        return;
+      }
+    } catch (err) {
+      return this.#requestFailed(err, writtenBefore);
+    }
+    this.#afterResponse(writtenBefore);
+  }
+
+  /** Step 5: the response is out: drop what the handler left unread of the body, if the connection stays open. */
+  #afterResponse(writtenBefore: number): void {
+    let skipped: Promise<void> | undefined;
+    try {
+      if (this.#closeAfterResponse) this.closeConnection = true;
+      if (!this.closeConnection) skipped = this.#skipUnreadBody();
+    } catch (err) {
+      return this.#requestFailed(err, writtenBefore);
+    }
+    if (skipped === undefined) return this.#requestDone();
+    skipped.then(
+      () => this.#requestDone(),
+      (err: unknown) => this.#requestFailed(err, writtenBefore),
+    );
   }
 
   /**
-   * Read the request line and parse the request, waiting (under the header
-   * time-out) only when the bytes are not there yet. Returns whether there
-   * is a request to dispatch, or a Promise of it.
+   * A step failed. Time-outs, a closing server and a vanished client end the
+   * request quietly (with a 408 or a log line where due); anything else
+   * ends the loop with the error, after a 500 when nothing of the response
+   * was sent yet (a deviation: Python drops the connection without a word).
    */
-  #readRequestHead(): boolean | Promise<boolean> {
-    return this.#tryRequestHead() ?? this.#waitForRequestHead();
+  #requestFailed(err: unknown, writtenBefore: number): void {
+    this.closeConnection = true;
+    if (err instanceof HeadTimeoutError) {
+      try {
+        this.#headTimedOut(err);
+      } catch (inner) {
+        return this.#requestDone(inner);
+      }
+      return this.#requestDone();
+    }
+    if (err === CLOSING || isClientGone(err)) return this.#requestDone();
+    if (err instanceof SocketTimeoutError) {
+      try {
+        this.logError("Request timed out: %s", `TimeoutError(${pyRepr(err.message)})`);
+      } catch (inner) {
+        return this.#requestDone(inner);
+      }
+      return this.#requestDone();
+    }
+    if (this.wfile.bytesWritten === writtenBefore && !this.wfile.closed) {
+      try {
+        this.#head = "";
+        this.sendError(500);
+        const end = (): void => this.#requestDone(err);
+        this.wfile.flush().then(end, end);
+        return;
+      } catch {
+        // The client may be gone too.
+      }
+    }
+    this.#requestDone(err);
   }
 
   /** Take the request head if enough of it is buffered; `undefined` when more input is needed. */
@@ -333,22 +488,6 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     const parsed = this.#takeRequestLine(line);
     if (parsed === true || parsed === false) return parsed;
     return parsed.finally(() => this.#headWatch?.disarm());
-  }
-
-  async #waitForRequestHead(): Promise<boolean> {
-    this.#armHeadWatch();
-    this.#waitingForRequest = true;
-    try {
-      for (;;) {
-        await this.rfile.fill();
-        this.#waitingForRequest = false;
-        const head = this.#tryRequestHead();
-        if (head !== undefined) return await head;
-      }
-    } finally {
-      this.#waitingForRequest = false;
-      this.#headWatch!.disarm();
-    }
   }
 
   /** Start the head clock (once per head). */
