@@ -7,7 +7,8 @@
 import { adoptInstanceNames, adoptPythonNames, pythonNames } from "../python-names.js";
 import { pyRepr } from "../python-format.js";
 import type { BaseRequestHandler } from "./request-handlers.js";
-import { runHandler } from "./request-handlers.js";
+import { startHandler } from "./request-handlers.js";
+import { isThenable } from "../thenable.js";
 
 /**
  * A handler class a server instantiates per request: Python's
@@ -129,24 +130,90 @@ activate(): void | Promise<void> {}
    */
   serveForever(pollInterval = 0.5): Promise<void> {
     if (this.#running) return Promise.reject(new Error("serveForever() is already running"));
-    const run = this.#loop(pollInterval);
+    const run = this.#ready
+      .then(() => new Promise<void>((resolve, reject) => this.#startLoop(pollInterval, resolve, reject)))
+      .finally(() => {
+        this.#shutdownRequested = false;
+        this.#running = null;
+      });
     this.#running = run;
     return run;
   }
 
-  async #loop(pollInterval: number): Promise<void> {
-    try {
-      await this.#ready;
-      while (!this.#shutdownRequested) {
-        await this.#waitForRequest(pollInterval, true);
-        if (this.#shutdownRequested) break;
-        if (this.#queue.length > 0) await this.handleRequestNoblock();
-        await this.serviceActions();
-      }
-    } finally {
-      this.#shutdownRequested = false;
-      this.#running = null;
+  // The serveForever() loop. Each turn takes one queued request and then
+  // calls serviceActions(); a turn continues straight into the next when
+  // nothing in it returned a Promise, so a connection accepted while the
+  // loop is parked is dispatched from the accept event itself. When the
+  // queue is empty the loop parks until enqueueRequest() or shutdown()
+  // wakes it, and a poll timer runs serviceActions() every pollInterval
+  // seconds while it stays parked.
+
+  #loopDone: ((error?: unknown) => void) | null = null;
+  #pollTimer: NodeJS.Timeout | null = null;
+  #turnBound = (): void => this.#turn();
+  #onPoll = (): void => {
+    if (this.#wake !== this.#turnBound) return; // busy: the turn in progress calls serviceActions()
+    this.#wake = null;
+    this.#afterRequest();
+  };
+
+  #startLoop(pollInterval: number, resolve: () => void, reject: (error: unknown) => void): void {
+    this.#loopDone = (error?: unknown) => {
+      this.#loopDone = null;
+      if (this.#wake === this.#turnBound) this.#wake = null;
+      if (this.#pollTimer) clearInterval(this.#pollTimer);
+      this.#pollTimer = null;
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    if (typeof pollInterval === "number" && Number.isFinite(pollInterval)) {
+      this.#pollTimer = setInterval(this.#onPoll, Math.max(1, pollInterval * 1000));
     }
+    this.#turn();
+  }
+
+  /** Run turns until one has to wait, the queue is empty (park) or shutdown was asked for. */
+  #turn(): void {
+    try {
+      for (;;) {
+        if (this.#shutdownRequested) return this.#loopDone?.();
+        if (this.#queue.length === 0) {
+          this.#wakeOnShutdown = true;
+          this.#wake = this.#turnBound;
+          return;
+        }
+        const handled =
+          this.handleRequestNoblock === BaseServer.prototype.handleRequestNoblock
+            ? this.#handleQueued()
+            : this.handleRequestNoblock();
+        if (handled !== undefined) {
+          handled.then(
+            () => this.#afterRequest(),
+            (err: unknown) => this.#loopDone?.(err),
+          );
+          return;
+        }
+        const acted = this.serviceActions();
+        if (isThenable(acted)) {
+          acted.then(this.#turnBound, (err: unknown) => this.#loopDone?.(err));
+          return;
+        }
+      }
+    } catch (err) {
+      this.#loopDone?.(err);
+    }
+  }
+
+  /** The end of a turn that waited: serviceActions(), then the next turn. */
+  #afterRequest(): void {
+    let acted: void | Promise<void>;
+    try {
+      acted = this.serviceActions();
+    } catch (err) {
+      return this.#loopDone?.(err);
+    }
+    if (isThenable(acted)) acted.then(this.#turnBound, (err: unknown) => this.#loopDone?.(err));
+    else this.#turn();
   }
 
   /**
@@ -188,31 +255,66 @@ activate(): void | Promise<void> {}
    * report through {@link handleError}. Python's `_handle_request_noblock`.
    */
   async handleRequestNoblock(): Promise<void> {
-    let pending: PendingRequest;
+    const handled = this.#handleQueued();
+    if (handled !== undefined) await handled;
+  }
+
+  /**
+   * {@link handleRequestNoblock} without a Promise when no step returns
+   * one: `undefined` once the request has been dealt with.
+   */
+  #handleQueued(): Promise<void> | undefined {
+    let pending: PendingRequest | Promise<PendingRequest>;
     try {
-      pending = await this.getRequest();
+      pending = this.getRequest();
     } catch {
-      return;
+      return undefined;
     }
-    const [request, clientAddress] = pending;
-    let verified: boolean;
+    if (isThenable(pending)) {
+      return Promise.resolve(pending).then(
+        (p) => this.#verifyAndProcess(p),
+        () => undefined,
+      );
+    }
+    return this.#verifyAndProcess(pending);
+  }
+
+  #verifyAndProcess([request, clientAddress]: PendingRequest): Promise<void> | undefined {
+    let verified: boolean | Promise<boolean>;
     try {
-      verified = await this.verifyRequest(request, clientAddress);
+      verified = this.verifyRequest(request, clientAddress);
     } catch (err) {
-      await this.handleError(request, clientAddress, err);
-      await this.shutdownRequest(request);
-      return;
+      return this.#reportAndShutdown(request, clientAddress, err);
     }
-    if (!verified) {
-      await this.shutdownRequest(request);
-      return;
+    if (isThenable(verified)) {
+      return Promise.resolve(verified).then(
+        (ok) => this.#processVerified(request, clientAddress, ok),
+        (err: unknown) => this.#reportAndShutdown(request, clientAddress, err),
+      );
     }
+    return this.#processVerified(request, clientAddress, verified);
+  }
+
+  #processVerified(request: unknown, clientAddress: unknown, verified: boolean): Promise<void> | undefined {
+    if (!verified) return settled(this.shutdownRequest(request));
+    let processed: void | Promise<void>;
     try {
-      await this.processRequest(request, clientAddress);
+      processed = this.processRequest(request, clientAddress);
     } catch (err) {
-      await this.handleError(request, clientAddress, err);
-      await this.shutdownRequest(request);
+      return this.#reportAndShutdown(request, clientAddress, err);
     }
+    if (!isThenable(processed)) return undefined;
+    return Promise.resolve(processed).then(
+      () => undefined,
+      (err: unknown) => this.#reportAndShutdown(request, clientAddress, err),
+    );
+  }
+
+  /** handleError(), then shutdownRequest(), each awaited only if it returns a Promise. */
+  #reportAndShutdown(request: unknown, clientAddress: unknown, error: unknown): Promise<void> | undefined {
+    const reported = this.handleError(request, clientAddress, error);
+    if (isThenable(reported)) return Promise.resolve(reported).then(() => settled(this.shutdownRequest(request)));
+    return settled(this.shutdownRequest(request));
   }
 
   /**
@@ -234,15 +336,14 @@ activate(): void | Promise<void> {}
   }
 
   /** Handle a verified request: {@link finishRequest}, then {@link shutdownRequest}. The mixins change this. */
-  async processRequest(request: unknown, clientAddress: unknown): Promise<void> {
-    await this.finishRequest(request, clientAddress);
-    await this.shutdownRequest(request);
+  processRequest(request: unknown, clientAddress: unknown): void | Promise<void> {
+    return this.finishRequest(request, clientAddress).then(() => this.shutdownRequest(request));
   }
 
   /** Build the handler for a request; the Promise settles when it has finished handling. */
   finishRequest(request: unknown, clientAddress: unknown): Promise<void> {
     const Handler = this.RequestHandlerClass as unknown as HandlerConstructor;
-    return runHandler(new Handler(request, clientAddress, this));
+    return startHandler(() => new Handler(request, clientAddress, this));
   }
 
   /** End a request (for sockets: close for writing, then close). Calls {@link closeRequest}. */
@@ -284,3 +385,9 @@ pythonNames(BaseServer, {
   rename: { handleRequestNoblock: "_handle_request_noblock" },
 });
 BaseServer.prototype.timeout = null;
+
+
+/** `undefined` for a step that is already done, else a Promise of its end (its value dropped). */
+function settled(step: unknown): Promise<void> | undefined {
+  return isThenable(step) ? Promise.resolve(step).then(() => undefined) : undefined;
+}

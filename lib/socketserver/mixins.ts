@@ -12,6 +12,7 @@ import cluster, { type Worker } from "node:cluster";
 import type { Socket } from "node:net";
 import { pythonNames } from "../python-names.js";
 import type { BaseServer } from "./base-server.js";
+import { isThenable } from "../thenable.js";
 
 /**
  * A server class a mixin can extend. TypeScript requires a mixin's base
@@ -43,34 +44,45 @@ export function ThreadingMixIn<TBase extends ServerConstructor>(Base: TBase) {
     #inFlight = new Set<Promise<void>>();
 
     /** Start handling the request and return at once. */
-    override processRequest(request: unknown, clientAddress: unknown): Promise<void> {
+    override processRequest(request: unknown, clientAddress: unknown): void {
       const work = this.processRequestThread(request, clientAddress);
       if (this.daemonThreads) {
         (request as Unreffable)?.unref?.();
       } else {
-        this.#inFlight.add(work);
-        work.finally(() => this.#inFlight.delete(work)).catch(() => undefined);
+        const inFlight = this.#inFlight;
+        inFlight.add(work);
+        const done = (): void => void inFlight.delete(work);
+        work.then(done, done);
       }
-      return Promise.resolve();
     }
 
     /** The body of one concurrent request: finish it, report errors, always shut it down. */
-    async processRequestThread(request: unknown, clientAddress: unknown): Promise<void> {
+    processRequestThread(request: unknown, clientAddress: unknown): Promise<void> {
+      // Closing an already broken connection may fail; that must not stop the server.
+      const shutdown = (): void | Promise<void> => {
+        try {
+          const closed = this.shutdownRequest(request);
+          if (isThenable(closed)) return Promise.resolve(closed).catch(() => undefined);
+        } catch {
+          // as above
+        }
+      };
+      let finished: Promise<void>;
       try {
-        await this.finishRequest(request, clientAddress);
+        finished = this.finishRequest(request, clientAddress);
       } catch (err) {
-        try {
-          await this.handleError(request, clientAddress, err);
-        } catch {
-          // An error report that itself fails must not stop the server.
-        }
-      } finally {
-        try {
-          await this.shutdownRequest(request);
-        } catch {
-          // Closing an already broken connection.
-        }
+        finished = Promise.reject(err);
       }
+      return finished.then(shutdown, (err: unknown) => {
+        // An error report that itself fails must not stop the server either.
+        let reported: void | Promise<void>;
+        try {
+          reported = this.handleError(request, clientAddress, err);
+        } catch {
+          reported = undefined;
+        }
+        return isThenable(reported) ? Promise.resolve(reported).then(shutdown, shutdown) : shutdown();
+      });
     }
 
     /** Requests in progress that {@link serverClose} would wait for. */

@@ -10,8 +10,12 @@ import type { Duplex } from "node:stream";
 import { adoptInstanceNames, adoptPythonNames, pythonNames } from "../python-names.js";
 import type { BaseServer } from "./base-server.js";
 import { BufferedReader, BytesWriter, SocketWriter, type Writer } from "./streams.js";
+import { isThenable } from "../thenable.js";
 
 const kHandled = Symbol("handled");
+const kStart = Symbol("start");
+/** Set by {@link startHandler} while it constructs a handler that it then starts itself. */
+let startedByServer = false;
 
 /**
  * The Promise that settles once `handler` has run `setup()`, `handle()` and
@@ -20,6 +24,26 @@ const kHandled = Symbol("handled");
 export function runHandler(handler: BaseRequestHandler): Promise<void> {
   return handler[kHandled];
 }
+
+/**
+ * Construct a handler with `make` and run it straight away rather than on
+ * the next microtask (the constructor returns only once the subclass's
+ * fields are set, so nothing differs but the wait): how the servers start
+ * their handlers. Returns what {@link runHandler} would.
+ */
+export function startHandler(make: () => BaseRequestHandler): Promise<void> {
+  startedByServer = true;
+  let handler: BaseRequestHandler;
+  try {
+    handler = make();
+  } finally {
+    startedByServer = false;
+  }
+  return handler[kStart]();
+}
+
+
+const DONE = Promise.resolve();
 
 /**
  * The base of every request handler. A server constructs one per request;
@@ -50,17 +74,64 @@ export class BaseRequestHandler {
     this.request = request;
     this.clientAddress = clientAddress;
     this.server = server;
-    this[kHandled] = Promise.resolve().then(() => this.#run());
+    if (startedByServer) {
+      // startHandler() runs it once the constructor chain has returned.
+      startedByServer = false;
+      this[kHandled] = DONE;
+    } else {
+      this[kHandled] = DONE.then(() => this.#run());
+    }
   }
 
-  async #run(): Promise<void> {
-    adoptInstanceNames(this);
-    await this.setup();
+  /** @internal Run now; see {@link startHandler}. */
+  [kStart](): Promise<void> {
+    const run = this.#run();
+    this[kHandled] = run;
+    return run;
+  }
+
+  /** setup(), handle(), finish(), each awaited only when it returns a Promise. */
+  #run(): Promise<void> {
     try {
-      await this.handle();
-    } finally {
-      await this.finish();
+      adoptInstanceNames(this);
+      const ready = this.setup();
+      if (isThenable(ready)) return Promise.resolve(ready).then(() => this.#handleThenFinish());
+    } catch (err) {
+      return Promise.reject(err);
     }
+    return this.#handleThenFinish();
+  }
+
+  #handleThenFinish(): Promise<void> {
+    let handled: unknown;
+    try {
+      handled = this.handle();
+    } catch (err) {
+      return this.#finishAfterError(err);
+    }
+    if (isThenable(handled)) {
+      return Promise.resolve(handled).then(
+        () => this.#finish(),
+        (err: unknown) => this.#finishAfterError(err),
+      );
+    }
+    return this.#finish();
+  }
+
+  #finish(): Promise<void> {
+    try {
+      const finished = this.finish();
+      return isThenable(finished) ? Promise.resolve(finished).then(() => undefined) : DONE;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** finish() after handle() failed: the handle() error wins unless finish() fails too (as `try/finally`). */
+  #finishAfterError(error: unknown): Promise<void> {
+    return this.#finish().then(() => {
+      throw error;
+    });
   }
 
   /** Runs before {@link handle}. Does nothing by default. */
@@ -114,14 +185,27 @@ export class StreamRequestHandler extends BaseRequestHandler {
     this.wfile = new SocketWriter(conn, this.wbufsize, this.coalesceWrites);
   }
 
-  override async finish(): Promise<void> {
-    if (!this.wfile.closed) {
+  /** Send what is left to send (waiting only if the socket asks to), then close `wfile` and `rfile`. */
+  override finish(): void | Promise<void> {
+    const wfile = this.wfile;
+    if (!wfile.closed && (!(wfile instanceof SocketWriter) || wfile.needsFlush)) {
+      let flushed: Promise<void>;
       try {
-        await this.wfile.flush();
+        flushed = wfile.flush();
       } catch {
-        // The peer is gone: nothing left to deliver.
+        flushed = DONE;
       }
+      // A failed flush means the peer is gone: nothing left to deliver.
+      return flushed.then(
+        () => this.#closeFiles(),
+        () => this.#closeFiles(),
+      );
     }
+    // Nothing held back: closing sends the writes still gathered for this tick.
+    this.#closeFiles();
+  }
+
+  #closeFiles(): void {
     this.wfile.close();
     this.rfile.close();
   }

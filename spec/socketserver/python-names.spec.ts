@@ -263,7 +263,7 @@ describe("Python spellings on socketserver classes", function () {
   it("a Python-spelled process_request override on a threading server is used", async () => {
     const seen: unknown[] = [];
     class Server extends ThreadingTCPServer {
-      override process_request(request: unknown, address: unknown): Promise<void> {
+      override process_request(request: unknown, address: unknown): void | Promise<void> {
         seen.push(address);
         return super.processRequest(request, address);
       }

@@ -13,6 +13,7 @@ import { HeadTimeoutError, HeadWatch } from "./head-timer.js";
 import { HTTPMessage, parseHeaderBlock, parseHeaders } from "../message.js";
 import { responses as statusResponses } from "../status.js";
 import type { HTTPServer } from "./http-server.js";
+import { isThenable } from "../../thenable.js";
 
 /** Content type of the default error page (Python's `DEFAULT_ERROR_CONTENT_TYPE`). */
 export const DEFAULT_ERROR_CONTENT_TYPE = "text/html;charset=utf-8";
@@ -984,9 +985,6 @@ function methodName(command: string): string {
   return name;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
-}
 
 /** Split on Python's whitespace, dropping empty words at either end. */
 function splitWords(line: string): string[] {

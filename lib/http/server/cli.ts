@@ -19,7 +19,7 @@ import { AF_INET, AF_INET6 } from "../../socketserver/address.js";
 import { pyRepr } from "../../python-format.js";
 import type { RequestHandlerClass } from "../../socketserver/base-server.js";
 import { ForkingMixIn, isForkedWorker, type ServerConstructor } from "../../socketserver/mixins.js";
-import { runHandler } from "../../socketserver/request-handlers.js";
+import { startHandler } from "../../socketserver/request-handlers.js";
 import type { BaseRequestHandler } from "../../socketserver/request-handlers.js";
 import { BaseHTTPRequestHandler } from "./base-handler.js";
 import { HTTPServer, ThreadingHTTPServer, ThreadingHTTPSServer, type HTTPSOptions } from "./http-server.js";
@@ -952,7 +952,7 @@ function servingDirectory<TBase extends ServerConstructor<HTTPServer>>(Base: TBa
   return class DualStackServer extends Base {
     override finishRequest(request: unknown, clientAddress: unknown): Promise<void> {
       const Handler = this.RequestHandlerClass as unknown as HandlerWithDirectory;
-      return runHandler(new Handler(request, clientAddress, this, { directory }));
+      return startHandler(() => new Handler(request, clientAddress, this, { directory }));
     }
   };
 }
