@@ -9,9 +9,12 @@ import {
   BrokenPipeError,
   SocketTimeoutError,
   SocketWriter,
+  BaseRequestHandler,
+  BaseServer,
   StreamRequestHandler,
   TCPServer,
 } from "../../lib/socketserver/index.js";
+import { runHandler } from "../../lib/socketserver/request-handlers.js";
 import { HOST, connect, deferred, delay, exchange, readAll, readUntil, within } from "./helpers.js";
 
 type HandlerClass = new (request: never, address: never, server: never) => StreamRequestHandler;
@@ -40,6 +43,68 @@ async function oneRequest<T>(Handler: HandlerClass, client: (address: unknown) =
     await server.serverClose();
   }
 }
+
+describe("BaseRequestHandler start", function () {
+  it("a server's handler runs setup() and a synchronous handle()/finish() before finishRequest() returns, with class fields in effect", async () => {
+    const seen: string[] = [];
+    class Handler extends BaseRequestHandler {
+      label = "field";
+      override setup(): void {
+        seen.push(`setup ${this.label}`);
+      }
+      override handle(): void {
+        seen.push("handle");
+      }
+      override finish(): void {
+        seen.push("finish");
+      }
+    }
+    const server = new BaseServer(null, Handler);
+    const done = server.finishRequest("req", ["127.0.0.1", 1]);
+    expect(seen).to.deep.equal(["setup field", "handle", "finish"]);
+    await done;
+  });
+
+  it("a handler constructed by user code starts on the next microtask, fields in effect, and runHandler() waits for it", async () => {
+    const seen: string[] = [];
+    class Handler extends BaseRequestHandler {
+      label = "field";
+      override async handle(): Promise<void> {
+        await delay(5);
+        seen.push(`handle ${this.label}`);
+      }
+    }
+    const handler = new Handler("req", ["127.0.0.1", 1], new BaseServer(null, Handler));
+    expect(seen).to.deep.equal([]);
+    await runHandler(handler);
+    expect(seen).to.deep.equal(["handle field"]);
+  });
+
+  it("finish() runs after handle() throws and the handle() error wins; a finish() error wins over it (try/finally)", async () => {
+    const order: string[] = [];
+    class Throws extends BaseRequestHandler {
+      override handle(): void {
+        throw new Error("from handle");
+      }
+      override finish(): void | Promise<void> {
+        order.push("finish");
+        return delay(1);
+      }
+    }
+    const server = new BaseServer(null, Throws);
+    let error: unknown;
+    await server.finishRequest("r", null).catch((e: unknown) => (error = e));
+    expect((error as Error).message).to.equal("from handle");
+    expect(order).to.deep.equal(["finish"]);
+    class BothThrow extends Throws {
+      override finish(): void {
+        throw new Error("from finish");
+      }
+    }
+    await new BaseServer(null, BothThrow).finishRequest("r", null).catch((e: unknown) => (error = e));
+    expect((error as Error).message).to.equal("from finish");
+  });
+});
 
 describe("StreamRequestHandler", function () {
   it("has Python's defaults under both spellings", () => {

@@ -123,6 +123,37 @@ describe("BufferedReader", function () {
       r.close();
     });
 
+    it("whenFilled() calls back from the data event, at once at end of input or after an interrupt, and on time-out", async () => {
+      const source = new PassThrough();
+      const r = new BufferedReader(source);
+      const calls: Array<[string | null, boolean]> = [];
+      const record = (error: Error | null, more: boolean): void => void calls.push([error ? error.name : null, more]);
+      r.whenFilled(record);
+      expect(calls).to.deep.equal([]); // nothing buffered yet: it waits
+      source.write("abc");
+      await delay(5);
+      expect(calls).to.deep.equal([[null, true]]);
+      expect(r.buffered).to.equal(3);
+
+      r.timeout = 0.02;
+      r.whenFilled(record);
+      await delay(60);
+      expect(calls[1]).to.deep.equal(["TimeoutError", false]);
+
+      r.timeout = null;
+      r.interrupt(new Error("stop"));
+      r.whenFilled(record); // an interrupt already made: called at once
+      expect(calls[2]).to.deep.equal(["Error", false]);
+
+      const ended = BufferedReader.fromBytes("");
+      let sync = false;
+      ended.whenFilled((error, more) => {
+        sync = error === null && more === false;
+      });
+      expect(sync).to.equal(true); // end of input: called at once, with more = false
+      r.close();
+    });
+
     it("a timeout makes a waiting read fail with TimeoutError; null waits forever", async () => {
       const source = new PassThrough();
       const r = new BufferedReader(source);

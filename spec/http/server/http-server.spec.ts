@@ -305,6 +305,82 @@ describe("HTTPServer family (real sockets)", function () {
       }
     });
 
+    it("pipelining: 5,000 requests in one write are all answered, in order (no stack growth per request)", async () => {
+      class Counted extends BaseHTTPRequestHandler {
+        override protocolVersion = "HTTP/1.1";
+        do_GET(): void {
+          const body = Buffer.from(this.path);
+          this.sendResponse(200);
+          this.sendHeader("Content-Length", body.length);
+          this.endHeaders();
+          this.wfile.write(body);
+        }
+        override logMessage(): void {}
+      }
+      const run = await serve(HTTPServer, Counted);
+      const sock = await connect(run.port);
+      try {
+        const n = 5000;
+        let batch = "";
+        for (let i = 0; i < n; i++) batch += `GET /${i} HTTP/1.1\r\nHost: x\r\n\r\n`;
+        const all = readAll(sock);
+        sock.write(batch + "GET /last HTTP/1.1\r\nConnection: close\r\n\r\n");
+        const texts = parseResponses(await all).map((r) => r.text);
+        expect(texts).to.have.length(n + 1);
+        expect(texts[0]).to.equal("/0");
+        expect(texts[n - 1]).to.equal(`/${n - 1}`);
+        expect(texts[n]).to.equal("/last");
+        expect(run.handled).to.deep.equal([]);
+      } finally {
+        sock.destroy();
+        await run.close();
+      }
+    });
+
+    it("pipelining mixes synchronous and async handlers without reordering responses", async () => {
+      class Mixed extends BaseHTTPRequestHandler {
+        override protocolVersion = "HTTP/1.1";
+        #reply(text: string): void {
+          const body = Buffer.from(text);
+          this.sendResponse(200);
+          this.sendHeader("Content-Length", body.length);
+          this.endHeaders();
+          this.wfile.write(body);
+        }
+        do_GET(): void {
+          this.#reply("sync " + this.path);
+        }
+        async do_POST(): Promise<void> {
+          const body = await this.rfile.read(Number(this.headers.get("Content-Length")));
+          await delay(5);
+          this.#reply("async " + this.path + " " + body.toString());
+        }
+        override logMessage(): void {}
+      }
+      const run = await serve(HTTPServer, Mixed);
+      const sock = await connect(run.port);
+      try {
+        const all = readAll(sock);
+        sock.write(
+          "GET /1 HTTP/1.1\r\n\r\n" +
+            "POST /2 HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi" +
+            "GET /3 HTTP/1.1\r\n\r\n" +
+            "POST /4 HTTP/1.1\r\nContent-Length: 3\r\n\r\nyo!" +
+            "GET /5 HTTP/1.1\r\nConnection: close\r\n\r\n",
+        );
+        expect(parseResponses(await all).map((r) => r.text)).to.deep.equal([
+          "sync /1",
+          "async /2 hi",
+          "sync /3",
+          "async /4 yo!",
+          "sync /5",
+        ]);
+      } finally {
+        sock.destroy();
+        await run.close();
+      }
+    });
+
     it("an unread request body is skipped on a kept-alive connection", async () => {
       const run = await serve(HTTPServer, Echo11);
       const sock = await connect(run.port);
