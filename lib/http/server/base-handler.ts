@@ -225,6 +225,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   /** The status line and headers buffered until {@link flushHeaders} (Python's `_headers_buffer`). */
   #head = "";
   #bodyStart = 0;
+  /** True while `do_<METHOD>()` runs: the request head has been read in full. */
+  #dispatched = false;
   #requests = 0;
   #waitingForRequest = false;
   #closeAfterResponse = false;
@@ -313,6 +315,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   /** A request is over (`error`: it ended in one): start the next one, or end the loop. */
   #requestDone(error?: unknown): void {
     this.#requests++;
+    this.#dispatched = false;
     if (error !== undefined || this.#loopSingle || this.closeConnection || (this.server as Partial<ConnectionRegistry>)?.draining) {
       this.#loopDone?.(error);
     } else if (this.#pumping) {
@@ -382,6 +385,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       }
       writtenBefore = this.wfile.bytesWritten;
       this.#bodyStart = this.rfile.consumed;
+      this.#dispatched = true;
       // While the handler runs, its reads of the body wait at most
       // bodyTimeout seconds for data (unless Python's `timeout` is set).
       bodyTimeout = this.timeout === null || this.timeout === undefined ? this.bodyTimeout : null;
@@ -841,8 +845,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     const msg = message ?? shortmsg;
     const expl = explain ?? longmsg;
     this.logError("code %d, message %s", code, msg);
-    // An error may be answered before the request was read to its end.
-    if (this.connection) markUnreadInput(this.connection);
+    if (this.connection && this.#clientMaySendMore()) markUnreadInput(this.connection);
     this.sendResponse(code, msg);
     this.sendHeader("Connection", "close");
     let body: Buffer | null = null;
@@ -856,6 +859,25 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     }
     this.endHeaders();
     if (this.command !== "HEAD" && body && body.length) this.wfile.write(body);
+  }
+
+  /**
+   * Whether the client may still be sending when an error response closes
+   * the connection: the request was not read to its end (an error found
+   * while reading it, a body left unread, bytes of a next request already
+   * here), or the client may pipeline another request on a kept-alive
+   * connection. Closing then drains what arrives for a moment instead of
+   * resetting the connection, which could destroy the response on its way
+   * (see `closeConnection`).
+   */
+  #clientMaySendMore(): boolean {
+    if (!this.#dispatched || !this.closeConnection || this.rfile.buffered > 0) return true;
+    const headers = this.headers;
+    if (headers.get("Transfer-Encoding") !== undefined) return true;
+    const length = headers.get("Content-Length");
+    if (length === undefined) return false;
+    const total = Number(length.trim());
+    return !(total >= 0) || this.rfile.consumed - this.#bodyStart < total;
   }
 
   /**

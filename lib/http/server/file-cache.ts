@@ -42,6 +42,8 @@ interface Entry {
 export class FileCache {
   #entries = new Map<string, Entry>();
   #bytes = 0;
+  /** The key used most recently, so the newest in the LRU order. */
+  #last: string | null = null;
   readonly #maxBytes: number;
   readonly #maxFile: number;
   readonly #settleMs: number;
@@ -77,9 +79,12 @@ export class FileCache {
       this.#drop(path, e);
       return undefined;
     }
-    // Refresh its place in the LRU order.
-    this.#entries.delete(path);
-    this.#entries.set(path, e);
+    // Refresh its place in the LRU order (it already has it when it was the last one used).
+    if (this.#last !== path) {
+      this.#entries.delete(path);
+      this.#entries.set(path, e);
+      this.#last = path;
+    }
     return e.data;
   }
 
@@ -95,6 +100,7 @@ export class FileCache {
     const old = this.#entries.get(path);
     if (old) this.#drop(path, old);
     this.#entries.set(path, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, data });
+    this.#last = path;
     this.#bytes += data.length;
     for (const [key, e] of this.#entries) {
       if (this.#bytes <= this.#maxBytes) break;
@@ -104,11 +110,13 @@ export class FileCache {
 
   /** Forget everything. */
   clear(): void {
+    this.#last = null;
     this.#entries.clear();
     this.#bytes = 0;
   }
 
   #drop(path: string, e: Entry): void {
+    if (this.#last === path) this.#last = null;
     this.#entries.delete(path);
     this.#bytes -= e.data.length;
   }

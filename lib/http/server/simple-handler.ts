@@ -10,7 +10,8 @@ import { promises as fsp } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { pythonNames } from "../../python-names.js";
 import { htmlEscape } from "../../python-format.js";
-import type { Writer } from "../../socketserver/streams.js";
+import { SocketWriter, type Writer } from "../../socketserver/streams.js";
+import { isThenable } from "../../thenable.js";
 import { BaseHTTPRequestHandler } from "./base-handler.js";
 import { BytesSource, ChainSource, FILE_CHUNK, FileSource, type BodySource } from "./body-sources.js";
 import { evaluatePreconditions, pythonNotModified, rangeApplies, weakEtag } from "./conditional.js";
@@ -211,22 +212,40 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.directory = dir instanceof URL ? fileURLToPath(dir) : String(dir);
   }
 
+  // do_GET(), do_HEAD(), sendHead() and copyfile() return a Promise only
+  // when they have to wait (a file not in the cache, a body bigger than
+  // the socket takes at once): a cached file is answered without one.
+
   /** Serve a GET request: headers, then the file, listing or nothing. */
-  async do_GET(): Promise<void> {
-    const f = await this.sendHead();
-    if (f) {
-      try {
-        await this.copyfile(f, this.wfile);
-      } finally {
-        await f.close();
-      }
+  do_GET(): void | Promise<void> {
+    const f = this.sendHead();
+    if (isThenable(f)) return Promise.resolve(f).then((source) => this.#sendBody(source));
+    return this.#sendBody(f);
+  }
+
+  /** Copy `source` to `wfile`, then close it (also when copying fails). */
+  #sendBody(source: BodySource | null): void | Promise<void> {
+    if (!source) return;
+    let copied: void | Promise<void>;
+    try {
+      copied = this.copyfile(source, this.wfile);
+    } catch (err) {
+      return afterClosing(source, () => Promise.reject(err));
     }
+    if (isThenable(copied)) {
+      return Promise.resolve(copied).then(
+        () => source.close(),
+        (err: unknown) => afterClosing(source, () => Promise.reject(err)),
+      );
+    }
+    return source.close();
   }
 
   /** Serve a HEAD request: the same headers as GET, no body. */
-  async do_HEAD(): Promise<void> {
-    const f = await this.sendHead();
-    if (f) await f.close();
+  do_HEAD(): void | Promise<void> {
+    const f = this.sendHead();
+    if (isThenable(f)) return Promise.resolve(f).then((source) => source?.close());
+    return f?.close();
   }
 
   /**
@@ -234,7 +253,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * body to send (or `null` when there is none, for example after an error
    * or a redirect).
    */
-  async sendHead(): Promise<BodySource | null> {
+  sendHead(): BodySource | null | Promise<BodySource | null> {
     // Hidden names do not exist, not even for a folder redirect.
     if (this.hideDotfiles && hasDotSegment(this.path)) {
       this.sendError(404, "File not found");
@@ -296,27 +315,32 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return { path, stat: st, encoding: null };
   }
 
-  async #sendFile(variant: Variant, ctype: string): Promise<BodySource | null> {
+  #sendFile(variant: Variant, ctype: string): BodySource | null | Promise<BodySource | null> {
+    const data = this.fileCache?.get(variant.path, variant.stat);
+    if (data !== undefined) return this.#respondWithFile(variant, ctype, variant.stat, data, null);
+    return this.#openAndSend(variant, ctype);
+  }
+
+  /** {@link #sendFile} for a file not in the cache: open it (and cache it when it is small). */
+  async #openAndSend(variant: Variant, ctype: string): Promise<BodySource | null> {
     let st = variant.stat;
     const cache = this.fileCache;
-    let data = cache?.get(variant.path, st);
+    let data: Buffer | undefined;
     let handle: fsp.FileHandle | null = null;
-    if (data === undefined) {
-      try {
-        const openedAt = Date.now();
-        handle = await fsp.open(variant.path, "r");
-        st = await handle.stat();
-        if (cache && cache.accepts(st.size)) {
-          data = await handle.readFile();
-          await handle.close();
-          handle = null;
-          if (data.length === st.size) cache.set(variant.path, st, data, openedAt);
-        }
-      } catch {
-        await handle?.close().catch(() => undefined);
-        this.sendError(404, "File not found");
-        return null;
+    try {
+      const openedAt = Date.now();
+      handle = await fsp.open(variant.path, "r");
+      st = await handle.stat();
+      if (cache && cache.accepts(st.size)) {
+        data = await handle.readFile();
+        await handle.close();
+        handle = null;
+        if (data.length === st.size) cache.set(variant.path, st, data, openedAt);
       }
+    } catch {
+      await handle?.close().catch(() => undefined);
+      this.sendError(404, "File not found");
+      return null;
     }
     try {
       // Awaited here, so that a failure while sending the headers closes the file.
@@ -327,21 +351,19 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
   }
 
-  async #respondWithFile(
+  #respondWithFile(
     variant: Variant,
     ctype: string,
     st: fs.Stats,
     data: Buffer | undefined,
     handle: fsp.FileHandle | null,
-  ): Promise<BodySource | null> {
+  ): BodySource | null | Promise<BodySource | null> {
     const size = data ? data.length : st.size;
     const mtime = Math.floor(st.mtimeMs / 1000);
-    const etag = this.etags ? weakEtag(size, st.mtimeMs, variant.encoding ?? undefined) : null;
+    const meta = fileMeta(variant.path, size, st.mtimeMs, variant.encoding);
+    const etag = this.etags ? (meta.etag ??= weakEtag(size, st.mtimeMs, variant.encoding ?? undefined)) : null;
     const resource = { etag: etag ?? "", lastModified: mtime };
-    const closeHandle = async (): Promise<null> => {
-      await handle?.close();
-      return null;
-    };
+    const closeHandle = (): null | Promise<null> => (handle ? handle.close().then(() => null) : null);
 
     // Without ETags, Python's own If-Modified-Since rule alone; with them,
     // the RFC 9110 order, which applies Python's rule at its step 4.
@@ -360,9 +382,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         return closeHandle();
       }
       if (verdict === 412) {
-        await closeHandle();
-        this.sendError(412);
-        return null;
+        const closed = closeHandle();
+        const refuse = (): null => {
+          this.sendError(412);
+          return null;
+        };
+        return closed ? closed.then(refuse) : refuse();
       }
     }
 
@@ -385,14 +410,18 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.sendResponse(200);
     this.sendHeader("Content-type", ctype);
     this.sendHeader("Content-Length", String(size));
-    this.sendHeader("Last-Modified", this.dateTimeString(st.mtimeMs / 1000));
+    const lastModified =
+      this.dateTimeString === BaseHTTPRequestHandler.prototype.dateTimeString
+        ? (meta.lastModified ??= this.dateTimeString(st.mtimeMs / 1000))
+        : this.dateTimeString(st.mtimeMs / 1000);
+    this.sendHeader("Last-Modified", lastModified);
     this.#sendPolicyHeaders(variant, etag, true);
     this.endHeaders();
     if (data) return new BytesSource(data);
     return new FileSource(handle!, 0, size);
   }
 
-  async #sendRanges(
+  #sendRanges(
     ranges: ReadonlyArray<{ start: number; end: number }>,
     ctype: string,
     size: number,
@@ -401,7 +430,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     etag: string | null,
     data: Buffer | undefined,
     handle: fsp.FileHandle | null,
-  ): Promise<BodySource> {
+  ): BodySource {
     const slice = (start: number, end: number, owns: boolean): BodySource =>
       data ? new BytesSource(data.subarray(start, end + 1)) : new FileSource(handle!, start, end + 1, owns);
     this.sendResponse(206);
@@ -484,22 +513,27 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return new BytesSource(encoded);
   }
 
-
   /**
    * Map a URL path to a file path under {@link directory}: query and
    * fragment dropped, `%XX` decoded, `.` and `..` resolved without ever
    * leaving the folder, a trailing slash kept.
    */
   translatePath(path: string): string {
-    let p = unquote(stripQuery(path));
-    const trailingSlash = p.endsWith("/");
-    p = normpath(p);
-    let out = this.directory;
-    for (const word of p.split("/")) {
-      if (word === "" || word === "." || word === "..") continue;
-      out = joinPath(out, word);
+    // The answer depends only on the folder and the path: remember it.
+    let known = translated.get(this.directory);
+    if (known === undefined) {
+      if (translated.size >= 64) translated.clear();
+      known = new Map();
+      translated.set(this.directory, known);
     }
-    if (trailingSlash) out += "/";
+    let out = known.get(path);
+    if (out === undefined) {
+      out = translate(this.directory, path);
+      if (path.length <= MAX_TRANSLATED_LENGTH) {
+        if (known.size >= MAX_TRANSLATED) known.clear();
+        known.set(path, out);
+      }
+    }
     return out;
   }
 
@@ -507,14 +541,19 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * Copy a body to the client with back-pressure: the next chunk is read
    * while the previous one drains.
    */
-  async copyfile(source: BodySource, outputfile: Writer): Promise<void> {
+  copyfile(source: BodySource, outputfile: Writer): void | Promise<void> {
     if (source instanceof BytesSource) {
       const data = source.remaining;
       source.close();
       if (data.length) outputfile.write(data);
-      await outputfile.flush();
+      // Wait only when the socket asks for it (or for another kind of writer).
+      if (!(outputfile instanceof SocketWriter) || outputfile.needsFlush) return outputfile.flush();
       return;
     }
+    return this.#copyChunks(source, outputfile);
+  }
+
+  async #copyChunks(source: BodySource, outputfile: Writer): Promise<void> {
     let next = source.read(FILE_CHUNK);
     for (;;) {
       const chunk = await next;
@@ -564,3 +603,56 @@ SimpleHTTPRequestHandler.prototype.cacheControl = null;
 SimpleHTTPRequestHandler.prototype.extraResponseHeaders = Object.freeze([]);
 SimpleHTTPRequestHandler.prototype.fileCache = sharedFileCache;
 pythonNames(SimpleHTTPRequestHandler);
+
+/** Close `source` (ignoring a failure to), then run `next`. */
+function afterClosing<T>(source: BodySource, next: () => T | Promise<T>): Promise<T> {
+  let closed: void | Promise<void>;
+  try {
+    closed = source.close();
+  } catch {
+    closed = undefined;
+  }
+  return Promise.resolve(closed).then(next, next);
+}
+
+/** {@link SimpleHTTPRequestHandler.translatePath} results by folder, then by request path. */
+const translated = new Map<string, Map<string, string>>();
+const MAX_TRANSLATED = 4096;
+/** Longer request paths are translated afresh each time, so the memo stays small. */
+const MAX_TRANSLATED_LENGTH = 512;
+
+/** Python's `translate_path()`: the request path, unquoted and normalised, under `directory`. */
+function translate(directory: string, path: string): string {
+  let p = unquote(stripQuery(path));
+  const trailingSlash = p.endsWith("/");
+  p = normpath(p);
+  let out = directory;
+  for (const word of p.split("/")) {
+    if (word === "" || word === "." || word === "..") continue;
+    out = joinPath(out, word);
+  }
+  if (trailingSlash) out += "/";
+  return out;
+}
+
+/** Header values derived from a file's size and modification time, kept while those stay the same. */
+interface FileMeta {
+  size: number;
+  mtimeMs: number;
+  encoding: string | null;
+  etag?: string;
+  lastModified?: string;
+}
+const fileMetas = new Map<string, FileMeta>();
+const MAX_FILE_METAS = 10000;
+
+/** The {@link FileMeta} of the file at `path` (an existing file), fresh if it changed. */
+function fileMeta(path: string, size: number, mtimeMs: number, encoding: string | null): FileMeta {
+  let meta = fileMetas.get(path);
+  if (meta === undefined || meta.size !== size || meta.mtimeMs !== mtimeMs || meta.encoding !== encoding) {
+    meta = { size, mtimeMs, encoding };
+    if (fileMetas.size >= MAX_FILE_METAS) fileMetas.clear();
+    fileMetas.set(path, meta);
+  }
+  return meta;
+}
