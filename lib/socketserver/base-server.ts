@@ -151,15 +151,19 @@ activate(): void | Promise<void> {}
   #loopDone: ((error?: unknown) => void) | null = null;
   #pollTimer: NodeJS.Timeout | null = null;
   #turnBound = (): void => this.#turn();
+  /** True while the loop waits for a request (its wake-up may have been taken by a concurrent handleRequest()). */
+  #parked = false;
   #onPoll = (): void => {
-    if (this.#wake !== this.#turnBound) return; // busy: the turn in progress calls serviceActions()
-    this.#wake = null;
+    if (!this.#parked) return; // busy: the turn in progress calls serviceActions()
+    if (this.#wake === this.#turnBound) this.#wake = null;
+    this.#parked = false;
     this.#afterRequest();
   };
 
   #startLoop(pollInterval: number, resolve: () => void, reject: (error: unknown) => void): void {
     this.#loopDone = (error?: unknown) => {
       this.#loopDone = null;
+      this.#parked = false;
       if (this.#wake === this.#turnBound) this.#wake = null;
       if (this.#pollTimer) clearInterval(this.#pollTimer);
       this.#pollTimer = null;
@@ -174,12 +178,14 @@ activate(): void | Promise<void> {}
 
   /** Run turns until one has to wait, the queue is empty (park) or shutdown was asked for. */
   #turn(): void {
+    this.#parked = false;
     try {
       for (;;) {
         if (this.#shutdownRequested) return this.#loopDone?.();
         if (this.#queue.length === 0) {
           this.#wakeOnShutdown = true;
           this.#wake = this.#turnBound;
+          this.#parked = true;
           return;
         }
         const handled =

@@ -1007,7 +1007,6 @@ function methodName(command: string): string {
   return name;
 }
 
-
 /** Split on Python's whitespace, dropping empty words at either end. */
 function splitWords(line: string): string[] {
   // Fast path: words separated by single spaces and no other whitespace.
