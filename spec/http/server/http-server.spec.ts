@@ -5,6 +5,7 @@
  * (keep-alive, pipelining, request bodies, errors, time-outs, concurrency).
  */
 import { expect } from "chai";
+import * as net from "node:net";
 
 import { BaseHTTPRequestHandler } from "../../../lib/http/server/base-handler.js";
 import { HTTPServer, ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
@@ -23,6 +24,7 @@ import {
   readUntil,
   serve,
   waitFor,
+  within,
   type Running,
 } from "./engine-helpers.js";
 
@@ -379,6 +381,93 @@ describe("HTTPServer family (real sockets)", function () {
         sock.destroy();
         await run.close();
       }
+    });
+
+    describe("closing after an error response", () => {
+      /** Answers every GET and POST with 404 without reading a body. */
+      class NotFound extends BaseHTTPRequestHandler {
+        override log_message(): void {}
+        do_GET(): void {
+          this.sendError(404);
+        }
+        do_POST(): void {
+          this.sendError(404);
+        }
+      }
+      class NotFound11 extends NotFound {
+        override protocol_version = "HTTP/1.1";
+      }
+      const connections = (server: HTTPServer): Promise<number> =>
+        new Promise((resolve, reject) => server.socket.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+
+      it("a 404 on a connection that closes anyway (HTTP/1.0 server) releases it without waiting for the client", async () => {
+        const run = await serve(HTTPServer, NotFound);
+        // The client never closes its side (Node's default answers a FIN with its own).
+        const sock = net.connect({ port: run.port, host: HOST, allowHalfOpen: true });
+        await new Promise((resolve) => sock.once("connect", resolve));
+        try {
+          const got = readUntil(sock, (b) => latin1(b).includes("</html>"));
+          sock.write("GET /missing HTTP/1.1\r\nHost: x\r\n\r\n");
+          expect(latin1(await got)).to.match(/^HTTP\/1\.0 404 /);
+          await waitFor(() => sock.readableEnded, 2000, "the server's FIN");
+          // The client has not closed its side; the server has let go anyway.
+          await within(
+            (async () => {
+              while ((await connections(run.server)) > 0) await delay(10);
+            })(),
+            500,
+            "the server to release the connection",
+          );
+        } finally {
+          sock.destroy();
+          await run.close();
+        }
+      });
+
+      it("a 404 on a kept-alive connection drains what the client still sends, so a pipelined request cannot reset the response", async () => {
+        const run = await serve(HTTPServer, NotFound11);
+        // A client that keeps its side open after the server's FIN (Node's
+        // default answers a FIN with its own at once).
+        const sock = net.connect({ port: run.port, host: HOST, allowHalfOpen: true });
+        await new Promise((resolve) => sock.once("connect", resolve));
+        try {
+          const all = readAll(sock);
+          sock.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+          await waitFor(() => sock.readableLength > 0 || sock.readableEnded, 2000, "the 404");
+          await delay(20);
+          // The client keeps sending after the server answered and closed its side.
+          sock.write("GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+          await delay(50);
+          expect(await connections(run.server)).to.equal(1); // still draining, not reset
+          sock.end();
+          const responses = parseResponses(await all);
+          expect(responses.map((r) => r.status)).to.deep.equal([404]);
+        } finally {
+          sock.destroy();
+          await run.close();
+        }
+      });
+
+      it("an error answered before a large body arrives reaches the client whole while the body is still being sent", async () => {
+        const run = await serve(HTTPServer, NotFound);
+        const sock = await connect(run.port);
+        try {
+          const all = readAll(sock);
+          sock.write("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n");
+          await delay(30);
+          const chunk = Buffer.alloc(64 * 1024, 0x61);
+          for (let sent = 0; sent < 2000000 && !sock.destroyed; sent += chunk.length) {
+            if (!sock.write(chunk)) await new Promise((r) => sock.once("drain", r));
+          }
+          sock.end();
+          const [res] = parseResponses(await all);
+          expect(res?.status).to.equal(404);
+          expect(latin1(res!.body)).to.include("</html>");
+        } finally {
+          sock.destroy();
+          await run.close();
+        }
+      });
     });
 
     it("an unread request body is skipped on a kept-alive connection", async () => {
