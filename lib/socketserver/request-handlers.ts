@@ -42,7 +42,6 @@ export function startHandler(make: () => BaseRequestHandler): Promise<void> {
   return handler[kStart]();
 }
 
-
 const DONE = Promise.resolve();
 
 /**
@@ -50,9 +49,10 @@ const DONE = Promise.resolve();
  * right after construction it runs {@link setup}, {@link handle} and, even
  * when `handle()` throws, {@link finish}. Each may be async.
  *
- * Handling starts on the microtask after the constructor returns, so class
- * fields declared in a subclass body are in effect, as Python class
- * attributes are.
+ * Handling starts once the constructor has returned (a server starts the
+ * handlers it makes at once; one you construct yourself starts on the next
+ * microtask), so class fields declared in a subclass body are in effect, as
+ * Python class attributes are.
  */
 export class BaseRequestHandler {
   /** The request: a socket for stream servers, `[data, socket]` for datagram servers. */

@@ -71,6 +71,8 @@ export class BufferedReader implements AsyncIterable<Buffer> {
   #source: Readable | null;
   #paused = false;
   #waiter: (() => void) | null = null;
+  /** The read time-out of the wait in progress. */
+  #waiterTimer: NodeJS.Timeout | null = null;
   #interrupted: Error | null = null;
   #timeoutMs: number | null = null;
   #onData = (chunk: Buffer): void => this.#push(chunk);
@@ -171,9 +173,13 @@ export class BufferedReader implements AsyncIterable<Buffer> {
    * {@link interrupt} or the read time-out. With nothing to wait for (end of
    * input, an interrupt already made) it is called at once; otherwise it is
    * called from the source's `data`/`end` event or the timer. One wait at a
-   * time: a new one replaces the last.
+   * time: a new one replaces the last, which is then never called.
    */
   whenFilled(done: (error: Error | null, more: boolean) => void): void {
+    if (this.#waiterTimer) {
+      clearTimeout(this.#waiterTimer);
+      this.#waiterTimer = null;
+    }
     if (this.#interrupted) return done(this.#interrupted, false);
     if (this.#eof || this.#closed) return done(null, false);
     if (this.#paused && this.#source) {
@@ -181,15 +187,19 @@ export class BufferedReader implements AsyncIterable<Buffer> {
       this.#source.resume();
     }
     const before = this.#length;
-    let timer: NodeJS.Timeout | undefined;
-    this.#waiter = () => {
-      if (timer) clearTimeout(timer);
+    const waiter = (): void => {
+      if (this.#waiterTimer) {
+        clearTimeout(this.#waiterTimer);
+        this.#waiterTimer = null;
+      }
       if (this.#interrupted) done(this.#interrupted, false);
       else done(null, this.#length > before || !(this.#eof || this.#closed));
     };
+    this.#waiter = waiter;
     if (this.#timeoutMs !== null) {
-      timer = setTimeout(() => {
-        this.#waiter = null;
+      this.#waiterTimer = setTimeout(() => {
+        this.#waiterTimer = null;
+        if (this.#waiter === waiter) this.#waiter = null;
         done(new SocketTimeoutError(), false);
       }, this.#timeoutMs);
     }

@@ -154,6 +154,25 @@ describe("BufferedReader", function () {
       r.close();
     });
 
+    it("a wait that replaces another leaves the first uncalled, and only its own time-out runs", async () => {
+      const source = new PassThrough();
+      const r = new BufferedReader(source);
+      r.timeout = 0.03;
+      const first: string[] = [];
+      const second: string[] = [];
+      r.whenFilled((error) => void first.push(error ? error.name : "data"));
+      r.whenFilled((error) => void second.push(error ? error.name : "data"));
+      await delay(15);
+      r.timeout = null;
+      r.whenFilled((error) => void second.push(error ? error.name : "data"));
+      await delay(50); // past both earlier time-outs
+      source.write("x");
+      await delay(5);
+      expect(first).to.deep.equal([]);
+      expect(second).to.deep.equal(["data"]);
+      r.close();
+    });
+
     it("a timeout makes a waiting read fail with TimeoutError; null waits forever", async () => {
       const source = new PassThrough();
       const r = new BufferedReader(source);
