@@ -309,8 +309,6 @@ declare module "./socketserver/tcp-server.js" {
     create_socket(...args: Parameters<TCPServer["createSocket"]>): ReturnType<TCPServer["createSocket"]>;
     /** Python spelling of {@link TCPServer.finishRequest}. */
     finish_request(...args: Parameters<TCPServer["finishRequest"]>): ReturnType<TCPServer["finishRequest"]>;
-    /** Python spelling of {@link TCPServer.handleRequest}. */
-    handle_request(...args: Parameters<TCPServer["handleRequest"]>): ReturnType<TCPServer["handleRequest"]>;
     /** Python spelling of {@link TCPServer.listenOptions}. */
     listen_options(...args: Parameters<TCPServer["listenOptions"]>): ReturnType<TCPServer["listenOptions"]>;
     /** Python spelling of {@link TCPServer.listenSocket}. */
@@ -319,8 +317,6 @@ declare module "./socketserver/tcp-server.js" {
     max_connections: TCPServer["maxConnections"];
     /** Python spelling of {@link TCPServer.requestQueueSize}. */
     request_queue_size: TCPServer["requestQueueSize"];
-    /** Python spelling of {@link TCPServer.serveForever}. */
-    serve_forever(...args: Parameters<TCPServer["serveForever"]>): ReturnType<TCPServer["serveForever"]>;
     /** Python spelling of {@link TCPServer.serverActivate}. */
     server_activate(...args: Parameters<TCPServer["serverActivate"]>): ReturnType<TCPServer["serverActivate"]>;
     /** Python spelling of {@link TCPServer.serverBind}. */
@@ -346,16 +342,12 @@ declare module "./socketserver/udp-server.js" {
     bound_address(...args: Parameters<UDPServer["boundAddress"]>): ReturnType<UDPServer["boundAddress"]>;
     /** Python spelling of {@link UDPServer.closeRequest}. */
     close_request(...args: Parameters<UDPServer["closeRequest"]>): ReturnType<UDPServer["closeRequest"]>;
-    /** Python spelling of {@link UDPServer.handleRequest}. */
-    handle_request(...args: Parameters<UDPServer["handleRequest"]>): ReturnType<UDPServer["handleRequest"]>;
     /** Python spelling of {@link UDPServer.listenSocket}. */
     listen_socket(...args: Parameters<UDPServer["listenSocket"]>): ReturnType<UDPServer["listenSocket"]>;
     /** Python spelling of {@link UDPServer.maxPacketSize}. */
     max_packet_size: UDPServer["maxPacketSize"];
     /** Python spelling of {@link UDPServer.requestQueueSize}. */
     request_queue_size: UDPServer["requestQueueSize"];
-    /** Python spelling of {@link UDPServer.serveForever}. */
-    serve_forever(...args: Parameters<UDPServer["serveForever"]>): ReturnType<UDPServer["serveForever"]>;
     /** Python spelling of {@link UDPServer.serverActivate}. */
     server_activate(...args: Parameters<UDPServer["serverActivate"]>): ReturnType<UDPServer["serverActivate"]>;
     /** Python spelling of {@link UDPServer.serverBind}. */

@@ -129,6 +129,7 @@ activate(): void | Promise<void> {}
    * every `pollInterval` seconds.
    */
   serveForever(pollInterval = 0.5): Promise<void> {
+    if (closedServers.has(this)) return Promise.reject(closedServerError(this.serverAddress));
     if (this.#running) return Promise.reject(new Error("serveForever() is already running"));
     const run = this.#ready
       .then(() => new Promise<void>((resolve, reject) => this.#startLoop(pollInterval, resolve, reject)))
@@ -245,6 +246,7 @@ activate(): void | Promise<void> {}
    * {@link timeout} seconds pass without one.
    */
   async handleRequest(): Promise<void> {
+    if (closedServers.has(this)) throw closedServerError(this.serverAddress);
     await this.#ready;
     const seconds = this.timeout ?? null;
     const deadline = seconds === null ? null : Date.now() + seconds * 1000;
@@ -396,4 +398,22 @@ BaseServer.prototype.timeout = null;
 /** `undefined` for a step that is already done, else a Promise of its end (its value dropped). */
 function settled(step: unknown): Promise<void> | undefined {
   return isThenable(step) ? Promise.resolve(step).then(() => undefined) : undefined;
+}
+
+/** Servers whose socket {@link BaseServer.serverClose} has closed. */
+const closedServers = new WeakSet<BaseServer>();
+
+/**
+ * Record that `server`'s socket is closed, as the servers' `serverClose()`
+ * does: from then on its `serveForever()` and `handleRequest()` reject at
+ * once (Python raises `ValueError`) instead of waiting for requests that
+ * can no longer arrive.
+ */
+export function markServerClosed(server: BaseServer): void {
+  closedServers.add(server);
+}
+
+/** The error for serving on a server whose socket `serverClose()` has closed. */
+export function closedServerError(address: unknown): Error {
+  return new Error(`the server on ${pyRepr(address)} is closed: serverClose() was called`);
 }

@@ -8,7 +8,7 @@ import * as net from "node:net";
 import { pythonNames } from "../python-names.js";
 import { AF_INET, SOCK_STREAM, bindHost, parseInetAddress, toSocketAddress } from "./address.js";
 import { pyRepr } from "../python-format.js";
-import { BaseServer, type RequestHandlerClass } from "./base-server.js";
+import { BaseServer, markServerClosed, type RequestHandlerClass } from "./base-server.js";
 import { mayHaveUnreadInput } from "./streams.js";
 
 /** How long a closed connection keeps reading (and discarding) so the peer gets all data before the close. */
@@ -224,24 +224,13 @@ export class TCPServer extends BaseServer {
   /** Python's `listen()` step. Node already listens after {@link serverBind}; nothing more to do. */
   override serverActivate(): void | Promise<void> {}
 
-  /** As {@link BaseServer.serveForever}, but rejects at once after {@link serverClose} (Python raises `ValueError`). */
-  override serveForever(pollInterval?: number): Promise<void> {
-    if (this.#closed) return Promise.reject(closedServerError(this.serverAddress));
-    return super.serveForever(pollInterval);
-  }
-
-  /** As {@link BaseServer.handleRequest}, but rejects at once after {@link serverClose} instead of waiting forever. */
-  override handleRequest(): Promise<void> {
-    if (this.#closed) return Promise.reject(closedServerError(this.serverAddress));
-    return super.handleRequest();
-  }
-
   /**
    * Stop listening and drop connections still waiting in the queue. Open
    * connections being handled are not touched.
    */
   override serverClose(): Promise<void> {
     this.#closed = true;
+    markServerClosed(this);
     for (;;) {
       if (this.queuedRequests === 0) break;
       const [sock] = this.getRequest() as [net.Socket, unknown];
@@ -303,10 +292,6 @@ TCPServer.prototype.allowReusePort = false;
 TCPServer.prototype.maxConnections = null;
 pythonNames(TCPServer, { rename: { fileno: "fileno" } });
 
-/** The error for serving on a server whose socket {@link TCPServer.serverClose} has closed. */
-export function closedServerError(address: unknown): Error {
-  return new Error(`the server on ${pyRepr(address)} is closed: serverClose() was called`);
-}
 
 /** Turn a Node bind error into one that names the address, keeping `code`. */
 export function describeBindError(err: NodeJS.ErrnoException, address: unknown): Error {

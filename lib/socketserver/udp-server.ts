@@ -7,8 +7,8 @@
 import * as dgram from "node:dgram";
 import { pythonNames } from "../python-names.js";
 import { SOCK_DGRAM, bindHost, ipVersion, parseInetAddress, toSocketAddress } from "./address.js";
-import { BaseServer, type RequestHandlerClass } from "./base-server.js";
-import { closedServerError, describeBindError } from "./tcp-server.js";
+import { BaseServer, markServerClosed, type RequestHandlerClass } from "./base-server.js";
+import { describeBindError } from "./tcp-server.js";
 
 /**
  * A server for datagrams. Each datagram is one request: the handler gets
@@ -118,21 +118,10 @@ export class UDPServer extends BaseServer {
   /** Datagram sockets need no `listen()`: nothing to do. */
   override serverActivate(): void | Promise<void> {}
 
-  /** As {@link BaseServer.serveForever}, but rejects at once after {@link serverClose} (Python raises `ValueError`). */
-  override serveForever(pollInterval?: number): Promise<void> {
-    if (this.#closed) return Promise.reject(closedServerError(this.serverAddress));
-    return super.serveForever(pollInterval);
-  }
-
-  /** As {@link BaseServer.handleRequest}, but rejects at once after {@link serverClose} instead of waiting forever. */
-  override handleRequest(): Promise<void> {
-    if (this.#closed) return Promise.reject(closedServerError(this.serverAddress));
-    return super.handleRequest();
-  }
-
   /** Close the socket. */
   override serverClose(): Promise<void> {
     this.#closed = true;
+    markServerClosed(this);
     const s = this.#socket;
     if (!s || !this.#bound) return Promise.resolve();
     this.#bound = false;

@@ -6,22 +6,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as net from "node:net";
 import { fileURLToPath } from "node:url";
+import { within } from "../socketserver/helpers.js";
+export { within };
 
 /** The loopback address every example spec uses. */
 export const HOST = "127.0.0.1";
-
-/** Reject with a message naming `what` if `promise` takes longer than `ms`. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * A TCP client that splits what it receives into lines (without their

@@ -30,6 +30,7 @@ import { JSONAPIHandler, JSONAPIServer } from "../../examples/http/json-api.js";
 import { SiteHandler, SITE_DIR as SIMPLE_SITE_DIR } from "../../examples/http/simple-server.js";
 import { CONTENT_TYPES, SITE_DIR, StaticSiteHandler } from "../../examples/http/static-site.js";
 import { formatHelp } from "../../lib/http/server/cli.js";
+import { within } from "../socketserver/helpers.js";
 
 const HOST = "127.0.0.1";
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -39,19 +40,6 @@ const SCRIPTS = path.resolve(here, "../../examples/http");
 const REPO = path.resolve(here, "../../..");
 /** The example site's sources (examples/http/www in the repository). */
 const SITE_SOURCE = path.join(REPO, "examples/http/www");
-
-/** Reject with a message naming `what` if `promise` takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 // ---------------------------------------------------------------------------
 // Example scripts in child processes

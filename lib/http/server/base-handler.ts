@@ -392,11 +392,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       if (bodyTimeout !== null && bodyTimeout !== undefined) this.rfile.timeout = bodyTimeout;
       const done = (method as () => unknown).call(this);
       if (isThenable(done)) {
-        const before = writtenBefore;
-        const limit = bodyTimeout;
         done.then(
-          () => this.#afterHandler(limit, before),
-          (err: unknown) => this.#requestFailed(err, before),
+          () => this.#afterHandler(bodyTimeout, writtenBefore),
+          (err: unknown) => this.#requestFailed(err, writtenBefore),
         );
         return;
       }

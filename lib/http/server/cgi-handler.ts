@@ -19,6 +19,7 @@ import { pythonNames } from "../../python-names.js";
 import { pyRepr } from "../../python-format.js";
 import { BrokenPipeError } from "../../socketserver/streams.js";
 import type { BodySource } from "./body-sources.js";
+import { insideRoot, isInside, statOrNull } from "./file-checks.js";
 import { SimpleHTTPRequestHandler } from "./simple-handler.js";
 import { unquote } from "./url-paths.js";
 
@@ -108,27 +109,6 @@ function nobodyIds(): Ids | null {
  */
 export function nobodyUid(): number {
   return nobodyIds()?.uid ?? -1;
-}
-
-function statOrNull(path: string): fs.Stats | null {
-  try {
-    return fs.statSync(path, { throwIfNoEntry: false }) ?? null;
-  } catch {
-    return null; // ENOTDIR, EACCES, a NUL byte in the name, ...
-  }
-}
-
-function realpathOrNull(path: string): string | null {
-  try {
-    return fs.realpathSync.native(path);
-  } catch {
-    return null;
-  }
-}
-
-/** `path` is `root` or lies below it (plain string test on normalised paths). */
-function isInside(path: string, root: string): boolean {
-  return path === root || path.startsWith(root.endsWith("/") ? root : root + "/");
 }
 
 const POSIX = process.platform !== "win32";
@@ -479,7 +459,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     const scriptname = dir + "/" + script;
     const scriptfile = this.translatePath(scriptname);
     const st = statOrNull(scriptfile);
-    if (!st || !this.#mayRun(scriptfile, cgiDir)) {
+    if (!st || !this.#mayRun(scriptfile, st, cgiDir)) {
       this.sendError(404, `No such CGI script (${pyRepr(scriptname)})`);
       return;
     }
@@ -530,12 +510,9 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
    * it, as it does in Python. And only through symlinks that stay inside
    * {@link directory}, unless {@link followSymlinks}.
    */
-  #mayRun(scriptfile: string, cgiDir: string): boolean {
+  #mayRun(scriptfile: string, st: fs.Stats, cgiDir: string): boolean {
     if (!isInside(scriptfile, this.translatePath(cgiDir))) return false;
-    if (this.followSymlinks) return true;
-    const root = realpathOrNull(this.directory);
-    const real = realpathOrNull(scriptfile);
-    return root !== null && real !== null && isInside(real, root);
+    return this.followSymlinks || insideRoot(this.directory, scriptfile, st);
   }
 
   /** The script's environment: the server's own, plus the CGI variables of this request. */

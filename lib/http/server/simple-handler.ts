@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { pythonNames } from "../../python-names.js";
 import { htmlEscape } from "../../python-format.js";
 import { SocketWriter, type Writer } from "../../socketserver/streams.js";
+import { insideRoot, statOrNull } from "./file-checks.js";
 import { isThenable } from "../../thenable.js";
 import { BaseHTTPRequestHandler } from "./base-handler.js";
 import { BytesSource, ChainSource, FILE_CHUNK, FileSource, type BodySource } from "./body-sources.js";
@@ -34,56 +35,6 @@ interface Variant {
 }
 
 const TRAILING_SLASH = /(?:\/|%2[fF])$/;
-
-function statOrNull(path: string): fs.Stats | null {
-  try {
-    return fs.statSync(path, { throwIfNoEntry: false }) ?? null;
-  } catch {
-    return null; // ENOTDIR, EACCES, a NUL byte in the name, ...
-  }
-}
-
-function realpathOrNull(path: string): string | null {
-  try {
-    return fs.realpathSync.native(path);
-  } catch {
-    return null;
-  }
-}
-
-/** A root folder's real path, re-resolved at most once a second. */
-const rootRealpaths = new Map<string, { real: string | null; at: number }>();
-/**
- * Verdicts of {@link insideRoot} by path, valid for the same file (device
- * and inode): a symlink retargeted elsewhere leads to another file, so the
- * verdict is computed afresh.
- */
-const insideVerdicts = new Map<string, { root: string; dev: number; ino: number; inside: boolean }>();
-const MAX_VERDICTS = 10000;
-
-/**
- * Does `path` (whose `stat()` is `st`) resolve, through any symlinks, to a
- * place inside `root`? Resolving real paths costs a `readlink` per path
- * component, so answers are remembered per file.
- */
-function insideRoot(root: string, path: string, st: fs.Stats): boolean {
-  const now = Date.now();
-  let r = rootRealpaths.get(root);
-  if (!r || now - r.at > 1000) {
-    r = { real: realpathOrNull(root), at: now };
-    if (rootRealpaths.size > 100) rootRealpaths.clear();
-    rootRealpaths.set(root, r);
-  }
-  const rootReal = r.real;
-  if (rootReal === null) return false;
-  const known = insideVerdicts.get(path);
-  if (known && known.root === rootReal && known.dev === st.dev && known.ino === st.ino) return known.inside;
-  const real = realpathOrNull(path);
-  const inside = real !== null && (real === rootReal || real.startsWith(rootReal.endsWith("/") ? rootReal : rootReal + "/"));
-  if (insideVerdicts.size >= MAX_VERDICTS) insideVerdicts.clear();
-  insideVerdicts.set(path, { root: rootReal, dev: st.dev, ino: st.ino, inside });
-  return inside;
-}
 
 /** One entry of a folder listing, ready to render. */
 interface ListingRow {

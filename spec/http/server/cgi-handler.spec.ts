@@ -23,36 +23,14 @@ import {
 } from "../../../lib/http/server/cgi-handler.js";
 import { ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
 import { handleRawRequest } from "../../../lib/http/server/testing.js";
+import { delay, within } from "../../socketserver/helpers.js";
+import { waitFor } from "./engine-helpers.js";
 
 const HOST = "127.0.0.1";
 const RUNNING_AS_ROOT = process.geteuid?.() === 0;
 
 // ---------------------------------------------------------------------------
 // Small tools
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await delay(10);
-  }
-}
 
 /** A response as the client saw it. Header lines may end in LF only (script output in Python mode). */
 interface Reply {

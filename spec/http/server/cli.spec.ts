@@ -33,6 +33,7 @@ import { ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../../../lib/http/server/simple-handler.js";
 import { AF_INET, AF_INET6 } from "../../../lib/socketserver/address.js";
 import type { RequestHandlerClass } from "../../../lib/socketserver/base-server.js";
+import { delay, within } from "../../socketserver/helpers.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The compiled bin, next to this compiled spec in dist/. */
@@ -40,22 +41,6 @@ const BIN = path.resolve(here, "../../../lib/http/server/cli-main.js");
 
 // ---------------------------------------------------------------------------
 // Small bounded helpers
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Collects what a TextSink receives. */
 class Collector {
