@@ -449,6 +449,8 @@ export class SocketWriter implements Writer {
   #tick: Array<Buffer | string> = [];
   #tickBytes = 0;
   #scheduled = false;
+  /** While true, queued writes wait for {@link releaseTick} instead of a scheduled send. */
+  #held = false;
   #sendTick = (): void => {
     this.#scheduled = false;
     const parts = this.#tick;
@@ -550,10 +552,36 @@ export class SocketWriter implements Writer {
     return text.length;
   }
 
+  /**
+   * Hold the writes of the current tick back from the scheduled send until
+   * {@link releaseTick}: for a caller that knows when a burst of writes
+   * ends (the HTTP engine around a handler that returns at once), so that
+   * they can leave without waiting for the next tick.
+   */
+  holdTick(): void {
+    if (this.#coalesce) this.#held = true;
+  }
+
+  /**
+   * End a {@link holdTick}: send what was written meanwhile now (`now`
+   * true), or on the next tick as usual (`now` false, for example when more
+   * responses are about to be written and could share the send).
+   */
+  releaseTick(now: boolean): void {
+    if (!this.#held) return;
+    this.#held = false;
+    if (this.#tick.length === 0) return;
+    if (now) this.#sendTick();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      process.nextTick(this.#sendTick);
+    }
+  }
+
   #queue(part: Buffer | string, length: number): void {
     this.#tick.push(part);
     this.#tickBytes += length;
-    if (!this.#scheduled) {
+    if (!this.#scheduled && !this.#held) {
       this.#scheduled = true;
       process.nextTick(this.#sendTick);
     }

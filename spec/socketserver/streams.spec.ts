@@ -341,6 +341,61 @@ describe("SocketWriter", function () {
     expect(s.text()).to.equal("more than four bytescorked");
   });
 
+  it("coalescing: the writes of one tick leave together, as one chunk, on the next tick", async () => {
+    const s = sink(1 << 20);
+    const w = new SocketWriter(s.stream, 0, true);
+    w.writeLatin1("HTTP/1.1 200 OK\r\n\r\n");
+    w.write("body");
+    expect(s.written).to.have.length(0);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(s.written.map(String)).to.deep.equal(["HTTP/1.1 200 OK\r\n\r\nbody"]);
+  });
+
+  it("holdTick()/releaseTick(true): held writes leave at the release, at once and as one chunk", async () => {
+    const s = sink(1 << 20);
+    const w = new SocketWriter(s.stream, 0, true);
+    w.holdTick();
+    w.write("a");
+    w.write("b");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(s.written, "nothing leaves while held, not even on a later tick").to.have.length(0);
+    w.releaseTick(true);
+    expect(s.written.map(String)).to.deep.equal(["ab"]);
+    // After the release, writes are scheduled for the next tick again.
+    w.write("c");
+    expect(s.written).to.have.length(1);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(s.text()).to.equal("abc");
+  });
+
+  it("releaseTick(false) leaves held writes to the next tick; flush() during a hold sends at once", async () => {
+    const s = sink(1 << 20);
+    const w = new SocketWriter(s.stream, 0, true);
+    w.holdTick();
+    w.write("x");
+    w.releaseTick(false);
+    expect(s.written).to.have.length(0);
+    w.write("y");
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(s.written.map(String)).to.deep.equal(["xy"]);
+    w.holdTick();
+    w.write("z");
+    await w.flush();
+    expect(s.text()).to.equal("xyz");
+    w.releaseTick(true);
+    expect(s.text()).to.equal("xyz");
+  });
+
+  it("holdTick() has no effect on a writer that does not coalesce", () => {
+    const s = sink(1 << 20);
+    const w = new SocketWriter(s.stream);
+    w.holdTick();
+    w.write("now");
+    expect(s.text()).to.equal("now");
+    w.releaseTick(true);
+    expect(s.written).to.have.length(1);
+  });
+
   it("flush() rejects with BrokenPipeError if the stream closes while waiting", async () => {
     const s = sink(4);
     const w = new SocketWriter(s.stream);

@@ -82,8 +82,28 @@ const SPLITS = 1;
 /** {@link textProblem}: a character Latin-1 cannot encode. */
 const NOT_LATIN1 = 2;
 
+/**
+ * The last few longer texts {@link textProblem} found clean. Responses
+ * repeat the same `Server` and `Date` strings (the same string objects,
+ * from {@link BaseHTTPRequestHandler.versionString} and the date cache),
+ * so a comparison usually replaces the scan.
+ */
+const cleanTexts: string[] = ["", "", "", ""];
+let cleanNext = 0;
+
 /** What stops `text` from going into a status line or header: 0, {@link SPLITS} and/or {@link NOT_LATIN1}. */
 function textProblem(text: string): number {
+  if (text.length < 16) return scanText(text);
+  if (text === cleanTexts[0] || text === cleanTexts[1] || text === cleanTexts[2] || text === cleanTexts[3]) return 0;
+  const problem = scanText(text);
+  if (problem === 0) {
+    cleanTexts[cleanNext] = text;
+    cleanNext = (cleanNext + 1) & 3;
+  }
+  return problem;
+}
+
+function scanText(text: string): number {
   let problem = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -390,7 +410,18 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       // bodyTimeout seconds for data (unless Python's `timeout` is set).
       bodyTimeout = this.timeout === null || this.timeout === undefined ? this.bodyTimeout : null;
       if (bodyTimeout !== null && bodyTimeout !== undefined) this.rfile.timeout = bodyTimeout;
-      const done = (method as () => unknown).call(this);
+      // What a handler that returns at once writes can leave as soon as it
+      // returns, rather than on the next tick, unless another request is
+      // already buffered (pipelined responses then share one send).
+      const wfile = this.wfile;
+      const held = wfile instanceof SocketWriter;
+      if (held) wfile.holdTick();
+      let done: unknown;
+      try {
+        done = (method as () => unknown).call(this);
+      } finally {
+        if (held) wfile.releaseTick(!isThenable(done) && this.rfile.buffered === 0);
+      }
       if (isThenable(done)) {
         done.then(
           () => this.#afterHandler(bodyTimeout, writtenBefore),
@@ -966,7 +997,13 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
   /** The `Server` header value: {@link serverVersion} and {@link sysVersion}. */
   versionString(): string {
-    return `${this.serverVersion} ${this.sysVersion}`;
+    const server = this.serverVersion;
+    const sys = this.sysVersion;
+    const last = lastVersion;
+    if (last.server === server && last.sys === sys) return last.text;
+    const text = `${server} ${sys}`;
+    lastVersion = { server, sys, text };
+    return text;
   }
 
   /** An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`) for `timestamp` seconds since the epoch, or now. */
@@ -986,6 +1023,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     return typeof a === "string" ? a : String(a ?? "");
   }
 }
+
+/** The last {@link BaseHTTPRequestHandler.versionString} made, so that each response need not build it again. */
+let lastVersion = { server: "", sys: "", text: " " };
 
 function latin1Error(text: string): Error {
   const at = text.search(/[^\x00-\xff]/);

@@ -1,7 +1,8 @@
 /**
  * Time-outs for request heads, kept cheap enough for every request: instead
  * of a timer per request, each connection's deadline sits in one shared set
- * that a single coarse sweep (four times a second) checks.
+ * that a single coarse sweep (four times a second) checks. A time-out
+ * fires up to two sweeps late, never early.
  *
  * A connection between requests is *idle* and gets `keepAliveTimeout`; from
  * the first byte of a request (or from the start of a new connection) it
@@ -27,11 +28,23 @@ export class HeadTimeoutError extends Error {
 
 /** How often the shared sweep looks at the deadlines, in milliseconds. */
 const SWEEP_MS = 250;
+/**
+ * Every watch armed since the last sweep, and the ones still running. A
+ * watch that is disarmed stays in the set until the next sweep drops it, so
+ * arming and disarming per request only flip a flag.
+ */
 const watched = new Set<HeadWatch>();
 let sweeper: NodeJS.Timeout | null = null;
 let emptySweeps = 0;
+/**
+ * Sweeps made so far: the clock of the deadlines. Sweeps are at least
+ * {@link SWEEP_MS} apart, so counting them never ends a limit early, and
+ * arming needs no clock read of its own.
+ */
+let sweeps = 0;
 
 function sweep(): void {
+  sweeps++;
   if (watched.size === 0) {
     // Stop after a quiet second; a new watch starts the sweep again.
     if (++emptySweeps >= 4 && sweeper) {
@@ -41,19 +54,26 @@ function sweep(): void {
     return;
   }
   emptySweeps = 0;
-  const now = Date.now();
-  for (const w of watched) if (now >= w.deadline) w.expire(now);
+  for (const w of watched) w.check(sweeps);
+}
+
+/** The sweep (counted as in {@link sweeps}) at which `seconds` from now have surely passed. */
+function deadlineAfter(seconds: number): number {
+  // The next sweep may come at once; every later one is a full interval on.
+  return sweeps + 1 + Math.ceil((seconds * 1000) / SWEEP_MS);
 }
 
 /** The head deadline of one connection, re-armed for each request. */
 export class HeadWatch {
-  /** When the current limit runs out (ms since the epoch). */
+  /** The sweep at which the current limit has run out (see {@link sweeps}). */
   deadline = 0;
   #phase: "idle" | "head" = "head";
   #mark = 0;
   #rfile: BufferedReader;
   #idleLimit: number | null = null;
   #headLimit: number | null = null;
+  #armed = false;
+  #listed = false;
 
   /** @param rfile - the connection's reader, interrupted when time runs out. */
   constructor(rfile: BufferedReader) {
@@ -73,41 +93,58 @@ export class HeadWatch {
     this.#mark = this.#rfile.consumed;
     this.#phase = betweenRequests && this.#rfile.buffered === 0 ? "idle" : "head";
     const limit = this.#phase === "idle" ? idleLimit : headLimit;
-    if (limit === null || limit === undefined || !(limit >= 0)) return;
-    this.deadline = Date.now() + limit * 1000;
-    watched.add(this);
+    if (limit === null || limit === undefined || !(limit >= 0)) {
+      this.#armed = false;
+      return;
+    }
     if (!sweeper) {
       sweeper = setInterval(sweep, SWEEP_MS);
       sweeper.unref();
+    }
+    this.deadline = deadlineAfter(limit);
+    this.#armed = true;
+    if (!this.#listed) {
+      this.#listed = true;
+      watched.add(this);
     }
     emptySweeps = 0;
   }
 
   /** True while the clock runs. */
   get armed(): boolean {
-    return watched.has(this);
+    return this.#armed;
   }
 
   /** Stop the clock: the head has arrived (or the request is over). */
   disarm(): void {
-    watched.delete(this);
+    this.#armed = false;
   }
 
-  /** Called by the sweep once {@link deadline} has passed. */
-  expire(now: number): void {
+  /** Called by the sweep: drop a disarmed watch, expire one whose deadline has passed. */
+  check(sweep: number): void {
+    if (!this.#armed) {
+      watched.delete(this);
+      this.#listed = false;
+    } else if (sweep >= this.deadline) {
+      this.expire();
+    }
+  }
+
+  /** Called once {@link deadline} has passed. */
+  expire(): void {
     const rfile = this.#rfile;
     if (this.#phase === "idle" && (rfile.buffered > 0 || rfile.consumed !== this.#mark)) {
       // The next request has begun: from now on the head limit applies.
       this.#phase = "head";
       const limit = this.#headLimit;
       if (limit === null || limit === undefined || !(limit >= 0)) {
-        watched.delete(this);
+        this.#armed = false;
         return;
       }
-      this.deadline = now + limit * 1000;
+      this.deadline = deadlineAfter(limit);
       return;
     }
-    watched.delete(this);
+    this.#armed = false;
     const seconds = (this.#phase === "idle" ? this.#idleLimit : this.#headLimit) ?? 0;
     rfile.interrupt(new HeadTimeoutError(this.#phase, seconds));
   }
