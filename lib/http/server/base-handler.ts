@@ -249,7 +249,11 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   #dispatched = false;
   #requests = 0;
   #waitingForRequest = false;
+  /** The connection closes after this request's response, whatever the handler decides (see {@link #checkFraming}). */
   #closeAfterResponse = false;
+  /** The status of the head being built (0 for none), and whether it has a `Connection` header. */
+  #headCode = 0;
+  #headHasConnection = false;
   #discarding = false;
   #headWatch: HeadWatch | null = null;
 
@@ -929,6 +933,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     if (problem === SPLITS) throw new HeaderInjectionError(`status line ${pyRepr(line)} contains CR, LF or NUL`);
     if (problem === NOT_LATIN1) throw latin1Error(line);
     this.#head += line + "\r\n";
+    this.#headCode = code;
+    this.#headHasConnection = false;
   }
 
   /**
@@ -946,15 +952,25 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       this.#head += keyword + ": " + v + "\r\n";
     }
     if (keyword.length === 10 && keyword.toLowerCase() === "connection") {
+      this.#headHasConnection = true;
       const lower = v.toLowerCase();
       if (lower === "close") this.closeConnection = true;
       else if (lower === "keep-alive") this.closeConnection = false;
     }
   }
 
-  /** Finish the header block and send it (nothing for an HTTP/0.9 request). */
+  /**
+   * Finish the header block and send it (nothing for an HTTP/0.9 request).
+   * When the connection must close after this response although the
+   * handler did not say so (a malformed header line in the request), a
+   * final response gets `Connection: close` added.
+   */
   endHeaders(): void {
     if (this.requestVersion !== "HTTP/0.9") {
+      if (this.#closeAfterResponse && this.#headCode >= 200 && !this.#headHasConnection) {
+        this.#head += "Connection: close\r\n";
+        this.#headHasConnection = true;
+      }
       this.#head += "\r\n";
       this.flushHeaders();
     }

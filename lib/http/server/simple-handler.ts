@@ -62,8 +62,10 @@ function listingRows(path: string): readonly ListingRow[] {
   if (cached && cached.dev === st.dev && cached.ino === st.ino && cached.mtimeMs === st.mtimeMs && cached.ctimeMs === st.ctimeMs) {
     return cached.rows;
   }
-  const entries = fs.readdirSync(path, { withFileTypes: true });
-  // Sort by the lower-cased name, computed once per entry.
+  const entries = readdirInDiskOrder(path);
+  // Sort by the lower-cased name, computed once per entry. The sort is
+  // stable, so names that lower-case alike keep the folder's own order, as
+  // with Python's os.listdir().
   const keyed = entries.map((e) => ({ e, key: e.name.toLowerCase() }));
   keyed.sort((a, b) => (a.key === b.key ? 0 : compareCodePoints(a.key, b.key)));
   let links = false;
@@ -86,6 +88,21 @@ function listingRows(path: string): readonly ListingRow[] {
     listingCache.set(path, { dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, rows });
   }
   return rows;
+}
+
+/**
+ * The entries of a folder in the order the file system gives them, like
+ * Python's `os.listdir()` (`fs.readdirSync()` sorts them by bytes first).
+ */
+function readdirInDiskOrder(path: string): fs.Dirent[] {
+  const dir = fs.opendirSync(path, { bufferSize: 256 });
+  const entries: fs.Dirent[] = [];
+  try {
+    for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) entries.push(entry);
+  } finally {
+    dir.closeSync();
+  }
+  return entries;
 }
 
 /** Order strings by code point (not UTF-16 unit), as Python compares str. */

@@ -36,6 +36,11 @@ function makeSite(): { dir: string; big: Buffer; small: Buffer } {
   fs.mkdirSync(path.join(dir, "sub dir"));
   fs.writeFileSync(path.join(dir, "sub dir", "inner.txt"), "inner");
   fs.mkdirSync(path.join(dir, "empty"));
+  // Names equal once lower-cased: Python lists them in the folder's own order.
+  fs.mkdirSync(path.join(dir, "ties"));
+  for (const name of ["aa.txt", "aA.txt", "AA.txt", "Aa.txt", "k.txt", "K.txt", "readme.md", "README.md", "Readme.md"]) {
+    fs.writeFileSync(path.join(dir, "ties", name), name);
+  }
   fs.symlinkSync("sub dir", path.join(dir, "linkdir"));
   fs.symlinkSync("hello.txt", path.join(dir, "linkfile"));
   fs.symlinkSync("nowhere", path.join(dir, "broken"));
@@ -269,7 +274,7 @@ describe("SimpleHTTPRequestHandler end to end", function () {
     const stripStyle = (page: string): string =>
       page.replace('<style type="text/css">\n:root {\ncolor-scheme: light dark;\n}\n</style>\n', "");
 
-    for (const target of ["/", "/sub%20dir/", "/empty/", "/linkdir/"]) {
+    for (const target of ["/", "/sub%20dir/", "/empty/", "/linkdir/", "/ties/"]) {
       it(`listing ${target}: the same bytes once our <style> block (5 lines) is removed`, async () => {
         const [ours, theirs] = await both(target);
         expect(theirs.status).to.equal(200);
