@@ -253,11 +253,20 @@ interface MemorySample {
 /** Young-generation cap of the second memory run: the V8 flag and how the report names it. */
 const YOUNG_CAP_FLAG = "--max-semi-space-size=2";
 
-/** Serve `opts.total` keep-alive requests to one of our hello-world servers, sampling its memory after each batch. */
-async function memorySamples(opts: MemoryOptions, extraNodeArgs: string[], label: string): Promise<MemorySample[]> {
-  const server = await ServerProcess.node("ours", "ours-http.js", {
+/** A hello-world server the memory check measures. */
+interface MemorySubject {
+  name: string;
+  script: string;
+  nodeArgs: string[];
+  label: string;
+}
+
+/** Serve `opts.total` keep-alive requests to a hello-world server, sampling its memory after each batch. */
+async function memorySamples(opts: MemoryOptions, subject: MemorySubject): Promise<MemorySample[]> {
+  const label = subject.label;
+  const server = await ServerProcess.node(subject.name, subject.script, {
     env: { BENCH_BACKLOG: String(opts.backlog) },
-    nodeArgs: ["--expose-gc", ...extraNodeArgs, ...opts.oursNodeArgs],
+    nodeArgs: ["--expose-gc", ...subject.nodeArgs],
   });
   const samples: MemorySample[] = [];
   try {
@@ -291,17 +300,35 @@ const percent = (x: number): string => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(
  * RSS of our server over `total` keep-alive requests, run twice: as
  * shipped (the target's verdict), and with V8's young generation capped,
  * which shows how much of any growth is the young generation sizing itself
- * up rather than memory kept.
+ * up rather than memory kept. node:http's hello world runs the same check
+ * as a reference: what Node's own server does under the same load.
  */
 export async function runMemoryCheck(opts: MemoryOptions): Promise<string> {
-  const plain = await memorySamples(opts, [], "");
-  const capped = await memorySamples(opts, [YOUNG_CAP_FLAG], ` (${YOUNG_CAP_FLAG})`);
+  const plain = await memorySamples(opts, { name: "ours", script: "ours-http.js", nodeArgs: opts.oursNodeArgs, label: "" });
+  const capped = await memorySamples(opts, {
+    name: "ours",
+    script: "ours-http.js",
+    nodeArgs: [YOUNG_CAP_FLAG, ...opts.oursNodeArgs],
+    label: ` (${YOUNG_CAP_FLAG})`,
+  });
+  const node = await memorySamples(opts, { name: "node:http", script: "node-http.js", nodeArgs: [], label: " (node:http)" });
   const rows = plain.map((s, i) => {
     const c = capped[i];
-    return [fmtInt(s.at), fmtMiB(s.rss), fmtMiB(s.rssGc), fmtMiB(s.heapGc), c ? fmtMiB(c.rssGc) : "-", c ? fmtMiB(c.heapGc) : "-"];
+    const n = node[i];
+    return [
+      fmtInt(s.at),
+      fmtMiB(s.rss),
+      fmtMiB(s.rssGc),
+      fmtMiB(s.heapGc),
+      c ? fmtMiB(c.rssGc) : "-",
+      c ? fmtMiB(c.heapGc) : "-",
+      n ? fmtMiB(n.rssGc) : "-",
+      n ? fmtMiB(n.heapGc) : "-",
+    ];
   });
   const p = rssGrowth(opts, plain);
   const c = rssGrowth(opts, capped);
+  const n = rssGrowth(opts, node);
   const heaps = plain.map((s) => s.heapGc);
   return [
     "## HTTP engine: memory",
@@ -311,18 +338,29 @@ export async function runMemoryCheck(opts: MemoryOptions): Promise<string> {
       `The server reports its RSS on SIGUSR2, then again after a full \`gc()\` (run with \`--expose-gc\`). ` +
       `The same check then runs on a fresh server started with \`${YOUNG_CAP_FLAG}\` (V8's young generation capped at ` +
       `2 MiB semi-spaces instead of growing towards its default maximum), to tell memory that is kept from the young ` +
-      `generation growing with the allocation rate.`,
+      `generation growing with the allocation rate. Last, node:http's hello world (bench/servers/node-http.ts) runs ` +
+      `the same check as it is, for reference.`,
     "",
     table(
-      ["requests served", "RSS", "RSS after gc", "heap used after gc", `RSS after gc, ${YOUNG_CAP_FLAG}`, `heap used after gc, ${YOUNG_CAP_FLAG}`],
+      [
+        "requests served",
+        "RSS",
+        "RSS after gc",
+        "heap used after gc",
+        `RSS after gc, ${YOUNG_CAP_FLAG}`,
+        `heap used after gc, ${YOUNG_CAP_FLAG}`,
+        "node:http: RSS after gc",
+        "node:http: heap used after gc",
+      ],
       rows,
-      ["r", "r", "r", "r", "r", "r"],
+      ["r", "r", "r", "r", "r", "r", "r", "r"],
     ),
     "",
     `RSS after gc at ${fmtInt(p.last.at)} vs at ${fmtInt(p.first.at)}: ${percent(p.growth)} ` +
       `(target: within 10%) -> ${Math.abs(p.growth) <= 0.1 ? "met" : "**not met**"}; raw RSS: ${fmtMiB(p.first.rss)} -> ${fmtMiB(p.last.rss)}. ` +
       `Heap used after gc stays between ${fmtMiB(Math.min(...heaps))} and ${fmtMiB(Math.max(...heaps))}. ` +
-      `With \`${YOUNG_CAP_FLAG}\`: ${fmtMiB(c.first.rssGc)} -> ${fmtMiB(c.last.rssGc)} (${percent(c.growth)}).`,
+      `With \`${YOUNG_CAP_FLAG}\`: ${fmtMiB(c.first.rssGc)} -> ${fmtMiB(c.last.rssGc)} (${percent(c.growth)}). ` +
+      `node:http under the same check: ${fmtMiB(n.first.rssGc)} -> ${fmtMiB(n.last.rssGc)} (${percent(n.growth)}).`,
   ].join("\n");
 }
 

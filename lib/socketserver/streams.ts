@@ -65,12 +65,14 @@ export class BufferedReader implements AsyncIterable<Buffer> {
   #chunks: Buffer[] = [];
   #head = 0; // offset into #chunks[0]
   #length = 0;
-  #consumed = 0;
+  #consumedTotal = 0;
   #eof = false;
   #closed = false;
   #source: Readable | null;
   #paused = false;
-  #waiter: (() => void) | null = null;
+  /** The callback of the wait in progress ({@link whenFilled}), and the buffered length when it began. */
+  #waitDone: ((error: Error | null, more: boolean) => void) | null = null;
+  #waitFrom = 0;
   /** The read time-out of the wait in progress. */
   #waiterTimer: NodeJS.Timeout | null = null;
   #interrupted: Error | null = null;
@@ -119,7 +121,7 @@ export class BufferedReader implements AsyncIterable<Buffer> {
 
   /** Bytes handed out by reads since the reader was made (a position, as Python's `tell()`). */
   get consumed(): number {
-    return this.#consumed;
+    return this.#consumedTotal;
   }
 
   /** True once the source has ended (buffered bytes may remain). */
@@ -148,13 +150,27 @@ export class BufferedReader implements AsyncIterable<Buffer> {
     this.#wake();
   }
 
+  /** End the wait in progress, if any: bytes arrived, the input ended, or it was interrupted. */
   #wake(): void {
-    const w = this.#waiter;
-    if (w) {
-      this.#waiter = null;
-      w();
+    const done = this.#waitDone;
+    if (done === null) return;
+    this.#waitDone = null;
+    if (this.#waiterTimer) {
+      clearTimeout(this.#waiterTimer);
+      this.#waiterTimer = null;
     }
+    if (this.#interrupted) done(this.#interrupted, false);
+    else done(null, this.#length > this.#waitFrom || !(this.#eof || this.#closed));
   }
+
+  /** The read time-out of the wait in progress ran out. */
+  #waitTimedOut = (): void => {
+    this.#waiterTimer = null;
+    const done = this.#waitDone;
+    if (done === null) return;
+    this.#waitDone = null;
+    done(new SocketTimeoutError(), false);
+  };
 
   /**
    * Wait until more bytes arrive or the input ends. Resolves `false` at end of
@@ -186,23 +202,9 @@ export class BufferedReader implements AsyncIterable<Buffer> {
       this.#paused = false;
       this.#source.resume();
     }
-    const before = this.#length;
-    const waiter = (): void => {
-      if (this.#waiterTimer) {
-        clearTimeout(this.#waiterTimer);
-        this.#waiterTimer = null;
-      }
-      if (this.#interrupted) done(this.#interrupted, false);
-      else done(null, this.#length > before || !(this.#eof || this.#closed));
-    };
-    this.#waiter = waiter;
-    if (this.#timeoutMs !== null) {
-      this.#waiterTimer = setTimeout(() => {
-        this.#waiterTimer = null;
-        if (this.#waiter === waiter) this.#waiter = null;
-        done(new SocketTimeoutError(), false);
-      }, this.#timeoutMs);
-    }
+    this.#waitFrom = this.#length;
+    this.#waitDone = done;
+    if (this.#timeoutMs !== null) this.#waiterTimer = setTimeout(this.#waitTimedOut, this.#timeoutMs);
   }
 
   /**
@@ -244,13 +246,18 @@ export class BufferedReader implements AsyncIterable<Buffer> {
         }
       }
     }
+    this.#account(n);
+    return out;
+  }
+
+  /** Account for `n` bytes taken off the buffer; pull from the source again once it has room. */
+  #account(n: number): void {
     this.#length -= n;
-    this.#consumed += n;
+    this.#consumedTotal += n;
     if (this.#paused && this.#length < HIGH_WATER / 2 && this.#source) {
       this.#paused = false;
       this.#source.resume();
     }
-    return out;
   }
 
   /** Offset of the first `\n` within the first `limit` buffered bytes, or -1. */
@@ -295,7 +302,21 @@ export class BufferedReader implements AsyncIterable<Buffer> {
 
   /** Consume `n` buffered bytes (at most {@link buffered}) without returning them. */
   skip(n: number): void {
-    this.#take(Math.min(n, this.#length));
+    let left = Math.min(n, this.#length);
+    if (left <= 0) return;
+    const dropped = left;
+    while (left > 0) {
+      const c = this.#chunks[0]!;
+      const avail = c.length - this.#head;
+      if (avail > left) {
+        this.#head += left;
+        break;
+      }
+      left -= avail;
+      this.#chunks.shift();
+      this.#head = 0;
+    }
+    this.#account(dropped);
   }
 
   /**

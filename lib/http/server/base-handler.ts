@@ -53,6 +53,9 @@ const TOO_MANY_HEADERS = Object.freeze({ limit: "count" as const });
 const HEADER_BLOCK_TOO_LONG = Object.freeze({ limit: "bytes" as const });
 type HeaderLimit = typeof HEADER_LINE_TOO_LONG | typeof TOO_MANY_HEADERS | typeof HEADER_BLOCK_TOO_LONG;
 
+/** The raw request line before one is read (zero bytes, so sharing it is safe). */
+const NO_BYTES = Buffer.alloc(0);
+
 /** Interrupts the wait for a next request when the server is closing. */
 const CLOSING = new Error("server closing");
 
@@ -226,7 +229,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   declare keepAliveTimeout: number | null;
 
   /** The raw request line, line end included. */
-  rawRequestline: Buffer = Buffer.alloc(0);
+  rawRequestline: Buffer = NO_BYTES;
   /** The request line as text, without its line end. */
   requestline = "";
   /** The method (`GET`, `POST`, ...), or `null` before one is known. */
