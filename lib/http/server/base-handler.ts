@@ -269,21 +269,30 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   }
 
   /** Handle requests on this connection until one of them closes it (or the server is closing). */
-  override async handle(): Promise<void> {
+  override handle(): Promise<void> {
     this.closeConnection = true;
     const server = this.server as Partial<ConnectionRegistry> | undefined;
     server?.trackHandler?.(this);
+    // Not overridden: run the whole connection on the request loop below,
+    // which ends the connection's bookkeeping itself.
+    if (this.handleOneRequest === BaseHTTPRequestHandler.prototype.handleOneRequest) return this.#runRequests(false, server);
+    return this.#handleEach(server);
+  }
+
+  /** {@link handle} with an overridden {@link handleOneRequest}: call it until the connection is to close. */
+  async #handleEach(server: Partial<ConnectionRegistry> | undefined): Promise<void> {
     try {
-      if (this.handleOneRequest === BaseHTTPRequestHandler.prototype.handleOneRequest) {
-        // Not overridden: run the whole connection on the request loop below.
-        await this.#runRequests(false);
-      } else {
-        await this.handleOneRequest();
-        while (!this.closeConnection && !server?.draining) await this.handleOneRequest();
-      }
+      await this.handleOneRequest();
+      while (!this.closeConnection && !server?.draining) await this.handleOneRequest();
     } finally {
-      server?.untrackHandler?.(this);
+      this.#connectionDone(server);
     }
+  }
+
+  /** The connection is done: stop its head clock, and let the server forget it. */
+  #connectionDone(server: Partial<ConnectionRegistry> | undefined): void {
+    this.#headWatch?.release();
+    server?.untrackHandler?.(this);
   }
 
   /**
@@ -310,12 +319,22 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   #pumping = false;
   #again = false;
 
-  /** Serve one request (`single`), or requests until the connection is to close; settles when done. */
-  #runRequests(single: boolean): Promise<void> {
+  /**
+   * Serve one request (`single`), or requests until the connection is to
+   * close and then end the connection's bookkeeping; settles when done.
+   */
+  #runRequests(single: boolean, server?: Partial<ConnectionRegistry>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#loopSingle = single;
       this.#loopDone = (error?: unknown) => {
         this.#loopDone = null;
+        if (!single) {
+          try {
+            this.#connectionDone(server);
+          } catch (err) {
+            error ??= err;
+          }
+        }
         if (error === undefined) resolve();
         else reject(error);
       };

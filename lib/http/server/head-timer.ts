@@ -57,6 +57,11 @@ function sweep(): void {
   for (const w of watched) w.check(sweeps);
 }
 
+/** How many watches the shared set holds (for tests: a finished connection's watch must not stay). */
+export function listedHeadWatches(): number {
+  return watched.size;
+}
+
 /** The sweep (counted as in {@link sweeps}) at which `seconds` from now have surely passed. */
 function deadlineAfter(seconds: number): number {
   // The next sweep may come at once; every later one is a full interval on.
@@ -118,6 +123,19 @@ export class HeadWatch {
   /** Stop the clock: the head has arrived (or the request is over). */
   disarm(): void {
     this.#armed = false;
+  }
+
+  /**
+   * Stop the clock for good: the connection is done. Leaves the shared set
+   * at once, so that nothing of a closed connection stays reachable until
+   * the next sweep.
+   */
+  release(): void {
+    this.#armed = false;
+    if (this.#listed) {
+      this.#listed = false;
+      watched.delete(this);
+    }
   }
 
   /** Called by the sweep: drop a disarmed watch, expire one whose deadline has passed. */

@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { BaseHTTPRequestHandler, HeaderInjectionError, kLogLines } from "../../../lib/http/server/base-handler.js";
+import { listedHeadWatches } from "../../../lib/http/server/head-timer.js";
 import { ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../../../lib/http/server/simple-handler.js";
 import { parseResponses, type ParsedResponse } from "../../../lib/http/server/testing.js";
@@ -194,6 +195,21 @@ describe("Hardening (real sockets)", function () {
         expect(run.logs.some((l) => l.includes("Request timed out: TimeoutError('timed out')"))).to.equal(true);
       } finally {
         sock.destroy();
+        await run.close();
+      }
+    });
+
+    it("a finished connection's head clock leaves the shared sweep at once, not at the next sweep", async () => {
+      const run = await start(Slow);
+      try {
+        // Earlier connections' clocks are gone after a sweep or two.
+        await waitFor(() => listedHeadWatches() === 0, 2000, "earlier head clocks to be dropped");
+        const raw = await exchange(run.port, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3000);
+        expect(parseResponses(raw).map((r) => r.status)).to.deep.equal([200, 200]);
+        await waitFor(() => run.server.openConnections === 0, 2000, "the connection to be released");
+        // Well before the next sweep (a quarter of a second) could have dropped it.
+        expect(listedHeadWatches()).to.equal(0);
+      } finally {
         await run.close();
       }
     });
