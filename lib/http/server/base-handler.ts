@@ -983,13 +983,13 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
   /**
    * Finish the header block and send it (nothing for an HTTP/0.9 request).
-   * When the connection must close after this response although the
-   * handler did not say so (a malformed header line in the request), a
-   * final response gets `Connection: close` added.
+   * When the connection must close after this response although it would
+   * otherwise stay open (a malformed header line in the request), a final
+   * response without a `Connection` header gets `Connection: close` added.
    */
   endHeaders(): void {
     if (this.requestVersion !== "HTTP/0.9") {
-      if (this.#closeAfterResponse && this.#headCode >= 200 && !this.#headHasConnection) {
+      if (this.#closeAfterResponse && !this.closeConnection && this.#headCode >= 200 && !this.#headHasConnection) {
         this.#head += "Connection: close\r\n";
         this.#headHasConnection = true;
       }

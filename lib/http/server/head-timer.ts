@@ -29,9 +29,10 @@ export class HeadTimeoutError extends Error {
 /** How often the shared sweep looks at the deadlines, in milliseconds. */
 const SWEEP_MS = 250;
 /**
- * Every watch armed since the last sweep, and the ones still running. A
- * watch that is disarmed stays in the set until the next sweep drops it, so
- * arming and disarming per request only flip a flag.
+ * The watches of open connections that were armed since the last sweep or
+ * are still running. Arming and disarming per request only flip a flag: a
+ * disarmed watch stays in the set until the next sweep drops it, or until
+ * its connection ends ({@link HeadWatch.release}).
  */
 const watched = new Set<HeadWatch>();
 let sweeper: NodeJS.Timeout | null = null;

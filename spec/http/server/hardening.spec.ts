@@ -533,6 +533,14 @@ describe("Hardening (real sockets)", function () {
       }
     });
 
+    it("a malformed header line in a request whose connection closes anyway: no Connection header added (as CPython)", async () => {
+      const raw = await exchange(run.port, "GET /headers HTTP/1.0\r\nHost: x\r\nJunk\r\n\r\n", 5000);
+      const [res, ...more] = parseResponses(raw);
+      expect(res!.status).to.equal(200);
+      expect(res!.header("Connection")).to.equal(undefined);
+      expect(more).to.deep.equal([]);
+    });
+
     it("the server still answers normally after every shape", async () => {
       const [res] = parseResponses(await exchange(run.port, "GET /after HTTP/1.1\r\nConnection: close\r\n\r\n"));
       expect(res!.text).to.equal("GET /after body=0\n");
