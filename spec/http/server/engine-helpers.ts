@@ -76,10 +76,10 @@ export async function serve<S extends HTTPServer>(
   };
 }
 
-/** Open a TCP connection to the loopback `port`. */
-export function connect(port: number): Promise<net.Socket> {
+/** Open a TCP connection to the loopback `port`; `allowHalfOpen` keeps our side open after the server's FIN. */
+export function connect(port: number, options: { allowHalfOpen?: boolean } = {}): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: HOST, port });
+    const sock = net.connect({ host: HOST, port, allowHalfOpen: options.allowHalfOpen ?? false });
     sock.once("connect", () => {
       sock.off("error", reject);
       sock.on("error", () => undefined);

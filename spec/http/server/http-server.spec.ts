@@ -5,7 +5,6 @@
  * (keep-alive, pipelining, request bodies, errors, time-outs, concurrency).
  */
 import { expect } from "chai";
-import * as net from "node:net";
 
 import { BaseHTTPRequestHandler } from "../../../lib/http/server/base-handler.js";
 import { HTTPServer, ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
@@ -403,8 +402,7 @@ describe("HTTPServer family (real sockets)", function () {
       it("a 404 on a connection that closes anyway (HTTP/1.0 server) releases it without waiting for the client", async () => {
         const run = await serve(HTTPServer, NotFound);
         // The client never closes its side (Node's default answers a FIN with its own).
-        const sock = net.connect({ port: run.port, host: HOST, allowHalfOpen: true });
-        await new Promise((resolve) => sock.once("connect", resolve));
+        const sock = await connect(run.port, { allowHalfOpen: true });
         try {
           const got = readUntil(sock, (b) => latin1(b).includes("</html>"));
           sock.write("GET /missing HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -428,8 +426,7 @@ describe("HTTPServer family (real sockets)", function () {
         const run = await serve(HTTPServer, NotFound11);
         // A client that keeps its side open after the server's FIN (Node's
         // default answers a FIN with its own at once).
-        const sock = net.connect({ port: run.port, host: HOST, allowHalfOpen: true });
-        await new Promise((resolve) => sock.once("connect", resolve));
+        const sock = await connect(run.port, { allowHalfOpen: true });
         try {
           const all = readAll(sock);
           sock.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
