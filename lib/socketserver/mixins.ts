@@ -13,6 +13,7 @@ import type { Socket } from "node:net";
 import { pythonNames } from "../python-names.js";
 import type { BaseServer } from "./base-server.js";
 import { isThenable } from "../thenable.js";
+import { Registry } from "./registry.js";
 
 /**
  * A server class a mixin can extend. TypeScript requires a mixin's base
@@ -41,7 +42,7 @@ export function ThreadingMixIn<TBase extends ServerConstructor>(Base: TBase) {
     declare daemonThreads: boolean;
     /** When true (default), {@link serverClose} waits for every non-daemon request in progress. */
     declare blockOnClose: boolean;
-    #inFlight = new Set<Promise<void>>();
+    #inFlight = new Registry<Promise<void>>();
 
     /** Start handling the request and return at once. */
     override processRequest(request: unknown, clientAddress: unknown): void {
@@ -50,8 +51,8 @@ export function ThreadingMixIn<TBase extends ServerConstructor>(Base: TBase) {
         (request as Unreffable)?.unref?.();
       } else {
         const inFlight = this.#inFlight;
-        inFlight.add(work);
-        const done = (): void => void inFlight.delete(work);
+        const entry = inFlight.add(work);
+        const done = (): void => void inFlight.delete(entry);
         work.then(done, done);
       }
     }
@@ -93,7 +94,7 @@ export function ThreadingMixIn<TBase extends ServerConstructor>(Base: TBase) {
     /** Close the server, then wait for the requests in progress when {@link blockOnClose} is set. */
     override async serverClose(): Promise<void> {
       await super.serverClose();
-      if (this.blockOnClose) await Promise.all([...this.#inFlight]);
+      if (this.blockOnClose) await Promise.all(this.#inFlight.values());
     }
   }
   ThreadingServer.prototype.daemonThreads = false;

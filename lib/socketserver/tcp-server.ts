@@ -21,6 +21,24 @@ function listenSupportsReusePort(): boolean {
 }
 
 /**
+ * Whether `sock` can be closed outright with nothing lost: no input is left
+ * unread (see `markUnreadInput`; closing over unread input makes the kernel
+ * reset the connection) and every byte written is already with the kernel,
+ * which still delivers it, then the FIN, after the descriptor is closed.
+ * That is what Python's `shutdown(SHUT_WR)` + `close()` puts on the wire,
+ * without the extra round through the event loop that Node's `end()` takes.
+ * TLS connections always take the `end()` path, which sends close_notify.
+ */
+function closesCleanlyAtOnce(sock: net.Socket): boolean {
+  return (
+    !mayHaveUnreadInput(sock) &&
+    sock.readableLength === 0 &&
+    sock.writableLength === 0 &&
+    (sock as net.Socket & { encrypted?: boolean }).encrypted !== true
+  );
+}
+
+/**
  * Close a connection the way a careful server does: finish sending, then,
  * when the client may still be sending (input was left unread, see
  * `markUnreadInput`), keep draining what it sends for a short while (closing
@@ -29,6 +47,10 @@ function listenSupportsReusePort(): boolean {
  */
 export function closeConnection(sock: net.Socket): void {
   if (sock.destroyed) return;
+  if (closesCleanlyAtOnce(sock)) {
+    sock.destroy();
+    return;
+  }
   if (!sock.writableEnded) sock.end();
   if (!mayHaveUnreadInput(sock) && sock.readableLength === 0) {
     // Nothing left unread: release as soon as the last bytes are handed to
@@ -271,7 +293,10 @@ export class TCPServer extends BaseServer {
   override shutdownRequest(request: unknown): void | Promise<void> {
     const sock = request as net.Socket;
     try {
-      if (!sock.destroyed && !sock.writableEnded) sock.end();
+      // When our closeRequest() follows and can close at once, the FIN
+      // leaves with the close: the same bytes as Python's shutdown(SHUT_WR).
+      const closesNext = this.closeRequest === TCPServer.prototype.closeRequest && closesCleanlyAtOnce(sock);
+      if (!sock.destroyed && !sock.writableEnded && !closesNext) sock.end();
     } catch {
       // Python ignores errors from shutdown(SHUT_WR) too.
     }

@@ -101,7 +101,9 @@ export async function exchange(target: Target, data: string | Buffer, options: {
   const sock = await connect(target);
   sock.on("error", () => undefined);
   const all = readAll(sock, options.ms ?? 5000);
-  sock.write(data);
+  // Nothing to send is no write at all: an empty write still reaches the
+  // socket and fails with EPIPE once the server has closed its end.
+  if (data.length > 0) sock.write(data);
   if (options.end) sock.end();
   try {
     return (await all).toString("latin1");

@@ -453,4 +453,95 @@ describe("TCPServer", function () {
       expect(stderr.text()).to.equal("");
     });
   });
+  describe("closing a connection", () => {
+    /** A TCPServer that records, right after each shutdownRequest(), what state the socket was left in. */
+    function recordingServer(handler: typeof StreamRequestHandler) {
+      const seen: { destroyed: boolean; ended: boolean }[] = [];
+      class Recording extends TCPServer {
+        override shutdownRequest(request: unknown): void | Promise<void> {
+          const sock = request as net.Socket;
+          const spy = sinon.spy(sock, "end");
+          const result = super.shutdownRequest(request);
+          seen.push({ destroyed: sock.destroyed, ended: spy.called });
+          spy.restore();
+          return result;
+        }
+      }
+      return { server: new Recording([HOST, 0], handler), seen };
+    }
+
+    it("closes at once when every byte is with the kernel and nothing is unread; the client gets the bytes, then the end", async () => {
+      class Handler extends StreamRequestHandler {
+        override handle(): void {
+          this.wfile.write("ok\n");
+        }
+      }
+      const { server, seen } = recordingServer(Handler);
+      try {
+        await server.ready;
+        const sock = await connect(server.serverAddress);
+        let error: Error | null = null;
+        sock.on("error", (err) => (error = err));
+        const reply = readAll(sock);
+        await server.handleRequest();
+        expect((await reply).toString()).to.equal("ok\n");
+        expect(error).to.equal(null);
+        expect(seen).to.deep.equal([{ destroyed: true, ended: false }]);
+      } finally {
+        await server.serverClose();
+      }
+    });
+
+    it("ends the write side first while bytes still wait in Node, and the client gets them all", async () => {
+      const big = Buffer.alloc(16 * 1024 * 1024, 0x61);
+      class Handler extends StreamRequestHandler {
+        override handle(): void {
+          // Written straight to the socket, and finish() does not wait for
+          // the drain: most of it is still queued in Node at the shutdown.
+          (this.connection as net.Socket).write(big);
+        }
+        override finish(): void {}
+      }
+      const { server, seen } = recordingServer(Handler);
+      try {
+        await server.ready;
+        const sock = await connect(server.serverAddress);
+        const reply = readAll(sock, 20000);
+        await server.handleRequest();
+        expect(seen).to.deep.equal([{ destroyed: false, ended: true }]);
+        const got = await reply;
+        expect(got.length).to.equal(big.length);
+        expect(got.equals(big)).to.equal(true);
+      } finally {
+        await server.serverClose();
+      }
+    });
+
+    it("still shuts the write side down before an overridden closeRequest(), as Python's shutdown_request() does", async () => {
+      class Handler extends StreamRequestHandler {
+        override handle(): void {
+          this.wfile.write("ok\n");
+        }
+      }
+      const closed: boolean[] = [];
+      class KeepsSocket extends TCPServer {
+        override closeRequest(request: unknown): void {
+          const sock = request as net.Socket;
+          closed.push(sock.writableEnded);
+          sock.destroy();
+        }
+      }
+      const server = new KeepsSocket([HOST, 0], Handler);
+      try {
+        await server.ready;
+        const sock = await connect(server.serverAddress);
+        const reply = readAll(sock);
+        await server.handleRequest();
+        expect((await reply).toString()).to.equal("ok\n");
+        expect(closed).to.deep.equal([true]);
+      } finally {
+        await server.serverClose();
+      }
+    });
+  });
 });

@@ -66,10 +66,10 @@ const CLOSING = new Error("server closing");
 export interface ConnectionRegistry {
   /** True once the server is closing: handlers finish their current request and close. */
   readonly draining: boolean;
-  /** A handler starts serving a connection. */
-  trackHandler(handler: BaseHTTPRequestHandler): void;
-  /** A handler is done with its connection. */
-  untrackHandler(handler: BaseHTTPRequestHandler): void;
+  /** A handler starts serving a connection; what it returns is handed back to {@link untrackHandler}. */
+  trackHandler(handler: BaseHTTPRequestHandler): unknown;
+  /** A handler is done with its connection (`token`: what {@link trackHandler} returned for it). */
+  untrackHandler(handler: BaseHTTPRequestHandler, token?: unknown): void;
 }
 /** Where a request head ends in the common case; other endings take the line-by-line path. */
 const HEAD_END = Buffer.from("\r\n\r\n", "latin1");
@@ -259,6 +259,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   #headHasConnection = false;
   #discarding = false;
   #headWatch: HeadWatch | null = null;
+  /** What the server's `trackHandler()` returned for this connection. */
+  #registration: unknown = undefined;
 
   override setup(): void {
     super.setup();
@@ -272,7 +274,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   override handle(): Promise<void> {
     this.closeConnection = true;
     const server = this.server as Partial<ConnectionRegistry> | undefined;
-    server?.trackHandler?.(this);
+    this.#registration = server?.trackHandler?.(this);
     // Not overridden: run the whole connection on the request loop below,
     // which ends the connection's bookkeeping itself.
     if (this.handleOneRequest === BaseHTTPRequestHandler.prototype.handleOneRequest) return this.#runRequests(false, server);
@@ -292,7 +294,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   /** The connection is done: stop its head clock, and let the server forget it. */
   #connectionDone(server: Partial<ConnectionRegistry> | undefined): void {
     this.#headWatch?.release();
-    server?.untrackHandler?.(this);
+    const token = this.#registration;
+    this.#registration = undefined;
+    server?.untrackHandler?.(this, token);
   }
 
   /**
@@ -903,17 +907,14 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     if (this.connection && this.#clientMaySendMore()) markUnreadInput(this.connection);
     this.sendResponse(code, msg);
     this.sendHeader("Connection", "close");
-    let body: Buffer | null = null;
+    let page: ErrorPage | null = null;
     if (code >= 200 && code !== 204 && code !== 205 && code !== 304) {
-      const content = pyFormat(this.errorMessageFormat, [
-        { code, message: htmlEscape(msg, false), explain: htmlEscape(expl, false) },
-      ]);
-      body = Buffer.from(content, "utf8"); // lone surrogates become U+FFFD, as Python's "replace"
+      page = errorPage(this.errorMessageFormat, code, msg, expl);
       this.sendHeader("Content-Type", this.errorContentType);
-      this.sendHeader("Content-Length", String(body.length));
+      this.sendHeader("Content-Length", page.length);
     }
     this.endHeaders();
-    if (this.command !== "HEAD" && body && body.length) this.wfile.write(body);
+    if (this.command !== "HEAD" && page && page.body.length) this.wfile.write(page.body);
   }
 
   /**
@@ -1060,6 +1061,37 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     if (Array.isArray(a)) return String(a[0]);
     return typeof a === "string" ? a : String(a ?? "");
   }
+}
+
+/** An error page's bytes and their length as header text. */
+interface ErrorPage {
+  format: string;
+  code: number;
+  message: string;
+  explain: string;
+  body: Buffer;
+  length: string;
+}
+
+/**
+ * The last few error pages made, so a run of the same error (a crawler's
+ * 404s) reuses the bytes instead of formatting and encoding them again.
+ * The pages are never written to after they are made.
+ */
+const recentErrorPages: (ErrorPage | null)[] = [null, null, null, null];
+let recentErrorNext = 0;
+
+/** The body of {@link BaseHTTPRequestHandler.sendError}'s page: `format` filled in with the escaped message and explanation, UTF-8 encoded. */
+function errorPage(format: string, code: number, message: string, explain: string): ErrorPage {
+  for (const page of recentErrorPages) {
+    if (page && page.code === code && page.message === message && page.explain === explain && page.format === format) return page;
+  }
+  const content = pyFormat(format, [{ code, message: htmlEscape(message, false), explain: htmlEscape(explain, false) }]);
+  const body = Buffer.from(content, "utf8"); // lone surrogates become U+FFFD, as Python's "replace"
+  const page = { format, code, message, explain, body, length: String(body.length) };
+  recentErrorPages[recentErrorNext] = page;
+  recentErrorNext = (recentErrorNext + 1) & 3;
+  return page;
 }
 
 /** The last {@link BaseHTTPRequestHandler.versionString} made, so that each response need not build it again. */

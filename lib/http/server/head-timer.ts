@@ -11,6 +11,7 @@
  * @module
  */
 import type { BufferedReader } from "../../socketserver/streams.js";
+import { Registry, type RegistryEntry } from "../../socketserver/registry.js";
 
 /** A request head did not arrive in time, or a kept-alive connection sat idle too long. */
 export class HeadTimeoutError extends Error {
@@ -34,7 +35,7 @@ const SWEEP_MS = 250;
  * disarmed watch stays in the set until the next sweep drops it, or until
  * its connection ends ({@link HeadWatch.release}).
  */
-const watched = new Set<HeadWatch>();
+const watched = new Registry<HeadWatch>();
 let sweeper: NodeJS.Timeout | null = null;
 let emptySweeps = 0;
 /**
@@ -55,7 +56,7 @@ function sweep(): void {
     return;
   }
   emptySweeps = 0;
-  for (const w of watched) w.check(sweeps);
+  for (const w of watched.values()) w.check(sweeps);
 }
 
 /** How many watches the shared set holds (for tests: a finished connection's watch must not stay). */
@@ -79,7 +80,8 @@ export class HeadWatch {
   #idleLimit: number | null = null;
   #headLimit: number | null = null;
   #armed = false;
-  #listed = false;
+  /** Its place in the shared set, while listed there. */
+  #listed: RegistryEntry<HeadWatch> | null = null;
 
   /** @param rfile - the connection's reader, interrupted when time runs out. */
   constructor(rfile: BufferedReader) {
@@ -109,10 +111,7 @@ export class HeadWatch {
     }
     this.deadline = deadlineAfter(limit);
     this.#armed = true;
-    if (!this.#listed) {
-      this.#listed = true;
-      watched.add(this);
-    }
+    this.#listed ??= watched.add(this);
     emptySweeps = 0;
   }
 
@@ -133,20 +132,21 @@ export class HeadWatch {
    */
   release(): void {
     this.#armed = false;
-    if (this.#listed) {
-      this.#listed = false;
-      watched.delete(this);
-    }
+    this.#unlist();
   }
 
   /** Called by the sweep: drop a disarmed watch, expire one whose deadline has passed. */
   check(sweep: number): void {
     if (!this.#armed) {
-      watched.delete(this);
-      this.#listed = false;
+      this.#unlist();
     } else if (sweep >= this.deadline) {
       this.expire();
     }
+  }
+
+  #unlist(): void {
+    if (this.#listed) watched.delete(this.#listed);
+    this.#listed = null;
   }
 
   /** Called once {@link deadline} has passed. */

@@ -14,6 +14,7 @@ import type { RequestHandlerClass } from "../../socketserver/base-server.js";
 import { ThreadingMixIn } from "../../socketserver/mixins.js";
 import { TCPServer } from "../../socketserver/tcp-server.js";
 import type { BaseHTTPRequestHandler, ConnectionRegistry } from "./base-handler.js";
+import { Registry, type RegistryEntry } from "../../socketserver/registry.js";
 
 /**
  * Python's `socket.getfqdn()`: the fully qualified name of `host`; for an
@@ -54,7 +55,7 @@ export class HTTPServer extends TCPServer implements ConnectionRegistry {
    */
   declare shutdownTimeout: number;
 
-  #handlers = new Set<BaseHTTPRequestHandler>();
+  #handlers = new Registry<BaseHTTPRequestHandler>();
   #draining = false;
   #idle: Array<() => void> = [];
 
@@ -76,15 +77,21 @@ export class HTTPServer extends TCPServer implements ConnectionRegistry {
     return this.#handlers.size;
   }
 
-  /** Called by a handler when it starts serving a connection (part of {@link ConnectionRegistry}). */
-  trackHandler(handler: BaseHTTPRequestHandler): void {
-    this.#handlers.add(handler);
+  /**
+   * Called by a handler when it starts serving a connection (part of
+   * {@link ConnectionRegistry}). Returns the token to give back to
+   * {@link untrackHandler}.
+   */
+  trackHandler(handler: BaseHTTPRequestHandler): unknown {
+    return this.#handlers.add(handler);
   }
 
-  /** Called by a handler when it is done with its connection (part of {@link ConnectionRegistry}). */
-  untrackHandler(handler: BaseHTTPRequestHandler): void {
-    this.#handlers.delete(handler);
-    if (this.#handlers.size === 0) for (const done of this.#idle.splice(0)) done();
+  /** Called by a handler when it is done with its connection, with the token {@link trackHandler} gave (part of {@link ConnectionRegistry}). */
+  untrackHandler(handler: BaseHTTPRequestHandler, token?: unknown): void {
+    const given = token as RegistryEntry<BaseHTTPRequestHandler> | undefined;
+    const entry = given?.value === handler ? given : this.#handlers.find(handler);
+    if (entry) this.#handlers.delete(entry);
+    if (this.#handlers.size === 0 && this.#idle.length > 0) for (const done of this.#idle.splice(0)) done();
   }
 
   override serveForever(pollInterval?: number): Promise<void> {
@@ -120,14 +127,14 @@ export class HTTPServer extends TCPServer implements ConnectionRegistry {
     });
     await Promise.race([allDone, timeUp]);
     clearTimeout(timer);
-    for (const handler of this.#handlers) {
+    for (const handler of this.#handlers.values()) {
       (handler.connection as { destroy?: () => void } | undefined)?.destroy?.();
     }
   }
 
   #drain(): void {
     this.#draining = true;
-    for (const handler of this.#handlers) handler.stopIfIdle();
+    for (const handler of this.#handlers.values()) handler.stopIfIdle();
   }
 }
 

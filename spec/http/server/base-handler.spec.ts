@@ -818,6 +818,39 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
       expect(res.text).to.equal("E501:Unsupported method ('FOO'):Server does not support this operation");
     });
 
+    it("send_error pages are reused only for the same format, code, message and explanation", async () => {
+      class Custom extends Plain {
+        override error_message_format = "E%(code)d:%(message)s:%(explain)s";
+      }
+      const bodies: string[] = [];
+      for (const [cls, code, message, explain] of [
+        [Plain, 404, null, null],
+        [Custom, 404, null, null],
+        [Plain, 404, null, null],
+        [Custom, 404, "Gone <now>", null],
+        [Custom, 404, "Gone <now>", "x & y"],
+        [Custom, 410, "Gone <now>", "x & y"],
+        [Custom, 404, null, null],
+      ] as const) {
+        const { handler, wfile } = await socketless(cls);
+        py(handler).request_version = "HTTP/1.0";
+        handler.sendError(code, message, explain);
+        const [head, body] = wfile.chunks as [Buffer, Buffer];
+        expect(latin1(head)).to.include(`Content-Length: ${body.length}\r\n`);
+        bodies.push(body.toString("utf8"));
+      }
+      expect(bodies[0]).to.include("<p>Error code: 404</p>");
+      expect(bodies[2]).to.equal(bodies[0]);
+      expect(bodies.slice(1)).to.deep.equal([
+        "E404:Not Found:Nothing matches the given URI",
+        bodies[0],
+        "E404:Gone &lt;now&gt;:Nothing matches the given URI",
+        "E404:Gone &lt;now&gt;:x &amp; y",
+        "E410:Gone &lt;now&gt;:x &amp; y",
+        "E404:Not Found:Nothing matches the given URI",
+      ]);
+    });
+
     it("send_response_only: an unknown code has an empty reason; a given message is the reason", async () => {
       const { handler, wfile } = await socketless(Plain);
       py(handler).request_version = "HTTP/1.1";

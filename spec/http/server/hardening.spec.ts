@@ -557,6 +557,20 @@ describe("Hardening (real sockets)", function () {
       }
     }
 
+    it("counts open connections through trackHandler()/untrackHandler(), with or without the token", async () => {
+      const server = new ThreadingHTTPServer([HOST, 0], Echo, false);
+      const handlers = [{}, {}, {}] as unknown as BaseHTTPRequestHandler[];
+      const tokens = handlers.map((h) => server.trackHandler(h));
+      expect(server.openConnections).to.equal(3);
+      server.untrackHandler(handlers[0]!, tokens[0]);
+      server.untrackHandler(handlers[2]!); // no token: found by a scan
+      expect(server.openConnections).to.equal(1);
+      server.untrackHandler(handlers[2]!, tokens[2]); // already gone: nothing happens
+      server.untrackHandler(handlers[1]!, tokens[0]); // another handler's token: found by a scan
+      expect(server.openConnections).to.equal(0);
+      await server.serverClose();
+    });
+
     it("closes an idle keep-alive connection at once, lets a busy one finish, and frees the port", async () => {
       const server = new ThreadingHTTPServer([HOST, 0], Paced);
       (server as unknown as Record<symbol, unknown>)[kLogLines] = [];
