@@ -111,11 +111,21 @@ export class BaseRequestHandler {
     }
     if (isThenable(handled)) {
       return Promise.resolve(handled).then(
-        () => this.#finish(),
+        () => this.#finishInReaction(),
         (err: unknown) => this.#finishAfterError(err),
       );
     }
     return this.#finish();
+  }
+
+  /**
+   * finish() from inside a Promise reaction: returns nothing when it
+   * finishes at once (returning a settled Promise there would cost the
+   * chain two more turns of the microtask queue), throws what it throws.
+   */
+  #finishInReaction(): Promise<void> | undefined {
+    const finished = this.finish();
+    return isThenable(finished) ? Promise.resolve(finished).then(() => undefined) : undefined;
   }
 
   #finish(): Promise<void> {

@@ -905,16 +905,54 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     const expl = explain ?? longmsg;
     this.logError("code %d, message %s", code, msg);
     if (this.connection && this.#clientMaySendMore()) markUnreadInput(this.connection);
-    this.sendResponse(code, msg);
-    this.sendHeader("Connection", "close");
-    let page: ErrorPage | null = null;
-    if (code >= 200 && code !== 204 && code !== 205 && code !== 304) {
-      page = errorPage(this.errorMessageFormat, code, msg, expl);
-      this.sendHeader("Content-Type", this.errorContentType);
-      this.sendHeader("Content-Length", page.length);
+    const page = code >= 200 && code !== 204 && code !== 205 && code !== 304 ? errorPage(this.errorMessageFormat, code, msg, expl) : null;
+    if (!this.#sendErrorHead(code, msg, page)) {
+      this.sendResponse(code, msg);
+      this.sendHeader("Connection", "close");
+      if (page) {
+        this.sendHeader("Content-Type", this.errorContentType);
+        this.sendHeader("Content-Length", page.length);
+      }
+      this.endHeaders();
     }
-    this.endHeaders();
     if (this.command !== "HEAD" && page && page.body.length) this.wfile.write(page.body);
+  }
+
+  /**
+   * {@link sendError}'s status line and headers, made in one piece: the
+   * same bytes, log call and state as going through {@link sendResponse},
+   * {@link sendHeader} and {@link endHeaders}, without their per-line work.
+   * Only when none of those methods is overridden and nothing else is
+   * buffered; returns false to have them called instead.
+   */
+  #sendErrorHead(code: number, msg: string, page: ErrorPage | null): boolean {
+    const base = BaseHTTPRequestHandler.prototype;
+    if (
+      this.#head !== "" ||
+      this.requestVersion === "HTTP/0.9" ||
+      this.sendResponse !== base.sendResponse ||
+      this.sendResponseOnly !== base.sendResponseOnly ||
+      this.sendHeader !== base.sendHeader ||
+      this.endHeaders !== base.endHeaders ||
+      this.flushHeaders !== base.flushHeaders
+    ) {
+      return false;
+    }
+    const status = `${this.protocolVersion} ${Math.trunc(code)} ${msg}`;
+    const server = this.versionString();
+    const date = this.dateTimeString();
+    const type = page ? this.errorContentType : "";
+    // Text that cannot go into a head: the line-by-line path throws its exact error.
+    if (textProblem(status) !== 0 || textProblem(server) !== 0 || textProblem(date) !== 0 || textProblem(type) !== 0) return false;
+    this.logRequest(code);
+    this.#head =
+      `${status}\r\nServer: ${server}\r\nDate: ${date}\r\nConnection: close\r\n` +
+      (page ? `Content-Type: ${type}\r\nContent-Length: ${page.length}\r\n\r\n` : "\r\n");
+    this.#headCode = code;
+    this.#headHasConnection = true;
+    this.closeConnection = true;
+    this.flushHeaders();
+    return true;
   }
 
   /**

@@ -818,6 +818,76 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
       expect(res.text).to.equal("E501:Unsupported method ('FOO'):Server does not support this operation");
     });
 
+    it("send_error writes the same bytes, log lines and state whether or not the head methods are overridden", async () => {
+      const logged: unknown[][] = [];
+      class Logs extends Plain {
+        override log_message(...args: unknown[]): void {
+          logged.push(args);
+        }
+        // One fixed date, so that a second ticking over between the two runs changes nothing.
+        override date_time_string(): string {
+          return "Thu, 26 Nov 2026 07:00:00 GMT";
+        }
+      }
+      // Overriding send_header (even with a pass-through) makes send_error go line by line.
+      class LineByLine extends Logs {
+        override send_header(keyword: string, value: unknown): void {
+          super.sendHeader(keyword, value);
+        }
+      }
+      const cases: [string, string, number, string | null, string | null][] = [
+        ["HTTP/1.0", "GET", 404, null, null],
+        ["HTTP/1.1", "GET", 400, "Bad <thing>", "x & y"],
+        ["HTTP/1.1", "HEAD", 404, null, null],
+        ["HTTP/1.0", "GET", 304, null, null],
+        ["HTTP/1.1", "GET", 204, "No body", null],
+        ["HTTP/1.1", "GET", 599, null, null],
+        ["HTTP/0.9", "GET", 404, null, null],
+      ];
+      for (const [version, command, code, message, explain] of cases) {
+        const outputs: { bytes: string; close: boolean; logs: unknown[][] }[] = [];
+        for (const cls of [Logs, LineByLine]) {
+          logged.length = 0;
+          const { handler, wfile } = await socketless(cls);
+          py(handler).request_version = version;
+          handler.requestline = `${command} / ${version}`;
+          handler.command = command;
+          handler.closeConnection = false;
+          handler.sendError(code, message, explain);
+          outputs.push({ bytes: latin1(wfile.getvalue()), close: handler.closeConnection, logs: logged.map((l) => [...l]) });
+        }
+        expect(outputs[0], `${version} ${command} ${code}`).to.deep.equal(outputs[1]);
+        expect(outputs[0]!.close).to.equal(true);
+        expect(outputs[0]!.logs).to.have.length(2);
+      }
+    });
+
+    it("send_error keeps a header buffered before it, and an end_headers override still adds its own", async () => {
+      class Cors extends Plain {
+        override end_headers(): void {
+          this.sendHeader("Access-Control-Allow-Origin", "*");
+          super.endHeaders();
+        }
+      }
+      const { handler, wfile } = await socketless(Cors);
+      py(handler).request_version = "HTTP/1.0";
+      handler.sendError(404);
+      expect(latin1(wfile.getvalue())).to.match(/\r\nContent-Length: \d+\r\nAccess-Control-Allow-Origin: \*\r\n\r\n/);
+
+      const plain = await socketless(Plain);
+      py(plain.handler).request_version = "HTTP/1.0";
+      plain.handler.sendHeader("X-Early", "1");
+      plain.handler.sendError(404);
+      expect(latin1(plain.wfile.getvalue())).to.match(/^X-Early: 1\r\nHTTP\/1\.0 404 Not Found\r\n/);
+    });
+
+    it("send_error refuses a message that would split the status line, before anything is sent", async () => {
+      const { handler, wfile } = await socketless(Plain);
+      py(handler).request_version = "HTTP/1.0";
+      expect(() => handler.sendError(400, "bad\r\nSet-Cookie: x=1")).to.throw(HeaderInjectionError);
+      expect(wfile.getvalue().length).to.equal(0);
+    });
+
     it("send_error pages are reused only for the same format, code, message and explanation", async () => {
       class Custom extends Plain {
         override error_message_format = "E%(code)d:%(message)s:%(explain)s";
