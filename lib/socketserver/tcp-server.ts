@@ -20,6 +20,19 @@ function listenSupportsReusePort(): boolean {
   return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
 }
 
+/** Connections whose descriptor another process may still hold (see {@link markSharedDescriptor}). */
+const sharedDescriptors = new WeakSet<object>();
+
+/**
+ * Note that another process may still hold `sock`'s descriptor (a
+ * connection a `ForkingMixIn` worker received from the primary): closing
+ * this copy then does not end the connection, so it is always shut down
+ * for writing first, which does.
+ */
+export function markSharedDescriptor(sock: object): void {
+  sharedDescriptors.add(sock);
+}
+
 /**
  * Whether `sock` can be closed outright with nothing lost: no input is left
  * unread (see `markUnreadInput`; closing over unread input makes the kernel
@@ -27,14 +40,16 @@ function listenSupportsReusePort(): boolean {
  * which still delivers it, then the FIN, after the descriptor is closed.
  * That is what Python's `shutdown(SHUT_WR)` + `close()` puts on the wire,
  * without the extra round through the event loop that Node's `end()` takes.
- * TLS connections always take the `end()` path, which sends close_notify.
+ * TLS connections always take the `end()` path, which sends close_notify,
+ * and so do descriptors shared with another process.
  */
 function closesCleanlyAtOnce(sock: net.Socket): boolean {
   return (
     !mayHaveUnreadInput(sock) &&
     sock.readableLength === 0 &&
     sock.writableLength === 0 &&
-    (sock as net.Socket & { encrypted?: boolean }).encrypted !== true
+    (sock as net.Socket & { encrypted?: boolean }).encrypted !== true &&
+    !sharedDescriptors.has(sock)
   );
 }
 

@@ -16,6 +16,7 @@ import {
   ThreadingTCPServer,
   UDPServer,
 } from "../../lib/socketserver/index.js";
+import { markSharedDescriptor } from "../../lib/socketserver/tcp-server.js";
 import { HOST, captureStderr, connect, delay, exchange, readAll, within } from "./helpers.js";
 
 class Echo extends StreamRequestHandler {
@@ -470,26 +471,34 @@ describe("TCPServer", function () {
       return { server: new Recording([HOST, 0], handler), seen };
     }
 
-    it("closes at once when every byte is with the kernel and nothing is unread; the client gets the bytes, then the end", async () => {
-      class Handler extends StreamRequestHandler {
-        override handle(): void {
-          this.wfile.write("ok\n");
-        }
-      }
-      const { server, seen } = recordingServer(Handler);
+    /** Serve one connection, then close the server: what the client read until the end, and its error if any. */
+    async function serveOne(server: TCPServer, ms = 5000): Promise<{ reply: Buffer; error: Error | null }> {
       try {
         await server.ready;
         const sock = await connect(server.serverAddress);
         let error: Error | null = null;
         sock.on("error", (err) => (error = err));
-        const reply = readAll(sock);
+        const reply = readAll(sock, ms);
         await server.handleRequest();
-        expect((await reply).toString()).to.equal("ok\n");
-        expect(error).to.equal(null);
-        expect(seen).to.deep.equal([{ destroyed: true, ended: false }]);
+        return { reply: await reply, error };
       } finally {
         await server.serverClose();
       }
+    }
+
+    /** Writes one line and returns. */
+    class WritesLine extends StreamRequestHandler {
+      override handle(): void {
+        this.wfile.write("ok\n");
+      }
+    }
+
+    it("closes at once when every byte is with the kernel and nothing is unread; the client gets the bytes, then the end", async () => {
+      const { server, seen } = recordingServer(WritesLine);
+      const { reply, error } = await serveOne(server);
+      expect(reply.toString()).to.equal("ok\n");
+      expect(error).to.equal(null);
+      expect(seen).to.deep.equal([{ destroyed: true, ended: false }]);
     });
 
     it("ends the write side first while bytes still wait in Node, and the client gets them all", async () => {
@@ -503,26 +512,26 @@ describe("TCPServer", function () {
         override finish(): void {}
       }
       const { server, seen } = recordingServer(Handler);
-      try {
-        await server.ready;
-        const sock = await connect(server.serverAddress);
-        const reply = readAll(sock, 20000);
-        await server.handleRequest();
-        expect(seen).to.deep.equal([{ destroyed: false, ended: true }]);
-        const got = await reply;
-        expect(got.length).to.equal(big.length);
-        expect(got.equals(big)).to.equal(true);
-      } finally {
-        await server.serverClose();
+      const { reply } = await serveOne(server, 20000);
+      expect(seen).to.deep.equal([{ destroyed: false, ended: true }]);
+      expect(reply.length).to.equal(big.length);
+      expect(reply.equals(big)).to.equal(true);
+    });
+
+    it("shuts the write side down first when another process may hold the descriptor (a forked worker's connection)", async () => {
+      class Handler extends WritesLine {
+        override handle(): void {
+          markSharedDescriptor(this.request);
+          super.handle();
+        }
       }
+      const { server, seen } = recordingServer(Handler);
+      const { reply } = await serveOne(server);
+      expect(reply.toString()).to.equal("ok\n");
+      expect(seen).to.deep.equal([{ destroyed: false, ended: true }]);
     });
 
     it("still shuts the write side down before an overridden closeRequest(), as Python's shutdown_request() does", async () => {
-      class Handler extends StreamRequestHandler {
-        override handle(): void {
-          this.wfile.write("ok\n");
-        }
-      }
       const closed: boolean[] = [];
       class KeepsSocket extends TCPServer {
         override closeRequest(request: unknown): void {
@@ -531,17 +540,9 @@ describe("TCPServer", function () {
           sock.destroy();
         }
       }
-      const server = new KeepsSocket([HOST, 0], Handler);
-      try {
-        await server.ready;
-        const sock = await connect(server.serverAddress);
-        const reply = readAll(sock);
-        await server.handleRequest();
-        expect((await reply).toString()).to.equal("ok\n");
-        expect(closed).to.deep.equal([true]);
-      } finally {
-        await server.serverClose();
-      }
+      const { reply } = await serveOne(new KeepsSocket([HOST, 0], WritesLine));
+      expect(reply.toString()).to.equal("ok\n");
+      expect(closed).to.deep.equal([true]);
     });
   });
 });

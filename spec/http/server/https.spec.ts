@@ -156,6 +156,45 @@ describe("HTTPSServer (TLS)", function () {
     if (certs) fs.rmSync(certs.dir, { recursive: true, force: true });
   });
 
+  it("a TLS connection ends its write side when it closes (close_notify), never closed outright", async () => {
+    const ended: boolean[] = [];
+    class Recording extends ThreadingHTTPSServer {
+      override shutdownRequest(request: unknown): void | Promise<void> {
+        const sock = request as tls.TLSSocket;
+        const end = sock.end.bind(sock);
+        let called = false;
+        sock.end = ((...args: Parameters<typeof sock.end>) => {
+          called = true;
+          return end(...args);
+        }) as typeof sock.end;
+        const result = super.shutdownRequest(request);
+        ended.push(called);
+        return result;
+      }
+    }
+    // Writes nothing, so no bytes are left in flight when the connection closes.
+    class Silent extends BaseHTTPRequestHandler {
+      override log_message(): void {}
+      do_GET(): void {}
+    }
+    const srv = await serve(Recording as typeof ThreadingHTTPSServer, Silent, { certfile: certs.ONLYCERT, keyfile: certs.ONLYKEY });
+    try {
+      const sock = tls.connect({ host: HOST, port: srv.port, rejectUnauthorized: false });
+      const done = new Promise<string>((resolve, reject) => {
+        let got = "";
+        sock.on("data", (c: Buffer) => (got += c.toString("latin1")));
+        sock.on("end", () => resolve(got));
+        sock.on("error", reject);
+      });
+      sock.on("secureConnect", () => sock.write("GET /silent HTTP/1.0\r\n\r\n"));
+      expect(await within(done, 3000, "the server to end the TLS connection")).to.equal("");
+      sock.destroy();
+      expect(ended).to.deep.equal([true]);
+    } finally {
+      await srv.close();
+    }
+  });
+
   it("test_get: ThreadingHTTPSServer answers https.get, ALPN http/1.1 negotiated", async () => {
     const srv = await serve(ThreadingHTTPSServer, Hello, { certfile: certs.ONLYCERT, keyfile: certs.ONLYKEY });
     try {
