@@ -307,11 +307,14 @@ export class TCPServer extends BaseServer {
   /** Close the connection for writing (the client sees end of data), then {@link closeRequest}. */
   override shutdownRequest(request: unknown): void | Promise<void> {
     const sock = request as net.Socket;
+    // Where our own closeRequest() would close at once, close here: the FIN
+    // leaves with the close, the same bytes as Python's shutdown(SHUT_WR).
+    if (this.closeRequest === TCPServer.prototype.closeRequest && !sock.destroyed && closesCleanlyAtOnce(sock)) {
+      sock.destroy();
+      return;
+    }
     try {
-      // When our closeRequest() follows and can close at once, the FIN
-      // leaves with the close: the same bytes as Python's shutdown(SHUT_WR).
-      const closesNext = this.closeRequest === TCPServer.prototype.closeRequest && closesCleanlyAtOnce(sock);
-      if (!sock.destroyed && !sock.writableEnded && !closesNext) sock.end();
+      if (!sock.destroyed && !sock.writableEnded) sock.end();
     } catch {
       // Python ignores errors from shutdown(SHUT_WR) too.
     }

@@ -150,11 +150,11 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   return { promise, resolve };
 }
 
-/** Wait until `condition()` is true, polling every 10 ms, for at most `ms`. */
-export async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
+/** Wait until `condition()` is (or resolves to) true, polling every 5 ms, for at most `ms`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await delay(10);
+    await delay(5);
   }
 }

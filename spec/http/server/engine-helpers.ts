@@ -15,21 +15,12 @@ import { HTTPStatus } from "../../../lib/http/status.js";
 import { runHandler } from "../../../lib/socketserver/request-handlers.js";
 import type { RequestHandlerClass } from "../../../lib/socketserver/base-server.js";
 import { BufferedReader, BytesWriter, type Bytes } from "../../../lib/socketserver/streams.js";
-import { delay, readAll, within } from "../../socketserver/helpers.js";
+import { delay, readAll, waitFor, within } from "../../socketserver/helpers.js";
 
-export { delay, readAll, within };
+export { delay, readAll, waitFor, within };
 
 /** The loopback address every real-socket spec binds to. */
 export const HOST = "127.0.0.1";
-
-/** Wait until `condition()` holds, polling every 5 ms, for at most `ms`. */
-export async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await delay(5);
-  }
-}
 
 /** A running server and how to reach and stop it. */
 export interface Running<S extends HTTPServer> {

@@ -23,7 +23,6 @@ import {
   readUntil,
   serve,
   waitFor,
-  within,
   type Running,
 } from "./engine-helpers.js";
 
@@ -409,13 +408,7 @@ describe("HTTPServer family (real sockets)", function () {
           expect(latin1(await got)).to.match(/^HTTP\/1\.0 404 /);
           await waitFor(() => sock.readableEnded, 2000, "the server's FIN");
           // The client has not closed its side; the server has let go anyway.
-          await within(
-            (async () => {
-              while ((await connections(run.server)) > 0) await delay(10);
-            })(),
-            500,
-            "the server to release the connection",
-          );
+          await waitFor(async () => (await connections(run.server)) === 0, 500, "the server to release the connection");
         } finally {
           sock.destroy();
           await run.close();
