@@ -93,6 +93,8 @@ declare module "./http/server/base-handler.js" {
     protocol_version: BaseHTTPRequestHandler["protocolVersion"];
     /** Python spelling of {@link BaseHTTPRequestHandler.rawRequestline}. */
     raw_requestline: BaseHTTPRequestHandler["rawRequestline"];
+    /** Python spelling of {@link BaseHTTPRequestHandler.requestTimeout}. */
+    request_timeout: BaseHTTPRequestHandler["requestTimeout"];
     /** Python spelling of {@link BaseHTTPRequestHandler.requestVersion}. */
     request_version: BaseHTTPRequestHandler["requestVersion"];
     /** Python spelling of {@link BaseHTTPRequestHandler.sendError}. */
@@ -103,6 +105,8 @@ declare module "./http/server/base-handler.js" {
     send_response(...args: Parameters<BaseHTTPRequestHandler["sendResponse"]>): ReturnType<BaseHTTPRequestHandler["sendResponse"]>;
     /** Python spelling of {@link BaseHTTPRequestHandler.sendResponseOnly}. */
     send_response_only(...args: Parameters<BaseHTTPRequestHandler["sendResponseOnly"]>): ReturnType<BaseHTTPRequestHandler["sendResponseOnly"]>;
+    /** Python spelling of {@link BaseHTTPRequestHandler.sendTimeout}. */
+    send_timeout: BaseHTTPRequestHandler["sendTimeout"];
     /** Python spelling of {@link BaseHTTPRequestHandler.serverVersion}. */
     server_version: BaseHTTPRequestHandler["serverVersion"];
     /** Python spelling of {@link BaseHTTPRequestHandler.stopIfIdle}. */
@@ -175,6 +179,8 @@ declare module "./http/server/http-server.js" {
     alpn_protocols: HTTPSServer["alpnProtocols"];
     /** Python spelling of {@link HTTPSServer.createSocket}. */
     create_socket(...args: Parameters<HTTPSServer["createSocket"]>): ReturnType<HTTPSServer["createSocket"]>;
+    /** Python spelling of {@link HTTPSServer.handshakeTimeout}. */
+    handshake_timeout: HTTPSServer["handshakeTimeout"];
   }
   interface ThreadingHTTPServer {
     /** Python spelling of {@link ThreadingHTTPServer.blockOnClose}. */

@@ -42,6 +42,29 @@ export function startHandler(make: () => BaseRequestHandler): Promise<void> {
   return handler[kStart]();
 }
 
+/**
+ * An instance of `Handler` that never handles anything, made to read the
+ * settings its class gives it (class fields included) before any
+ * connection exists: for limits that apply before a handler is made, such
+ * as the TLS handshake's. `null` when its constructor throws without a
+ * request.
+ */
+export function settingsProbe<T extends BaseRequestHandler, S extends BaseServer>(
+  Handler: new (request: unknown, clientAddress: unknown, server: S) => T,
+  server: S,
+): T | null {
+  startedByServer = true;
+  try {
+    const probe = new Handler(null, null, server);
+    adoptInstanceNames(probe);
+    return probe;
+  } catch {
+    return null;
+  } finally {
+    startedByServer = false;
+  }
+}
+
 const DONE = Promise.resolve();
 
 /**
@@ -165,7 +188,10 @@ export class StreamRequestHandler extends BaseRequestHandler {
   declare rbufsize: number;
   /** 0 (default): every `wfile.write()` goes to the socket at once; otherwise bytes to hold back until `flush()`. */
   declare wbufsize: number;
-  /** Seconds a read may wait before failing with a time-out; `null` never times out. */
+  /**
+   * Seconds a read may wait for data, or a flush for the peer to take some
+   * of what was sent, before failing with a time-out; `null` never times out.
+   */
   declare timeout: number | null;
   /** Set `TCP_NODELAY` on the connection, so small writes leave at once. */
   declare disableNagleAlgorithm: boolean;
@@ -191,8 +217,10 @@ export class StreamRequestHandler extends BaseRequestHandler {
       (conn as NetSocket).setNoDelay(true);
     }
     this.rfile = new BufferedReader(conn);
-    if (this.timeout !== null && this.timeout !== undefined) this.rfile.timeout = this.timeout;
-    this.wfile = new SocketWriter(conn, this.wbufsize, this.coalesceWrites);
+    const wfile = new SocketWriter(conn, this.wbufsize, this.coalesceWrites);
+    this.wfile = wfile;
+    // Python's socket time-out bounds sends as well as receives.
+    if (this.timeout !== null && this.timeout !== undefined) this.rfile.timeout = wfile.timeout = this.timeout;
   }
 
   /** Send what is left to send (waiting only if the socket asks to), then close `wfile` and `rfile`. */

@@ -35,6 +35,13 @@ const NEWLINE = 0x0a;
 
 /** Coalesced writes up to this size are copied into one buffer; larger ones go out as a gathered write. */
 const COALESCE_COPY_LIMIT = 64 * 1024;
+/**
+ * Bytes handed to the stream at a time once it asks to wait: a larger
+ * write is queued in the writer and passed on piece by piece, one drain
+ * at a time, so that a reader's progress (or its lack) shows, and a send
+ * time-out measures progress rather than the size of a write.
+ */
+const PIECE = 64 * 1024;
 
 /** Connections whose handler left input unread: closing them lingers (see `closeConnection`). */
 const unreadInput = new WeakSet<object>();
@@ -77,6 +84,7 @@ export class BufferedReader implements AsyncIterable<Buffer> {
   #waiterTimer: NodeJS.Timeout | null = null;
   #interrupted: Error | null = null;
   #timeoutMs: number | null = null;
+  #deadline: number | null = null;
   #onData = (chunk: Buffer): void => this.#push(chunk);
   #onEnd = (): void => this.#end();
 
@@ -112,6 +120,19 @@ export class BufferedReader implements AsyncIterable<Buffer> {
   /** Set the read time-out in seconds; `null` (or `undefined`) waits forever. */
   set timeout(seconds: number | null) {
     this.#timeoutMs = seconds === null || seconds === undefined ? null : Math.max(0, seconds * 1000);
+  }
+
+  /**
+   * A moment (`performance.now()` milliseconds) after which no read waits
+   * for data: a wait still going then fails with {@link SocketTimeoutError},
+   * however recently bytes arrived. Bounds a whole exchange where
+   * {@link timeout} bounds each wait. `null` (default): no deadline.
+   */
+  get readDeadline(): number | null {
+    return this.#deadline;
+  }
+  set readDeadline(at: number | null) {
+    this.#deadline = at ?? null;
   }
 
   /** Bytes waiting in the buffer. */
@@ -202,9 +223,15 @@ export class BufferedReader implements AsyncIterable<Buffer> {
       this.#paused = false;
       this.#source.resume();
     }
+    let ms = this.#timeoutMs;
+    if (this.#deadline !== null) {
+      const left = this.#deadline - performance.now();
+      if (left <= 0) return done(new SocketTimeoutError(), false);
+      if (ms === null || left < ms) ms = left;
+    }
     this.#waitFrom = this.#length;
     this.#waitDone = done;
-    if (this.#timeoutMs !== null) this.#waiterTimer = setTimeout(this.#waitTimedOut, this.#timeoutMs);
+    if (ms !== null) this.#waiterTimer = setTimeout(this.#waitTimedOut, ms);
   }
 
   /**
@@ -472,6 +499,40 @@ export class SocketWriter implements Writer {
   #scheduled = false;
   /** While true, queued writes wait for {@link releaseTick} instead of a scheduled send. */
   #held = false;
+  /** Bytes accepted but not yet handed to the stream, oldest first (see {@link PIECE}). */
+  #backlog: Buffer[] = [];
+  /** How much of `#backlog[0]` was handed on already. */
+  #backlogOffset = 0;
+  #backlogBytes = 0;
+  #pumpOnDrain = false;
+  /** Pieces handed on and drains seen: what a send time-out watches for. */
+  #progress = 0;
+  #timeoutMs: number | null = null;
+  #pump = (): void => {
+    const s = this.#stream;
+    this.#progress++;
+    while (this.#backlogBytes > 0 && !s.writableNeedDrain) {
+      if (s.destroyed || s.writableEnded) {
+        this.#dropBacklog();
+        break;
+      }
+      const first = this.#backlog[0]!;
+      const piece = first.subarray(this.#backlogOffset, this.#backlogOffset + PIECE);
+      this.#backlogOffset += piece.length;
+      if (this.#backlogOffset === first.length) {
+        this.#backlog.shift();
+        this.#backlogOffset = 0;
+      }
+      this.#backlogBytes -= piece.length;
+      s.write(piece);
+    }
+    const waiting = this.#backlogBytes > 0;
+    if (waiting !== this.#pumpOnDrain) {
+      this.#pumpOnDrain = waiting;
+      if (waiting) s.on("drain", this.#pump);
+      else s.off("drain", this.#pump);
+    }
+  };
   #sendTick = (): void => {
     this.#scheduled = false;
     const parts = this.#tick;
@@ -483,7 +544,7 @@ export class SocketWriter implements Writer {
     if (s.destroyed || s.writableEnded) return;
     if (parts.length === 1) {
       const p = parts[0]!;
-      s.write(typeof p === "string" ? Buffer.from(p, "latin1") : p);
+      this.#out(typeof p === "string" ? Buffer.from(p, "latin1") : p);
     } else if (total <= COALESCE_COPY_LIMIT) {
       // One buffer, one send: a header block and a small body in one packet.
       const out = Buffer.allocUnsafe(total);
@@ -492,7 +553,9 @@ export class SocketWriter implements Writer {
         if (typeof p === "string") at += out.write(p, at, "latin1");
         else at += p.copy(out, at);
       }
-      s.write(out);
+      this.#out(out);
+    } else if (this.#backlogBytes > 0 || total > PIECE) {
+      for (const p of parts) this.#out(typeof p === "string" ? Buffer.from(p, "latin1") : p);
     } else {
       s.cork();
       for (const p of parts) s.write(typeof p === "string" ? Buffer.from(p, "latin1") : p);
@@ -535,7 +598,38 @@ export class SocketWriter implements Writer {
 
   /** True when {@link flush} has work to do: bytes held back, or the socket asks to wait for a drain. */
   get needsFlush(): boolean {
-    return this.#pendingBytes > 0 || this.#stream.writableNeedDrain;
+    return this.#pendingBytes > 0 || this.#backlogBytes > 0 || this.#stream.writableNeedDrain;
+  }
+
+  /**
+   * Seconds {@link flush} may wait while the peer takes none of the bytes
+   * sent (Python's socket time-out, which bounds sends as well as
+   * receives); `null` (default) waits as long as it takes. When it runs
+   * out, the connection is reset, which frees what it held, and the flush
+   * fails with {@link SocketTimeoutError}.
+   */
+  get timeout(): number | null {
+    return this.#timeoutMs === null ? null : this.#timeoutMs / 1000;
+  }
+  set timeout(seconds: number | null) {
+    this.#timeoutMs = seconds === null || seconds === undefined ? null : Math.max(0, seconds * 1000);
+  }
+
+  /** Pass `buf` on to the stream, behind whatever still waits in the backlog. */
+  #out(buf: Buffer): void {
+    if (this.#backlogBytes === 0 && buf.length <= PIECE) {
+      this.#stream.write(buf);
+      return;
+    }
+    this.#backlog.push(buf);
+    this.#backlogBytes += buf.length;
+    this.#pump();
+  }
+
+  #dropBacklog(): void {
+    this.#backlog = [];
+    this.#backlogOffset = 0;
+    this.#backlogBytes = 0;
   }
 
   write(data: Bytes): number {
@@ -554,7 +648,7 @@ export class SocketWriter implements Writer {
       this.#queue(buf, buf.length);
       return buf.length;
     }
-    this.#stream.write(buf);
+    this.#out(buf);
     return buf.length;
   }
 
@@ -613,29 +707,51 @@ export class SocketWriter implements Writer {
     const data = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
     this.#pending = [];
     this.#pendingBytes = 0;
-    if (!this.broken) this.#stream.write(data);
+    if (!this.broken) this.#out(data);
   }
 
+  /**
+   * Resolve once every byte written has been handed to the operating
+   * system. Rejects with {@link BrokenPipeError} if the peer goes away, and
+   * with {@link SocketTimeoutError} after {@link timeout} seconds in which
+   * the peer took nothing (the connection is then reset).
+   */
   flush(): Promise<void> {
     this.#sendPending();
     this.#sendTick();
     const s = this.#stream;
     while (s.writableCorked) s.uncork();
-    if (!s.writableNeedDrain) return Promise.resolve();
+    if (this.#backlogBytes === 0 && !s.writableNeedDrain) return Promise.resolve();
     if (this.broken) return Promise.reject(new BrokenPipeError());
     return new Promise<void>((resolve, reject) => {
-      const done = (): void => {
-        s.off("drain", done);
-        s.off("close", fail);
-        resolve();
+      let timer: NodeJS.Timeout | undefined;
+      let seen = this.#progress;
+      const settle = (error: Error | null): void => {
+        s.off("drain", drained);
+        s.off("close", closed);
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
       };
-      const fail = (): void => {
-        s.off("drain", done);
-        s.off("close", fail);
-        reject(new BrokenPipeError());
+      const drained = (): void => {
+        this.#progress++;
+        if (this.#backlogBytes === 0 && !s.writableNeedDrain) settle(null);
       };
-      s.on("drain", done);
-      s.on("close", fail);
+      const closed = (): void => settle(new BrokenPipeError());
+      const ms = this.#timeoutMs;
+      const check = (): void => {
+        if (this.#progress !== seen) {
+          seen = this.#progress;
+          timer = setTimeout(check, ms!);
+          return;
+        }
+        this.#dropBacklog();
+        settle(new SocketTimeoutError());
+        resetConnection(s);
+      };
+      s.on("drain", drained);
+      s.on("close", closed);
+      if (ms !== null) timer = setTimeout(check, ms);
     });
   }
 
@@ -645,6 +761,24 @@ export class SocketWriter implements Writer {
     this.#sendTick();
     this.#closed = true;
   }
+}
+
+/**
+ * Drop a connection whose peer stopped reading: a TCP reset where the
+ * socket can send one (it frees the bytes the kernel still holds for the
+ * peer at once), a plain destroy otherwise.
+ */
+function resetConnection(stream: Writable): void {
+  const socket = stream as Writable & { resetAndDestroy?: () => unknown };
+  try {
+    if (typeof socket.resetAndDestroy === "function") {
+      socket.resetAndDestroy();
+      return;
+    }
+  } catch {
+    // Not a TCP socket after all (TLS over another stream): destroy below.
+  }
+  stream.destroy();
 }
 
 /**

@@ -119,6 +119,33 @@ function scanText(text: string): number {
   return problem;
 }
 
+/** The characters of an RFC 9110 token (`tchar`), by code. */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[c.charCodeAt(0)] = 1;
+
+/** Whether `name` can be a header field name: one or more token characters. */
+function isToken(name: string): boolean {
+  if (name.length === 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 128 || TCHAR[c] === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * `code` as a status code: an integer from 100 to 999, or an object whose
+ * `valueOf()` is one (an `HTTPStatus` info object). Python's `%d` refuses a
+ * string with a `TypeError`; anything else out of range is a `RangeError`.
+ */
+function statusCode(code: unknown): number {
+  let n = code;
+  if (typeof n === "object" && n !== null) n = n.valueOf();
+  if (typeof n !== "number") throw new TypeError(`a status code must be a number, not ${pyRepr(code)}`);
+  if (!Number.isInteger(n) || n < 100 || n > 999) throw new RangeError(`a status code must be an integer from 100 to 999, not ${n}`);
+  return n;
+}
+
 /** Python's whitespace for `str.split()` on a Latin-1 string. */
 const PY_WHITESPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+/;
 const TRIM_PY_WHITESPACE = /^[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+|[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+$/g;
@@ -227,6 +254,21 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    * closed, with a log line.
    */
   declare keepAliveTimeout: number | null;
+  /**
+   * Seconds allowed for a request body to arrive in full, counted from the
+   * end of the request head (default 300; `null`: no limit, as in Python).
+   * A read by the handler that would wait past it fails as `bodyTimeout`
+   * does: `Request timed out` is logged and the connection closes. Unlike
+   * `bodyTimeout`, a client cannot reset it by sending a byte now and then.
+   */
+  declare requestTimeout: number | null;
+  /**
+   * Seconds a response may wait for the client to take any of it (default
+   * 60; `null`: no limit, as in Python), while `timeout` is `null`. A
+   * client that stops reading is then cut off: `Request timed out` is
+   * logged and the connection is reset, which frees what it held.
+   */
+  declare sendTimeout: number | null;
 
   /** The raw request line, line end included. */
   rawRequestline: Buffer = NO_BYTES;
@@ -257,6 +299,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   /** The status of the head being built (0 for none), and whether it has a `Connection` header. */
   #headCode = 0;
   #headHasConnection = false;
+  /** The request said `Connection: close`: a final HTTP/1.1 response says so too (see {@link endHeaders}). */
+  #clientAskedClose = false;
   #discarding = false;
   #headWatch: HeadWatch | null = null;
   /** What the server's `trackHandler()` returned for this connection. */
@@ -264,6 +308,11 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
   override setup(): void {
     super.setup();
+    const wfile = this.wfile;
+    const sendTimeout = this.sendTimeout;
+    if (wfile instanceof SocketWriter && wfile.timeout === null && sendTimeout !== null && sendTimeout !== undefined) {
+      wfile.timeout = sendTimeout;
+    }
     const conn = this.connection as { setNoDelay?: (v: boolean) => unknown };
     // Headers and small bodies are coalesced per tick (see SocketWriter), so
     // Nagle's algorithm only adds latency: the 40 ms delayed-ACK stall.
@@ -408,7 +457,10 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       this.#waitingForRequest = true;
       return this.rfile.whenFilled(this.#onHeadBytes);
     }
-    this.#headWatch!.disarm();
+    // A head still being read (its header lines, or an overridden
+    // parseRequest) keeps the clock running: the Promise disarms it when
+    // the head is complete (see #tryRequestHead).
+    if (head === true || head === false) this.#headWatch!.disarm();
     this.#afterHead(head);
   };
 
@@ -440,6 +492,11 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       // bodyTimeout seconds for data (unless Python's `timeout` is set).
       bodyTimeout = this.timeout === null || this.timeout === undefined ? this.bodyTimeout : null;
       if (bodyTimeout !== null && bodyTimeout !== undefined) this.rfile.timeout = bodyTimeout;
+      // However it trickles in, the body must be here within requestTimeout.
+      const total = this.requestTimeout;
+      if (total !== null && total !== undefined && this.#announcesBody()) {
+        this.rfile.readDeadline = performance.now() + total * 1000;
+      }
       // What a handler that returns at once writes can leave as soon as it
       // returns, rather than on the next tick, unless another request is
       // already buffered (pipelined responses then share one send).
@@ -465,10 +522,19 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     this.#afterHandler(bodyTimeout, writtenBefore);
   }
 
+  /** Whether the request says a body follows its head. */
+  #announcesBody(): boolean {
+    const headers = this.headers;
+    if (headers.length === 0) return false;
+    const length = headers.get("Content-Length");
+    return (length !== undefined && length.trim() !== "0") || headers.get("Transfer-Encoding") !== undefined;
+  }
+
   /** Step 4: the handler returned: send what it wrote (waiting only for a full socket). */
   #afterHandler(bodyTimeout: number | null | undefined, writtenBefore: number): void {
     try {
       if (bodyTimeout !== null && bodyTimeout !== undefined) this.rfile.timeout = null;
+      this.rfile.readDeadline = null;
       const wfile = this.wfile;
       if (!(wfile instanceof SocketWriter) || wfile.needsFlush) {
         wfile.flush().then(
@@ -507,6 +573,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    */
   #requestFailed(err: unknown, writtenBefore: number): void {
     this.closeConnection = true;
+    this.rfile.readDeadline = null;
     if (err instanceof HeadTimeoutError) {
       try {
         this.#headTimedOut(err);
@@ -544,6 +611,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       const end = this.rfile.indexOfInFirstChunk(HEAD_END, FAST_HEAD_MAX);
       if (end !== -1) {
         const done = this.#parseWholeHead(end + HEAD_END.length);
+        // The whole head is here: a Promise only waits for handleExpect100().
+        if (done instanceof Promise) this.#headWatch?.disarm();
         if (done !== null) return done;
       }
     }
@@ -554,10 +623,14 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     return parsed.finally(() => this.#headWatch?.disarm());
   }
 
-  /** Start the head clock (once per head). */
-  #armHeadWatch(): void {
+  /**
+   * Start the head clock (once per head). `midHead`: part of the head
+   * (its request line) is already read, so the head limit applies even
+   * on a kept-alive connection.
+   */
+  #armHeadWatch(midHead = false): void {
     const watch = (this.#headWatch ??= new HeadWatch(this.rfile));
-    if (!watch.armed) watch.arm(this.#requests > 0, this.keepAliveTimeout, this.headerTimeout);
+    if (!watch.armed) watch.arm(!midHead && this.#requests > 0, this.keepAliveTimeout, this.headerTimeout);
   }
 
   /** Handle a request line just read: 414, end of input, or parse the request. */
@@ -716,6 +789,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    */
   #parseRequestLine(line: string): 0 | 2 | 3 {
     this.command = null;
+    this.#clientAskedClose = false;
     this.requestVersion = this.defaultRequestVersion;
     this.closeConnection = true;
     let requestline = line;
@@ -793,6 +867,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     const conntype = (this.headers.get("Connection") ?? "").toLowerCase();
     if (conntype === "close") {
       this.closeConnection = true;
+      this.#clientAskedClose = true;
     } else if (conntype === "keep-alive" && this.protocolVersion >= "HTTP/1.1") {
       this.closeConnection = false;
     }
@@ -820,7 +895,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   }
 
   async #waitForHeaderLines(state: { text: string; count: number }): Promise<string | HeaderLimit> {
-    this.#armHeadWatch();
+    this.#armHeadWatch(true);
     for (;;) {
       await this.rfile.fill();
       const done = this.#scanHeaderLines(state);
@@ -898,6 +973,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    * @param explain - the page's longer explanation (default: the standard description).
    */
   sendError(code: number, message?: string | null, explain?: string | null): void {
+    code = statusCode(code);
     const entry = this.responses[code];
     const shortmsg = entry ? entry[0] : "???";
     const longmsg = entry ? entry[1] : "???";
@@ -938,7 +1014,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     ) {
       return false;
     }
-    const status = `${this.protocolVersion} ${Math.trunc(code)} ${msg}`;
+    const status = `${this.protocolVersion} ${code} ${msg}`;
     const server = this.versionString();
     const date = this.dateTimeString();
     const type = page ? this.errorContentType : "";
@@ -985,11 +1061,16 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     this.sendHeader("Date", this.dateTimeString());
   }
 
-  /** Buffer the status line only (nothing for an HTTP/0.9 request). */
+  /**
+   * Buffer the status line only (nothing for an HTTP/0.9 request). A
+   * `code` that is not an integer from 100 to 999 throws (`TypeError` for
+   * a string, `RangeError` otherwise) rather than write a broken status line.
+   */
   sendResponseOnly(code: number, message?: string | null): void {
+    code = statusCode(code);
     if (this.requestVersion === "HTTP/0.9") return;
     const reason = message ?? this.responses[code]?.[0] ?? "";
-    const line = `${this.protocolVersion} ${Math.trunc(code)} ${reason}`;
+    const line = `${this.protocolVersion} ${code} ${reason}`;
     const problem = textProblem(line);
     if (problem === SPLITS) throw new HeaderInjectionError(`status line ${pyRepr(line)} contains CR, LF or NUL`);
     if (problem === NOT_LATIN1) throw latin1Error(line);
@@ -1007,7 +1088,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   sendHeader(keyword: string, value: unknown): void {
     const v = typeof value === "string" ? value : String(value);
     if (this.requestVersion !== "HTTP/0.9") {
-      const problem = textProblem(keyword) | textProblem(v);
+      if (!isToken(keyword)) throw new HeaderInjectionError(`header name ${pyRepr(keyword)} is not a token (RFC 9110, section 5.1)`);
+      const problem = textProblem(v);
       if (problem & SPLITS) throw new HeaderInjectionError(`header ${pyRepr(keyword)} contains CR, LF or NUL`);
       if (problem & NOT_LATIN1) throw latin1Error(`${keyword}: ${v}`);
       this.#head += keyword + ": " + v + "\r\n";
@@ -1028,13 +1110,25 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    */
   endHeaders(): void {
     if (this.requestVersion !== "HTTP/0.9") {
-      if (this.#closeAfterResponse && !this.closeConnection && this.#headCode >= 200 && !this.#headHasConnection) {
+      if (this.#headCode >= 200 && !this.#headHasConnection && this.#closeNeedsSaying()) {
         this.#head += "Connection: close\r\n";
         this.#headHasConnection = true;
       }
       this.#head += "\r\n";
       this.flushHeaders();
     }
+  }
+
+  /**
+   * Whether a final response without a `Connection` header must say
+   * `Connection: close`: the connection closes after it although the
+   * client could not tell (a malformed header line forced the close), or
+   * the client asked to close and an HTTP/1.1 response would otherwise
+   * read as kept-alive (RFC 9112, section 9.6).
+   */
+  #closeNeedsSaying(): boolean {
+    if (this.#closeAfterResponse && !this.closeConnection) return true;
+    return this.#clientAskedClose && this.protocolVersion >= "HTTP/1.1";
   }
 
   /** Send the buffered status line and headers in one write, and empty the buffer. */
@@ -1200,6 +1294,8 @@ BaseHTTPRequestHandler.prototype.maxBodyDiscard = 1024 * 1024;
 BaseHTTPRequestHandler.prototype.headerTimeout = 60;
 BaseHTTPRequestHandler.prototype.keepAliveTimeout = 30;
 BaseHTTPRequestHandler.prototype.bodyTimeout = 60;
+BaseHTTPRequestHandler.prototype.requestTimeout = 300;
+BaseHTTPRequestHandler.prototype.sendTimeout = 60;
 BaseHTTPRequestHandler.prototype.serverVersion = "BaseHTTP/0.6";
 BaseHTTPRequestHandler.prototype.sysVersion = `Node.js/${process.versions.node}`;
 BaseHTTPRequestHandler.prototype.errorMessageFormat = DEFAULT_ERROR_MESSAGE;

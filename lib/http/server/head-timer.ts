@@ -135,13 +135,36 @@ export class HeadWatch {
     this.#unlist();
   }
 
-  /** Called by the sweep: drop a disarmed watch, expire one whose deadline has passed. */
+  /**
+   * Called by the sweep: drop a disarmed watch; once the next request has
+   * begun on an idle connection, give it the head limit from now; expire a
+   * watch whose deadline has passed.
+   */
   check(sweep: number): void {
     if (!this.#armed) {
       this.#unlist();
+    } else if (this.#phase === "idle" && this.#begun()) {
+      this.#startHead();
     } else if (sweep >= this.deadline) {
       this.expire();
     }
+  }
+
+  /** Whether bytes of a next request have arrived since the clock was armed. */
+  #begun(): boolean {
+    const rfile = this.#rfile;
+    return rfile.buffered > 0 || rfile.consumed !== this.#mark;
+  }
+
+  /** The next request has begun: from now on the head limit applies. */
+  #startHead(): void {
+    this.#phase = "head";
+    const limit = this.#headLimit;
+    if (limit === null || limit === undefined || !(limit >= 0)) {
+      this.#armed = false;
+      return;
+    }
+    this.deadline = deadlineAfter(limit);
   }
 
   #unlist(): void {
@@ -152,17 +175,7 @@ export class HeadWatch {
   /** Called once {@link deadline} has passed. */
   expire(): void {
     const rfile = this.#rfile;
-    if (this.#phase === "idle" && (rfile.buffered > 0 || rfile.consumed !== this.#mark)) {
-      // The next request has begun: from now on the head limit applies.
-      this.#phase = "head";
-      const limit = this.#headLimit;
-      if (limit === null || limit === undefined || !(limit >= 0)) {
-        this.#armed = false;
-        return;
-      }
-      this.deadline = deadlineAfter(limit);
-      return;
-    }
+    if (this.#phase === "idle" && this.#begun()) return this.#startHead();
     this.#armed = false;
     const seconds = (this.#phase === "idle" ? this.#idleLimit : this.#headLimit) ?? 0;
     rfile.interrupt(new HeadTimeoutError(this.#phase, seconds));

@@ -11,6 +11,7 @@ import { hostname } from "node:os";
 import * as tls from "node:tls";
 import { pythonNames } from "../../python-names.js";
 import type { RequestHandlerClass } from "../../socketserver/base-server.js";
+import { settingsProbe } from "../../socketserver/request-handlers.js";
 import { ThreadingMixIn } from "../../socketserver/mixins.js";
 import { TCPServer } from "../../socketserver/tcp-server.js";
 import type { BaseHTTPRequestHandler, ConnectionRegistry } from "./base-handler.js";
@@ -206,6 +207,14 @@ export class HTTPSServer extends HTTPServer {
   password: string | Buffer | null;
   /** ALPN protocols offered. */
   alpnProtocols: string[];
+  /**
+   * Seconds a client has to complete the TLS handshake before its
+   * connection is dropped. `undefined` (default): the handler class's
+   * `headerTimeout` (60 s unless changed), so that a client cannot hold a
+   * connection longer by stalling before its request than during it;
+   * `null`: Node's own limit (120 s).
+   */
+  declare handshakeTimeout: number | null | undefined;
   #context: tls.SecureContextOptions;
 
   /**
@@ -234,18 +243,29 @@ export class HTTPSServer extends HTTPServer {
   }
 
   override createSocket(): net.Server {
+    const seconds = this.#handshakeSeconds();
     const server = tls.createServer({
       ...this.#context,
       ALPNProtocols: this.alpnProtocols,
       allowHalfOpen: true,
+      ...(seconds === null ? {} : { handshakeTimeout: Math.max(1, Math.round(seconds * 1000)) }),
     });
     server.on("secureConnection", (sock: tls.TLSSocket) => this.acceptConnection(sock));
     // A failed handshake is the client's problem; the server carries on.
     server.on("tlsClientError", (_err, sock) => sock.destroy());
     return server;
   }
+
+  /** The handshake limit in seconds (see {@link handshakeTimeout}); `null` for Node's own. */
+  #handshakeSeconds(): number | null {
+    if (this.handshakeTimeout !== undefined) return this.handshakeTimeout;
+    const probe = settingsProbe(this.RequestHandlerClass as unknown as new (request: unknown, clientAddress: unknown, server: HTTPSServer) => BaseHTTPRequestHandler, this);
+    const limit = probe?.headerTimeout;
+    return typeof limit === "number" && limit >= 0 ? limit : limit === null ? null : 60;
+  }
 }
 
+HTTPSServer.prototype.handshakeTimeout = undefined;
 pythonNames(HTTPSServer, { attributes: ["alpnProtocols"] });
 
 /** An {@link HTTPSServer} that serves each connection concurrently. */
