@@ -128,6 +128,8 @@ declare module "./http/server/cgi-handler.js" {
     cgi_status_headers: CGIHTTPRequestHandler["cgiStatusHeaders"];
     /** Python spelling of {@link CGIHTTPRequestHandler.cgiTimeout}. */
     cgi_timeout: CGIHTTPRequestHandler["cgiTimeout"];
+    /** Python spelling of {@link CGIHTTPRequestHandler.cgiTotalTimeout}. */
+    cgi_total_timeout: CGIHTTPRequestHandler["cgiTotalTimeout"];
     /** Python spelling of {@link CGIHTTPRequestHandler.haveFork}. */
     have_fork: CGIHTTPRequestHandler["haveFork"];
     /** Python spelling of {@link CGIHTTPRequestHandler.isCGI}. */

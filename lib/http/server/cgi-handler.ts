@@ -13,11 +13,12 @@
  */
 import { type ChildProcess, spawn, type SpawnOptions } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import { constants as osConstants } from "node:os";
-import type { Readable, Writable } from "node:stream";
+import type { Duplex, Readable, Writable } from "node:stream";
 import { pythonNames } from "../../python-names.js";
 import { pyRepr } from "../../python-format.js";
-import { BrokenPipeError } from "../../socketserver/streams.js";
+import { BrokenPipeError, SocketTimeoutError } from "../../socketserver/streams.js";
 import type { BodySource } from "./body-sources.js";
 import { insideRoot, isInside, statOrNull } from "./file-checks.js";
 import { SimpleHTTPRequestHandler } from "./simple-handler.js";
@@ -68,6 +69,21 @@ export function urlCollapsePath(path: string): string {
   }
   if (query) tail = tail + "?" + query;
   return "/" + head.join("/") + "/" + tail;
+}
+
+/** Is `word` a dotfile's name (`.env`; not `.` or `..`)? */
+function isDotName(word: string): boolean {
+  return word.startsWith(".") && word !== "." && word !== "..";
+}
+
+/**
+ * Does a path that was percent-decoded once (as {@link urlCollapsePath}
+ * leaves it) name a dotfile in any segment, as it reads now or after the
+ * second decoding that {@link SimpleHTTPRequestHandler.translatePath} and
+ * `PATH_INFO` give it (`%252e` is a dot by then)?
+ */
+function hasDotName(path: string): boolean {
+  return path.split("/").some(isDotName) || unquote(path).split("/").some(isDotName);
 }
 
 /** User and group ids of `nobody`, looked up once. */
@@ -294,10 +310,21 @@ function parseScriptHead(buf: Buffer, ended: boolean): ScriptHead | "more" | nul
   return { headers, code, reason, bodyStart };
 }
 
-/** How a script run ended: Python's exit code (the code, or minus the signal number; 127 when it could not start). */
+/** How a script run ended. */
 interface RunOutcome {
+  /** Python's exit code: the code, or minus the signal number; 127 when it could not start. */
   exitCode: number;
+  /** The request ended on the client's side (it left, stopped reading, or its body timed out): the exit code is not worth a log line. */
+  clientEnded: boolean;
 }
+
+/**
+ * Why the server stopped a script before it finished: silence
+ * (`cgiTimeout`), the total limit (`cgiTotalTimeout`), a request body read
+ * that timed out, a client that left or stopped reading, or a failure
+ * while copying its output.
+ */
+type StopReason = "idle" | "total" | "body" | "client" | "failed";
 
 /**
  * Serve files like {@link SimpleHTTPRequestHandler}, and run CGI scripts for
@@ -316,11 +343,14 @@ interface RunOutcome {
  *
  * Beyond Python (see docs/deviations.md): a script may choose the status
  * with `Status:` or redirect with `Location:` ({@link cgiStatusHeaders});
- * a silent script is killed after {@link cgiTimeout} seconds, and a script
- * whose client has gone away is killed too; scripts reached through a
- * symlink leading out of {@link directory} are refused unless
- * {@link followSymlinks}; a path decoded twice cannot name a script outside
- * the CGI directory; a path climbing above the root gets a 500.
+ * a silent script is killed after {@link cgiTimeout} seconds, one still
+ * running after {@link cgiTotalTimeout} seconds too, and so is a script
+ * whose client has gone away (closed or half-closed its connection, or
+ * stopped reading) or whose request body stopped arriving; scripts reached
+ * through a symlink leading out of {@link directory} are refused unless
+ * {@link followSymlinks}, and with {@link hideDotfiles} no script or path
+ * info with a dotted name is run; a path decoded twice cannot name a script
+ * outside the CGI directory; a path climbing above the root gets a 500.
  *
  * @example
  * ```ts
@@ -360,6 +390,17 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
    * waits forever. Default 30.
    */
   declare cgiTimeout: number | null;
+  /**
+   * Seconds from a script's start until it must have finished; `null` sets
+   * no limit. Default 300. {@link cgiTimeout} measures silence, so a client
+   * that drips its request body a byte at a time, or a script that never
+   * stops printing, would otherwise hold a process for ever. When the time
+   * is up the script and its process group are killed with SIGKILL, the log
+   * says `CGI script killed: still running after N seconds`, and the client
+   * gets a 504 if nothing of the response was sent yet; otherwise the
+   * connection closes after what was sent.
+   */
+  declare cgiTotalTimeout: number | null;
   /**
    * The request's `[directory, rest]` split, set by {@link isCGI}: the CGI
    * directory matched (`/cgi-bin`) and the remainder (`sub/x.sh/extra?q=1`).
@@ -436,6 +477,8 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     let i = path.indexOf("/", dir.length + 1);
     while (i >= 0) {
       const nextdir = path.slice(0, i);
+      // A hidden folder is not there: the 404 below names it, as a missing one.
+      if (this.hideDotfiles && hasDotName(nextdir.slice(dir.length + 1))) break;
       if (!statOrNull(this.translatePath(nextdir))?.isDirectory()) break;
       dir = nextdir;
       rest = path.slice(i + 1);
@@ -457,6 +500,16 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     }
 
     const scriptname = dir + "/" + script;
+    if (this.hideDotfiles) {
+      // Decided before anything is looked up or run: a dotted name anywhere
+      // (the CGI folder, the folders below it, the script, the path info)
+      // gets the 404 of a script that does not exist.
+      const hidden = hasDotName(scriptname) ? scriptname : hasDotName(rest) ? scriptname + rest : null;
+      if (hidden !== null) {
+        this.sendError(404, `No such CGI script (${pyRepr(hidden)})`);
+        return;
+      }
+    }
     const scriptfile = this.translatePath(scriptname);
     const st = statOrNull(scriptfile);
     if (!st || !this.#mayRun(scriptfile, st, cgiDir)) {
@@ -498,7 +551,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     }
     this.closeConnection = true;
     const outcome = await this.#execute(file, args, argv0, env);
-    if (outcome.exitCode) this.logError("CGI script exit code %d", outcome.exitCode);
+    if (outcome.exitCode && !outcome.clientEnded) this.logError("CGI script exit code %d", outcome.exitCode);
     this.closeConnection = true;
   }
 
@@ -584,8 +637,20 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     }
   }
 
-  /** Run the script to its end, streaming both ways; resolves after the child's `close`. */
+  /**
+   * Run the script to its end, streaming both ways; resolves after the
+   * child's `close`. The script is killed (with its process group) when it
+   * is silent for {@link cgiTimeout}, still running after
+   * {@link cgiTotalTimeout}, when a read of the request body times out, and
+   * when the client leaves or stops reading.
+   */
   async #execute(file: string, args: string[], argv0: string | undefined, env: Record<string, string>): Promise<RunOutcome> {
+    const conn = this.connection;
+    if (clientLeft(conn)) {
+      // The client left before its script started: start none.
+      this.logMessage("CGI script not run: the client closed the connection");
+      return { exitCode: 0, clientEnded: true };
+    }
     const spawned = this.#spawn(file, args, argv0, env);
     if (spawned instanceof Error) return this.#notStarted(spawned);
     const child = spawned;
@@ -614,78 +679,107 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     stderr.on("error", () => undefined);
 
     let finished = false;
-    let timedOut = false;
+    let stopped: StopReason | null = null;
     let clientGone = false;
-    let timer: NodeJS.Timeout | undefined;
-    const stopIO = (): void => {
+    /** Kill the script for `reason` (the first reason wins), logging why. */
+    const stop = (reason: StopReason, log: () => void): void => {
+      if (finished || stopped !== null) return;
+      stopped = reason;
+      log();
       killTree(child);
       stdin.destroy();
       stdout.destroy();
       stderr.destroy();
     };
-    const timeout = this.cgiTimeout;
+
+    let idleTimer: NodeJS.Timeout | undefined;
+    const idle = this.cgiTimeout;
     const touch = (): void => {
-      if (timeout === null || timeout === undefined || finished) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timedOut = true;
-        this.logError("CGI script killed: no activity for %s seconds", String(timeout));
-        stopIO();
-      }, timeout * 1000);
+      if (idle === null || idle === undefined || finished) return;
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        stop("idle", () => this.logError("CGI script killed: no activity for %s seconds", String(idle)));
+      }, idle * 1000);
     };
-    const onClientGone = (): void => {
+    const total = this.cgiTotalTimeout;
+    const totalTimer =
+      total === null || total === undefined
+        ? undefined
+        : setTimeout(() => {
+            stop("total", () => this.logError("CGI script killed: still running after %s seconds", String(total)));
+          }, total * 1000);
+
+    // The client is gone once its connection closes, fails, or (on a
+    // network socket) delivers its FIN: with allowHalfOpen a FIN alone never
+    // becomes a `close`, and a client that shuts down its sending side
+    // mid-request is as gone as one that closed (nginx and Go agree).
+    const onClientGone = (why: string): void => {
       if (finished || clientGone) return;
       clientGone = true;
-      stopIO();
+      stop("client", () => this.logMessage("CGI script killed: %s", why));
     };
-    const conn = this.connection;
-    conn.once("close", onClientGone);
+    const onLeft = (): void => onClientGone("the client closed the connection");
+    const watchFin = conn instanceof net.Socket;
+    conn.once("close", onLeft);
+    conn.on("error", onLeft);
+    if (watchFin) conn.once("end", onLeft);
     touch();
+    if (clientLeft(conn)) onLeft();
 
     this.#logStderr(stderr, touch);
     // The pump settles by itself (it never rejects): at the end of the body,
-    // when the script stops reading, or when rfile is closed after the
-    // request. A stalled client must not hold the response back.
-    void this.#pumpBody(stdin, touch);
+    // when the script stops reading, when rfile is closed after the request,
+    // or when a read times out (then the script is stopped). A stalled
+    // client must not hold the response back.
+    void this.#pumpBody(stdin, touch, (err) => {
+      stop("body", () => this.logError("Request timed out: %s", `TimeoutError(${pyRepr(err.message)})`));
+    });
     let headSent = !this.cgiStatusHeaders;
     let failure: unknown = null;
     try {
-      headSent = await this.#copyOutput(stdout, touch, onClientGone, () => timedOut || clientGone);
+      headSent = await this.#copyOutput(stdout, touch, onClientGone, () => stopped !== null);
     } catch (err) {
       failure = err;
-      stopIO();
+      stop("failed", () => undefined);
     }
     const [code, signal] = await closed;
     finished = true;
-    clearTimeout(timer);
+    clearTimeout(idleTimer);
+    clearTimeout(totalTimer);
     liveChildren.delete(child);
-    conn.off("close", onClientGone);
+    conn.off("close", onLeft);
+    conn.off("error", onLeft);
+    if (watchFin) conn.off("end", onLeft);
     stdin.destroy();
     if (failure !== null) throw failure;
-    if (timedOut && !headSent && !clientGone) {
-      this.sendError(504, null, "The CGI script did not answer in time.");
+    // Set from callbacks, which the compiler cannot see: read it afresh.
+    const why = stopped as StopReason | null;
+    if (!headSent && !clientGone) {
+      if (why === "idle" || why === "total") this.sendError(504, null, "The CGI script did not answer in time.");
+      else if (why === "body") this.sendError(408);
     }
     try {
       await this.wfile.flush();
     } catch {
-      // The client is gone.
+      // The client is gone, or stopped reading.
     }
-    return { exitCode: exitCodeOf(code, signal) };
+    return { exitCode: exitCodeOf(code, signal), clientEnded: why === "client" || why === "body" };
   }
 
   /** A script that could not be started: logged like Python's failed exec() (exit code 127). */
   #notStarted(err: Error): RunOutcome {
     this.logError("CGI script could not be run: %s", err.message);
     if (this.cgiStatusHeaders) this.sendError(500, null, "The CGI script could not be run.");
-    return { exitCode: 127 };
+    return { exitCode: 127, clientEnded: false };
   }
 
   /**
    * Copy the request body (`Content-Length` bytes) to the script's standard
    * input with back-pressure, then close it. Stops early when the client
-   * stops sending or the script stops reading.
+   * stops sending or the script stops reading; a read that times out
+   * (`bodyTimeout`, or a deadline for the whole body) calls `onTimeout`.
    */
-  async #pumpBody(stdin: Writable, touch: () => void): Promise<void> {
+  async #pumpBody(stdin: Writable, touch: () => void, onTimeout: (err: SocketTimeoutError) => void): Promise<void> {
     const header = this.headers.get("Content-Length")?.trim() ?? "";
     let left = DIGITS.test(header) ? Number(header) : 0;
     try {
@@ -699,8 +793,10 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
         touch();
         if (!stdin.write(chunk)) await drained(stdin);
       }
-    } catch {
-      // A read time-out or a reset: the script sees end of input.
+    } catch (err) {
+      // A time-out stops the script; a reset or a closing server leaves it
+      // to see the end of its input.
+      if (err instanceof SocketTimeoutError) onTimeout(err);
     }
     if (!stdin.destroyed) stdin.end();
   }
@@ -733,12 +829,13 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
    * Stream the script's standard output to the client, pausing the script
    * while the client catches up. In status-header mode the header block is
    * held back and turned into our status line first. Returns whether a
-   * status line (or output) has been sent.
+   * status line (or output) has been sent. A client that left or stopped
+   * reading ends the copy through `onClientGone`.
    */
   async #copyOutput(
     stdout: Readable,
     touch: () => void,
-    onClientGone: () => void,
+    onClientGone: (why: string) => void,
     aborted: () => boolean,
   ): Promise<boolean> {
     let pending: Buffer | null = this.cgiStatusHeaders ? Buffer.alloc(0) : null;
@@ -749,8 +846,11 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
         await this.wfile.flush();
         return true;
       } catch (err) {
-        if (!(err instanceof BrokenPipeError) && !isGone(err)) throw err;
-        onClientGone();
+        // A send that timed out is a client that stopped reading: as gone
+        // as one that closed, and no reason for a 500.
+        if (err instanceof SocketTimeoutError) onClientGone("the client stopped reading");
+        else if (err instanceof BrokenPipeError || isGone(err)) onClientGone("the client closed the connection");
+        else throw err;
         return false;
       }
     };
@@ -806,6 +906,11 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
   }
 }
 
+/** Has the client closed its connection, failed, or (on a network socket) sent its FIN? */
+function clientLeft(conn: Duplex): boolean {
+  return conn.destroyed === true || (conn instanceof net.Socket && conn.readableEnded);
+}
+
 function isGone(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return code === "EPIPE" || code === "ECONNRESET" || code === "ERR_STREAM_DESTROYED" || code === "ERR_STREAM_WRITE_AFTER_END";
@@ -817,4 +922,5 @@ CGIHTTPRequestHandler.prototype.rbufsize = 0;
 CGIHTTPRequestHandler.prototype.pythonInterpreter = "python3";
 CGIHTTPRequestHandler.prototype.cgiStatusHeaders = true;
 CGIHTTPRequestHandler.prototype.cgiTimeout = 30;
+CGIHTTPRequestHandler.prototype.cgiTotalTimeout = 300;
 pythonNames(CGIHTTPRequestHandler, { attributes: ["cgiInfo"] });
