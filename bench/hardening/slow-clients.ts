@@ -1,7 +1,8 @@
 /**
  * Slow and idle clients cannot tie up the server: opens many connections
- * that send one byte of a request head every few seconds, or nothing at
- * all, to a `ThreadingHTTPServer` in a child process (`server.ts hello`),
+ * that send one byte of a request head every few seconds (from its first
+ * byte, or after sending the request line and a header line at once), or
+ * nothing at all, to a `ThreadingHTTPServer` in a child process (`server.ts hello`),
  * and while they are open measures the latency of normal clients.
  *
  * Checks: the slow connections really are open together; normal requests
@@ -53,7 +54,11 @@ const slow: Slow[] = [];
 
 async function openSlow(i: number): Promise<void> {
   const sock = await connect(child.port);
-  const entry: Slow = { sock, dribbles: i % 2 === 0, opened: Date.now(), closedAt: null, data: [], sent: 0 };
+  // A third send nothing, a third drip the head from its first byte, and a
+  // third send the request line and a header line at once before dripping
+  // the rest (the head clock must run until the header block is complete).
+  const kind = i % 3;
+  const entry: Slow = { sock, dribbles: kind !== 0, opened: Date.now(), closedAt: null, data: [], sent: 0 };
   slow.push(entry);
   sock.on("data", (c: Buffer) => entry.data.push(c));
   let timer: NodeJS.Timeout | undefined;
@@ -64,6 +69,10 @@ async function openSlow(i: number): Promise<void> {
   sock.once("end", stop);
   sock.once("close", stop);
   if (!entry.dribbles) return;
+  if (kind === 2) {
+    entry.sent = head.indexOf("Host: x\r\n") + "Host: x\r\n".length;
+    sock.write(head.subarray(0, entry.sent));
+  }
   const drip = (): void => {
     if (sock.destroyed || entry.closedAt !== null) return;
     sock.write(head.subarray(entry.sent, entry.sent + 1));
