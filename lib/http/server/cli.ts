@@ -59,7 +59,7 @@ export interface CommandLineOptions {
   cacheControl: string | null;
   /** `--precompressed`: serve `.br` / `.gz` siblings to clients that accept them. */
   precompressed: boolean;
-  /** `--hide-dotfiles`: neither list nor serve names starting with a dot. */
+  /** `--hide-dotfiles`: neither list nor serve names starting with a dot, nor run such CGI scripts. */
   hideDotfiles: boolean;
   /** `--follow-symlinks`: serve through symlinks leading out of the folder. */
   followSymlinks: boolean;
@@ -164,7 +164,7 @@ const OPTION_SPECS: readonly OptionSpec[] = [
     flags: ["--hide-dotfiles"],
     kind: "flag",
     dest: "hideDotfiles",
-    help: "neither list nor serve files and folders whose names start with a dot",
+    help: "neither list nor serve files and folders whose names start with a dot (nor run such CGI scripts)",
     ours: true,
   },
   {

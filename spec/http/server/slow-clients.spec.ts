@@ -19,6 +19,7 @@ import { join } from "node:path";
 import * as tls from "node:tls";
 
 import { BaseHTTPRequestHandler, kLogLines } from "../../../lib/http/server/base-handler.js";
+import { CGIHTTPRequestHandler } from "../../../lib/http/server/cgi-handler.js";
 import { HTTPServer, ThreadingHTTPSServer, ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
 import { parseResponses } from "../../../lib/http/server/testing.js";
 import type { RequestHandlerClass } from "../../../lib/socketserver/base-server.js";
@@ -74,6 +75,48 @@ class Target extends BaseHTTPRequestHandler {
   }
 }
 
+/**
+ * A folder for the CGI rows: `ok` (a file, for the normal client),
+ * `cgi-bin/reader.sh` (reads its whole input, then answers) and
+ * `cgi-bin/flood.sh` (writes 64 MiB, more than a stalled client's socket
+ * buffers hold).
+ */
+function cgiFolder(): string {
+  const dir = fs.mkdtempSync(join(tmpdir(), "slow-cgi-"));
+  fs.chmodSync(dir, 0o755);
+  fs.writeFileSync(join(dir, "ok"), "ok\n");
+  fs.mkdirSync(join(dir, "cgi-bin"), { mode: 0o755 });
+  const script = (name: string, text: string): void => {
+    fs.writeFileSync(join(dir, "cgi-bin", name), "#!/bin/sh\n" + text);
+    fs.chmodSync(join(dir, "cgi-bin", name), 0o755);
+  };
+  script("reader.sh", "cat > /dev/null\nprintf 'Content-Type: text/plain\\n\\nread\\n'\n");
+  script("flood.sh", "printf 'Content-Type: application/octet-stream\\n\\n'\nhead -c 67108864 /dev/zero\n");
+  return dir;
+}
+
+/**
+ * A CGI handler over {@link cgiFolder} with the small limits of
+ * {@link Target}; the script's own silence limit and the request's total
+ * are set higher, so that each CGI row sees the limit it names.
+ */
+function cgiHandler(directory: string): RequestHandlerClass {
+  class SlowCGI extends CGIHTTPRequestHandler {
+    override protocolVersion = "HTTP/1.1";
+    override headerTimeout: number | null = LIMIT;
+    override keepAliveTimeout: number | null = LIMIT;
+    override bodyTimeout: number | null = LIMIT;
+    override requestTimeout: number | null = 5;
+    override sendTimeout: number | null = LIMIT;
+    override cgiTimeout: number | null = 5;
+    override cgiTotalTimeout: number | null = TOTAL;
+    constructor(request: unknown, clientAddress: unknown, server: never) {
+      super(request, clientAddress, server, { directory });
+    }
+  }
+  return SlowCGI as unknown as RequestHandlerClass;
+}
+
 /** One phase of an exchange in which a client stalls or drips. */
 interface Phase {
   /** The phase, as the docs name it. */
@@ -82,6 +125,8 @@ interface Phase {
   limit: string;
   /** Over TLS (the attacker speaks TLS unless `rawTcp`). */
   tls?: boolean;
+  /** Served by a CGIHTTPRequestHandler over {@link cgiFolder}. */
+  cgi?: boolean;
   /** Talk plain TCP to a TLS server: the handshake itself is what stalls. */
   rawTcp?: boolean;
   /** Sent at once. */
@@ -116,6 +161,9 @@ const phases: Phase[] = [
   { phase: "TLS handshake, dripped", limit: "headerTimeout (handshake)", tls: true, rawTcp: true, send: Buffer.from([0x16, 0x03, 0x01, 0x10, 0x00]), drip: "\x01", log: /./, after: LIMIT },
   { phase: "header lines over TLS, silence", limit: "headerTimeout", tls: true, send: "GET /ok HTTP/1.1\r\nHost: x\r\n", status: 408, log: /code 408/, after: LIMIT },
   { phase: "body over TLS, dripped", limit: "requestTimeout", tls: true, send: "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", drip: "b", log: /Request timed out/, after: TOTAL },
+  { phase: "a CGI script's input, part sent then silence", limit: "bodyTimeout", cgi: true, send: "POST /cgi-bin/reader.sh HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789", status: 408, log: /Request timed out: TimeoutError\('timed out'\)/, after: LIMIT },
+  { phase: "a CGI script's input, dripped", limit: "cgiTotalTimeout", cgi: true, send: "POST /cgi-bin/reader.sh HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", drip: "b", status: 504, log: /CGI script killed: still running after 1.2 seconds/, after: TOTAL },
+  { phase: "a CGI script's output, not read", limit: "sendTimeout", cgi: true, send: "GET /cgi-bin/flood.sh HTTP/1.1\r\nHost: x\r\n\r\n", neverReads: true, log: /CGI script killed|Request timed out/, after: LIMIT },
 ];
 
 /** A self-signed certificate and key for 127.0.0.1, made once with openssl. */
@@ -164,6 +212,7 @@ describe("Slow clients, phase by phase (table)", function () {
       class Handler extends Target {}
       let run: Running<HTTPServer>;
       if (row.tls) run = await serve(ThreadingHTTPSServer, Handler as RequestHandlerClass, cert);
+      else if (row.cgi) run = await serve(ThreadingHTTPServer, cgiHandler(cgiFolder()));
       else run = await serve(ThreadingHTTPServer, Handler as RequestHandlerClass);
       const logs: string[] = [];
       (run.server as unknown as Record<symbol, unknown>)[kLogLines] = logs;
