@@ -19,7 +19,7 @@ import { evaluatePreconditions, pythonNotModified, rangeApplies, weakEtag } from
 import { type FileCache, sharedFileCache } from "./file-cache.js";
 import { DEFAULT_EXTENSIONS_MAP, guessType } from "./mimetypes.js";
 import { contentRange, makeBoundary, multipartByteranges, parseRange, unsatisfiedRange } from "./ranges.js";
-import { joinPath, normpath, quote, stripQuery, unquote, urlsplit, urlunsplit } from "./url-paths.js";
+import { joinPath, normpath, quote, stripQuery, type SplitURL, unquote, urlsplit, urlunsplit } from "./url-paths.js";
 
 /** Options of the {@link SimpleHTTPRequestHandler} constructor (Python's keyword arguments). */
 export interface SimpleHandlerOptions {
@@ -233,7 +233,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       const parts = urlsplit(this.path);
       if (!TRAILING_SLASH.test(parts.path)) {
         this.sendResponse(301);
-        this.sendHeader("Location", sameSiteLocation(urlunsplit({ ...parts, path: parts.path + "/" })));
+        this.sendHeader("Location", folderLocation(parts));
         this.sendHeader("Content-Length", "0");
         this.endHeaders();
         return null;
@@ -539,14 +539,19 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 }
 
 /**
- * Keep a redirect on this server: browsers read `\\` as `/`, so a Location
- * starting with two or more slashes or backslashes (`/\\evil.example/`)
- * would send them to another host. Python collapses a leading `//` in the
- * request path (CVE-2021-28861) but not the backslash forms.
+ * The `Location` of a folder redirect: the request's path with a slash
+ * appended, then its query and fragment, as Python writes them. Unlike
+ * Python, a scheme or authority the client sent (absolute-form,
+ * `http://evil.example/..`) is dropped, as RFC 9112 3.2.2 asks of a server
+ * for such targets, and the result always starts with exactly one `/`:
+ * browsers read `\` as `/`, so `//host`, `/\host` or `\\host` would send
+ * them to another site, and a relative target (`d?x`) becomes `/d/?x`.
  */
-function sameSiteLocation(location: string): string {
-  return /^[/\\]{2,}/.test(location) ? location.replace(/^[/\\]+/, "/") : location;
+function folderLocation(parts: SplitURL): string {
+  const path = parts.path.replace(LEADING_SEPARATORS, "");
+  return urlunsplit({ scheme: "", netloc: "", path: path ? `/${path}/` : "/", query: parts.query, fragment: parts.fragment });
 }
+const LEADING_SEPARATORS = /^[/\\]+/;
 
 function acceptsEncoding(accept: string, encoding: string): boolean {
   for (const item of accept.split(",")) {
