@@ -15,6 +15,7 @@ import { insideRoot, statOrNull } from "./file-checks.js";
 import { isThenable } from "../../thenable.js";
 import { BaseHTTPRequestHandler } from "./base-handler.js";
 import { BytesSource, ChainSource, FILE_CHUNK, FileSource, type BodySource } from "./body-sources.js";
+import { AcceptEncoding } from "./content-coding.js";
 import { evaluatePreconditions, pythonNotModified, rangeApplies, weakEtag } from "./conditional.js";
 import { type FileCache, sharedFileCache } from "./file-cache.js";
 import { DEFAULT_EXTENSIONS_MAP, guessType } from "./mimetypes.js";
@@ -273,10 +274,20 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return insideRoot(this.directory, path, st);
   }
 
+  /**
+   * The file to send for `path`: its `.br` or `.gz` sibling when the client
+   * accepts that coding (RFC 9110 12.5.3 weights, see {@link AcceptEncoding})
+   * and the sibling exists, else the file itself. No `Accept-Encoding` at all
+   * gets the file itself too. When the client refuses identity and accepts
+   * no coding on offer, the file is sent as it is (the server may disregard
+   * the field); a refused coding is never sent.
+   */
   #chooseVariant(path: string, st: fs.Stats): Variant {
-    const accept = (this.headers.get("Accept-Encoding") ?? "").toLowerCase();
-    for (const [encoding, suffix] of [["br", ".br"], ["gzip", ".gz"]] as const) {
-      if (!acceptsEncoding(accept, encoding)) continue;
+    const fields = this.headers.getAll("Accept-Encoding");
+    if (fields === undefined) return { path, stat: st, encoding: null };
+    for (const encoding of new AcceptEncoding(fields.join(",")).rank(CODINGS_OFFERED)) {
+      if (encoding === "identity") break;
+      const suffix = encoding === "br" ? ".br" : ".gz";
       const sibling = statOrNull(path + suffix);
       if (sibling?.isFile() && this.#mayServe(path + suffix, sibling)) return { path: path + suffix, stat: sibling, encoding };
     }
@@ -553,15 +564,8 @@ function folderLocation(parts: SplitURL): string {
 }
 const LEADING_SEPARATORS = /^[/\\]+/;
 
-function acceptsEncoding(accept: string, encoding: string): boolean {
-  for (const item of accept.split(",")) {
-    const [name, ...params] = item.trim().split(";");
-    if (name!.trim() !== encoding && name!.trim() !== "*") continue;
-    const q = params.map((x) => x.trim()).find((x) => x.startsWith("q="));
-    if (q === undefined || Number(q.slice(2)) > 0) return true;
-  }
-  return false;
-}
+/** The codings {@link SimpleHTTPRequestHandler.precompressed} offers, in the server's order of preference. */
+const CODINGS_OFFERED = ["br", "gzip", "identity"] as const;
 
 SimpleHTTPRequestHandler.prototype.serverVersion = "SimpleHTTP/0.6";
 SimpleHTTPRequestHandler.prototype.indexPages = Object.freeze(["index.html", "index.htm"]);
