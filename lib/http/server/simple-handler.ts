@@ -43,6 +43,8 @@ interface ListingRow {
   html: string;
   /** The name starts with a dot. */
   dot: boolean;
+  /** A symlink whose target lies outside the folder served (only computed when asked for). */
+  outside: boolean;
 }
 
 /**
@@ -56,8 +58,12 @@ const listingCache = new Map<string, { dev: number; ino: number; mtimeMs: number
 const MAX_CACHED_LISTINGS = 256;
 const LISTING_SETTLE_MS = 2500;
 
-/** The rows of a folder listing in Python's order (by lower-cased name); throws when the folder cannot be read. */
-function listingRows(path: string): readonly ListingRow[] {
+/**
+ * The rows of a folder listing in Python's order (by lower-cased name);
+ * throws when the folder cannot be read. With a `root`, each symlink's row
+ * tells whether it leads outside that folder.
+ */
+function listingRows(path: string, root: string | null): readonly ListingRow[] {
   const st = fs.statSync(path);
   const cached = listingCache.get(path);
   if (cached && cached.dev === st.dev && cached.ino === st.ino && cached.mtimeMs === st.mtimeMs && cached.ctimeMs === st.ctimeMs) {
@@ -77,13 +83,16 @@ function listingRows(path: string): readonly ListingRow[] {
     // listed as a plain name, as Python does).
     const isLink = e.isSymbolicLink();
     if (isLink) links = true;
-    const isDir = isLink ? (statOrNull(joinPath(path, name))?.isDirectory() ?? false) : e.isDirectory();
+    const target = isLink ? statOrNull(joinPath(path, name)) : null;
+    const isDir = isLink ? (target?.isDirectory() ?? false) : e.isDirectory();
     const linkname = isDir ? name + "/" : name;
     const displayname = isLink ? name + "@" : linkname;
-    return { html: `<li><a href="${quote(linkname)}">${htmlEscape(displayname, false)}</a></li>`, dot: name.startsWith(".") };
+    // A broken link leads nowhere: listed, as Python does.
+    const outside = root !== null && target !== null && !insideRoot(root, joinPath(path, name), target);
+    return { html: `<li><a href="${quote(linkname)}">${htmlEscape(displayname, false)}</a></li>`, dot: name.startsWith("."), outside };
   });
   // A symlink's target can change without the folder changing: such
-  // listings are built afresh every time.
+  // listings are built afresh every time (so `outside` is never cached).
   if (!links && Date.now() - Math.max(st.mtimeMs, st.ctimeMs) > LISTING_SETTLE_MS) {
     if (listingCache.size >= MAX_CACHED_LISTINGS) listingCache.delete(listingCache.keys().next().value!);
     listingCache.set(path, { dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, rows });
@@ -154,7 +163,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   declare rangeRequests: boolean;
   /** Send a weak `ETag` and honour `If-None-Match`, `If-Match` and `If-Range` by entity tag. */
   declare etags: boolean;
-  /** Serve files through symlinks that lead outside {@link directory} (Python does; refused by default here). */
+  /**
+   * Serve, list and redirect to files and folders through symlinks that lead
+   * outside {@link directory}, as Python does. By default (false) such a
+   * path is a 404 at once (no folder redirect first) and such links are left
+   * out of listings.
+   */
   declare followSymlinks: boolean;
   /** Neither list nor serve names starting with a dot. */
   declare hideDotfiles: boolean;
@@ -231,6 +245,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     let path = this.translatePath(this.path);
     let st = statOrNull(path);
     if (st?.isDirectory()) {
+      // A folder outside (through a symlink) does not exist, not even for a redirect.
+      if (!this.followSymlinks && !insideRoot(this.directory, path, st)) {
+        this.sendError(404, "File not found");
+        return null;
+      }
       const parts = urlsplit(this.path);
       if (!TRAILING_SLASH.test(parts.path)) {
         this.sendResponse(301);
@@ -463,7 +482,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   listDirectory(path: string): BodySource | null {
     let rows: readonly ListingRow[];
     try {
-      rows = listingRows(path);
+      rows = listingRows(path, this.followSymlinks ? null : this.directory);
     } catch {
       this.sendError(404, "No permission to list directory");
       return null;
@@ -481,7 +500,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       "<hr>\n<ul>",
     ];
     const hide = this.hideDotfiles;
-    for (const row of rows) if (!(hide && row.dot)) lines.push(row.html);
+    for (const row of rows) if (!(hide && row.dot) && !row.outside) lines.push(row.html);
     lines.push("</ul>\n<hr>\n</body>\n</html>\n");
     const encoded = Buffer.from(lines.join("\n"), "utf8");
     this.sendResponse(200);

@@ -1190,11 +1190,30 @@ describe("SimpleHTTPRequestHandler", function () {
       expect((await ask(SimpleHTTPRequestHandler, dir, "/in-dir")).header("Location")).to.equal("/in-dir/");
     });
 
-    it("the listing still shows every link with its @ marker", async () => {
+    it("the listing leaves out links leading outside (issue 13) and shows the others with their @ marker", async () => {
       const res = await ask(SimpleHTTPRequestHandler, dir, "/");
-      expect(res.text).to.include('<a href="out-file">out-file@</a>');
-      expect(res.text).to.include('<a href="out-dir/">out-dir@</a>');
+      expect(res.text).to.not.include("out-file");
+      expect(res.text).to.not.include("out-dir");
       expect(res.text).to.include('<a href="in-dir/">in-dir@</a>');
+      expect(res.text).to.include('<a href="in-file">in-file@</a>');
+      class Follow extends SimpleHTTPRequestHandler {
+        override followSymlinks = true;
+      }
+      const all = await ask(Follow, dir, "/");
+      expect(all.text).to.include('<a href="out-file">out-file@</a>');
+      expect(all.text).to.include('<a href="out-dir/">out-dir@</a>');
+    });
+
+    it("a folder outside through a link: 404, not a 301 first (issue 13); followSymlinks: the 301", async () => {
+      for (const target of ["/out-dir", "/out-dir/"]) {
+        const res = await ask(SimpleHTTPRequestHandler, dir, target);
+        expect(res.status, target).to.equal(404);
+        expect(res.header("Location"), target).to.equal(undefined);
+      }
+      class Follow extends SimpleHTTPRequestHandler {
+        override followSymlinks = true;
+      }
+      expect((await ask(Follow, dir, "/out-dir")).header("Location")).to.equal("/out-dir/");
     });
 
     it("a served folder that is itself reached through a link works", async () => {
@@ -1606,8 +1625,9 @@ describe("SimpleHTTPRequestHandler listing cache", () => {
 
   it("never caches a listing with a symlink, whose target may change kind", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "listing-link-"));
-    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "listing-target-"));
+    const elsewhere = path.join(dir, "elsewhere"); // inside: links leading out are not listed
     try {
+      fs.mkdirSync(elsewhere);
       const target = path.join(elsewhere, "t");
       fs.writeFileSync(target, "file");
       fs.symlinkSync(target, path.join(dir, "link"));
