@@ -18,6 +18,7 @@ import { BytesSource, ChainSource, FILE_CHUNK, FileSource, type BodySource } fro
 import { AcceptEncoding } from "./content-coding.js";
 import { evaluatePreconditions, pythonNotModified, rangeApplies, weakEtag } from "./conditional.js";
 import { type FileCache, sharedFileCache } from "./file-cache.js";
+import { SharedBuffers } from "./shared-bytes.js";
 import { DEFAULT_EXTENSIONS_MAP, guessType } from "./mimetypes.js";
 import { contentRange, makeBoundary, multipartByteranges, parseRange, unsatisfiedRange } from "./ranges.js";
 import { joinPath, normpath, quote, stripQuery, type SplitURL, unquote, urlsplit, urlunsplit } from "./url-paths.js";
@@ -96,9 +97,38 @@ function listingRows(path: string, root: string | null): readonly ListingRow[] {
   if (!links && Date.now() - Math.max(st.mtimeMs, st.ctimeMs) > LISTING_SETTLE_MS) {
     if (listingCache.size >= MAX_CACHED_LISTINGS) listingCache.delete(listingCache.keys().next().value!);
     listingCache.set(path, { dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, rows });
+    cachedRowsIds.set(rows, ++lastRowsId);
   }
   return rows;
 }
+
+/**
+ * Ids of the row lists held by {@link listingCache}: such a list stands for
+ * one state of one folder, so the bytes made from it can be shared by key.
+ */
+const cachedRowsIds = new WeakMap<readonly ListingRow[], number>();
+let lastRowsId = 0;
+
+/**
+ * The `<li>` lines of a listing as bytes, each followed by a newline,
+ * without the names hidden by `hideDotfiles` or leading outside the folder.
+ * A big result is shared by every response that sends the same entries
+ * (see {@link SharedBuffers}): by the identity of a cached row list, else
+ * by content.
+ */
+function listingItems(rows: readonly ListingRow[], hideDotfiles: boolean): Buffer {
+  const id = cachedRowsIds.get(rows);
+  const key = id === undefined ? null : `rows:${id}:${hideDotfiles ? 1 : 0}`;
+  const live = key === null ? undefined : sharedListingBytes.get(key);
+  if (live !== undefined) return live;
+  const parts: string[] = [];
+  for (const row of rows) if (!(hideDotfiles && row.dot) && !row.outside) parts.push(row.html, "\n");
+  const bytes = Buffer.from(parts.join(""), "utf8");
+  return key === null ? sharedListingBytes.intern(bytes) : sharedListingBytes.set(key, bytes);
+}
+const sharedListingBytes = new SharedBuffers();
+/** The end of every listing page. */
+const LISTING_TAIL = Buffer.from("</ul>\n<hr>\n</body>\n</html>\n", "utf8");
 
 /**
  * The entries of a folder in the order the file system gives them, like
@@ -497,18 +527,18 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       '<style type="text/css">\n:root {\ncolor-scheme: light dark;\n}\n</style>',
       `<title>${title}</title>\n</head>`,
       `<body>\n<h1>${title}</h1>`,
-      "<hr>\n<ul>",
+      "<hr>\n<ul>\n",
     ];
-    const hide = this.hideDotfiles;
-    for (const row of rows) if (!(hide && row.dot) && !row.outside) lines.push(row.html);
-    lines.push("</ul>\n<hr>\n</body>\n</html>\n");
-    const encoded = Buffer.from(lines.join("\n"), "utf8");
+    // Python's page in three parts: this request's head, the entries
+    // (shared with every response sending the same ones) and the tail.
+    const head = Buffer.from(lines.join("\n"), "utf8");
+    const items = listingItems(rows, this.hideDotfiles);
     this.sendResponse(200);
     this.sendHeader("Content-type", "text/html; charset=utf-8");
-    this.sendHeader("Content-Length", String(encoded.length));
+    this.sendHeader("Content-Length", String(head.length + items.length + LISTING_TAIL.length));
     this.sendExtraHeaders();
     this.endHeaders();
-    return new BytesSource(encoded);
+    return new BytesSource([head, items, LISTING_TAIL]);
   }
 
   /**
@@ -541,9 +571,10 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   copyfile(source: BodySource, outputfile: Writer): void | Promise<void> {
     if (source instanceof BytesSource) {
-      const data = source.remaining;
+      const parts = source.remainingParts;
       source.close();
-      if (data.length) outputfile.write(data);
+      if (parts.length > 1) return this.#copyParts(parts, outputfile);
+      if (parts.length === 1) outputfile.write(parts[0]!);
       // Wait only when the socket asks for it (or for another kind of writer).
       if (!(outputfile instanceof SocketWriter) || outputfile.needsFlush) return outputfile.flush();
       return;
@@ -551,13 +582,27 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return this.#copyChunks(source, outputfile);
   }
 
+  /**
+   * Write buffers one after the other, each as it is (a shared one is never
+   * copied), waiting for the writer between them when it asks to.
+   */
+  async #copyParts(parts: readonly Buffer[], outputfile: Writer): Promise<void> {
+    for (const part of parts) {
+      outputfile.write(part);
+      if (!(outputfile instanceof SocketWriter) || outputfile.needsFlush) await outputfile.flush();
+    }
+  }
+
+  /**
+   * Copy a file (or other source) chunk by chunk, reading the next chunk
+   * only once the writer has taken the last one: a connection whose client
+   * has stopped reading holds one chunk, never more.
+   */
   async #copyChunks(source: BodySource, outputfile: Writer): Promise<void> {
-    let next = source.read(FILE_CHUNK);
     for (;;) {
-      const chunk = await next;
+      const chunk = await source.read(FILE_CHUNK);
       if (chunk.length === 0) break;
       outputfile.write(chunk);
-      next = source.read(FILE_CHUNK);
       await outputfile.flush();
     }
   }
