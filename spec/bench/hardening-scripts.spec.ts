@@ -85,6 +85,12 @@ describe("bench/hardening scripts (--quick)", function () {
     expect(run.stdout).to.include("20,000 of 20,000");
   });
 
+  it("stalled-readers.js: 20 + 20 clients that never read hold one shared listing and one file chunk each", async () => {
+    const run = await runScript("stalled-readers.js", ["--quick"], 60_000);
+    expectPass(run, 9);
+    expect(run.stdout).to.include("20 clients stall on /big/ (30,000 names");
+  });
+
   it("transfer.js: 64 MiB each way byte-identical, descriptors freed after a hang-up", async () => {
     const run = await runScript("transfer.js", ["--quick"], 60_000);
     expectPass(run, 7);

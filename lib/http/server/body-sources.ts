@@ -15,30 +15,62 @@ export interface BodySource {
   close(): void | Promise<void>;
 }
 
-/** Bytes held in memory: a directory listing, or a small file from the cache (Python's `BytesIO`). */
+/**
+ * Bytes held in memory: a directory listing, or a small file from the cache
+ * (Python's `BytesIO`). The bytes may be given as several buffers, read in
+ * order as one body, so that a part shared between responses (the entries
+ * of a big listing) is never copied per response.
+ */
 export class BytesSource implements BodySource {
-  #data: Buffer;
+  #parts: readonly Buffer[];
+  /** The part being read, and the offset in it. */
+  #index = 0;
   #at = 0;
 
-  /** @param data - the whole body. */
-  constructor(data: Buffer) {
-    this.#data = data;
+  /** @param data - the whole body, as one buffer or as its parts in order. */
+  constructor(data: Buffer | readonly Buffer[]) {
+    this.#parts = Buffer.isBuffer(data) ? [data] : data.filter((b) => b.length > 0);
   }
 
-  /** Bytes not read yet. */
+  /** Bytes not read yet, as one buffer (a copy when they span several parts). */
   get remaining(): Buffer {
-    return this.#data.subarray(this.#at);
+    const rest = this.remainingParts;
+    if (rest.length === 0) return Buffer.alloc(0);
+    return rest.length === 1 ? rest[0]! : Buffer.concat(rest);
   }
 
+  /** Bytes not read yet, as views of the buffers that hold them (no copy). */
+  get remainingParts(): Buffer[] {
+    const rest: Buffer[] = [];
+    for (let i = this.#index; i < this.#parts.length; i++) {
+      const part = i === this.#index ? this.#parts[i]!.subarray(this.#at) : this.#parts[i]!;
+      if (part.length > 0) rest.push(part);
+    }
+    return rest;
+  }
+
+  /** Read up to `size` bytes (all that is left when `size` is negative or absent); an empty Buffer at the end. */
   read(size = -1): Promise<Buffer> {
-    const end = size < 0 ? this.#data.length : Math.min(this.#data.length, this.#at + size);
-    const out = this.#data.subarray(this.#at, end);
+    if (size < 0) {
+      const all = this.remaining;
+      this.close();
+      return Promise.resolve(all);
+    }
+    while (this.#index < this.#parts.length && this.#at >= this.#parts[this.#index]!.length) {
+      this.#index++;
+      this.#at = 0;
+    }
+    const part = this.#parts[this.#index];
+    if (part === undefined) return Promise.resolve(Buffer.alloc(0));
+    const end = Math.min(part.length, this.#at + size);
+    const out = part.subarray(this.#at, end);
     this.#at = end;
     return Promise.resolve(out);
   }
 
   close(): void {
-    this.#at = this.#data.length;
+    this.#index = this.#parts.length;
+    this.#at = 0;
   }
 }
 

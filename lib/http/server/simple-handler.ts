@@ -15,11 +15,13 @@ import { insideRoot, statOrNull } from "./file-checks.js";
 import { isThenable } from "../../thenable.js";
 import { BaseHTTPRequestHandler } from "./base-handler.js";
 import { BytesSource, ChainSource, FILE_CHUNK, FileSource, type BodySource } from "./body-sources.js";
+import { AcceptEncoding } from "./content-coding.js";
 import { evaluatePreconditions, pythonNotModified, rangeApplies, weakEtag } from "./conditional.js";
 import { type FileCache, sharedFileCache } from "./file-cache.js";
+import { SharedBuffers } from "./shared-bytes.js";
 import { DEFAULT_EXTENSIONS_MAP, guessType } from "./mimetypes.js";
 import { contentRange, makeBoundary, multipartByteranges, parseRange, unsatisfiedRange } from "./ranges.js";
-import { joinPath, normpath, quote, stripQuery, unquote, urlsplit, urlunsplit } from "./url-paths.js";
+import { joinPath, normpath, quote, stripQuery, type SplitURL, unquote, urlsplit, urlunsplit } from "./url-paths.js";
 
 /** Options of the {@link SimpleHTTPRequestHandler} constructor (Python's keyword arguments). */
 export interface SimpleHandlerOptions {
@@ -42,6 +44,8 @@ interface ListingRow {
   html: string;
   /** The name starts with a dot. */
   dot: boolean;
+  /** A symlink whose target lies outside the folder served (only computed when asked for). */
+  outside: boolean;
 }
 
 /**
@@ -55,8 +59,12 @@ const listingCache = new Map<string, { dev: number; ino: number; mtimeMs: number
 const MAX_CACHED_LISTINGS = 256;
 const LISTING_SETTLE_MS = 2500;
 
-/** The rows of a folder listing in Python's order (by lower-cased name); throws when the folder cannot be read. */
-function listingRows(path: string): readonly ListingRow[] {
+/**
+ * The rows of a folder listing in Python's order (by lower-cased name);
+ * throws when the folder cannot be read. With a `root`, each symlink's row
+ * tells whether it leads outside that folder.
+ */
+function listingRows(path: string, root: string | null): readonly ListingRow[] {
   const st = fs.statSync(path);
   const cached = listingCache.get(path);
   if (cached && cached.dev === st.dev && cached.ino === st.ino && cached.mtimeMs === st.mtimeMs && cached.ctimeMs === st.ctimeMs) {
@@ -76,19 +84,51 @@ function listingRows(path: string): readonly ListingRow[] {
     // listed as a plain name, as Python does).
     const isLink = e.isSymbolicLink();
     if (isLink) links = true;
-    const isDir = isLink ? (statOrNull(joinPath(path, name))?.isDirectory() ?? false) : e.isDirectory();
+    const target = isLink ? statOrNull(joinPath(path, name)) : null;
+    const isDir = isLink ? (target?.isDirectory() ?? false) : e.isDirectory();
     const linkname = isDir ? name + "/" : name;
     const displayname = isLink ? name + "@" : linkname;
-    return { html: `<li><a href="${quote(linkname)}">${htmlEscape(displayname, false)}</a></li>`, dot: name.startsWith(".") };
+    // A broken link leads nowhere: listed, as Python does.
+    const outside = root !== null && target !== null && !insideRoot(root, joinPath(path, name), target);
+    return { html: `<li><a href="${quote(linkname)}">${htmlEscape(displayname, false)}</a></li>`, dot: name.startsWith("."), outside };
   });
   // A symlink's target can change without the folder changing: such
-  // listings are built afresh every time.
+  // listings are built afresh every time (so `outside` is never cached).
   if (!links && Date.now() - Math.max(st.mtimeMs, st.ctimeMs) > LISTING_SETTLE_MS) {
     if (listingCache.size >= MAX_CACHED_LISTINGS) listingCache.delete(listingCache.keys().next().value!);
     listingCache.set(path, { dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, rows });
+    cachedRowsIds.set(rows, ++lastRowsId);
   }
   return rows;
 }
+
+/**
+ * Ids of the row lists held by {@link listingCache}: such a list stands for
+ * one state of one folder, so the bytes made from it can be shared by key.
+ */
+const cachedRowsIds = new WeakMap<readonly ListingRow[], number>();
+let lastRowsId = 0;
+
+/**
+ * The `<li>` lines of a listing as bytes, each followed by a newline,
+ * without the names hidden by `hideDotfiles` or leading outside the folder.
+ * A big result is shared by every response that sends the same entries
+ * (see {@link SharedBuffers}): by the identity of a cached row list, else
+ * by content.
+ */
+function listingItems(rows: readonly ListingRow[], hideDotfiles: boolean): Buffer {
+  const id = cachedRowsIds.get(rows);
+  const key = id === undefined ? null : `rows:${id}:${hideDotfiles ? 1 : 0}`;
+  const live = key === null ? undefined : sharedListingBytes.get(key);
+  if (live !== undefined) return live;
+  const parts: string[] = [];
+  for (const row of rows) if (!(hideDotfiles && row.dot) && !row.outside) parts.push(row.html, "\n");
+  const bytes = Buffer.from(parts.join(""), "utf8");
+  return key === null ? sharedListingBytes.intern(bytes) : sharedListingBytes.set(key, bytes);
+}
+const sharedListingBytes = new SharedBuffers();
+/** The end of every listing page. */
+const LISTING_TAIL = Buffer.from("</ul>\n<hr>\n</body>\n</html>\n", "utf8");
 
 /**
  * The entries of a folder in the order the file system gives them, like
@@ -153,7 +193,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   declare rangeRequests: boolean;
   /** Send a weak `ETag` and honour `If-None-Match`, `If-Match` and `If-Range` by entity tag. */
   declare etags: boolean;
-  /** Serve files through symlinks that lead outside {@link directory} (Python does; refused by default here). */
+  /**
+   * Serve, list and redirect to files and folders through symlinks that lead
+   * outside {@link directory}, as Python does. By default (false) such a
+   * path is a 404 at once (no folder redirect first) and such links are left
+   * out of listings.
+   */
   declare followSymlinks: boolean;
   /** Neither list nor serve names starting with a dot. */
   declare hideDotfiles: boolean;
@@ -230,10 +275,15 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     let path = this.translatePath(this.path);
     let st = statOrNull(path);
     if (st?.isDirectory()) {
+      // A folder outside (through a symlink) does not exist, not even for a redirect.
+      if (!this.followSymlinks && !insideRoot(this.directory, path, st)) {
+        this.sendError(404, "File not found");
+        return null;
+      }
       const parts = urlsplit(this.path);
       if (!TRAILING_SLASH.test(parts.path)) {
         this.sendResponse(301);
-        this.sendHeader("Location", sameSiteLocation(urlunsplit({ ...parts, path: parts.path + "/" })));
+        this.sendHeader("Location", folderLocation(parts));
         this.sendHeader("Content-Length", "0");
         this.endHeaders();
         return null;
@@ -273,10 +323,20 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return insideRoot(this.directory, path, st);
   }
 
+  /**
+   * The file to send for `path`: its `.br` or `.gz` sibling when the client
+   * accepts that coding (RFC 9110 12.5.3 weights, see {@link AcceptEncoding})
+   * and the sibling exists, else the file itself. No `Accept-Encoding` at all
+   * gets the file itself too. When the client refuses identity and accepts
+   * no coding on offer, the file is sent as it is (the server may disregard
+   * the field); a refused coding is never sent.
+   */
   #chooseVariant(path: string, st: fs.Stats): Variant {
-    const accept = (this.headers.get("Accept-Encoding") ?? "").toLowerCase();
-    for (const [encoding, suffix] of [["br", ".br"], ["gzip", ".gz"]] as const) {
-      if (!acceptsEncoding(accept, encoding)) continue;
+    const fields = this.headers.getAll("Accept-Encoding");
+    if (fields === undefined) return { path, stat: st, encoding: null };
+    for (const encoding of new AcceptEncoding(fields.join(",")).rank(CODINGS_OFFERED)) {
+      if (encoding === "identity") break;
+      const suffix = encoding === "br" ? ".br" : ".gz";
       const sibling = statOrNull(path + suffix);
       if (sibling?.isFile() && this.#mayServe(path + suffix, sibling)) return { path: path + suffix, stat: sibling, encoding };
     }
@@ -452,7 +512,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   listDirectory(path: string): BodySource | null {
     let rows: readonly ListingRow[];
     try {
-      rows = listingRows(path);
+      rows = listingRows(path, this.followSymlinks ? null : this.directory);
     } catch {
       this.sendError(404, "No permission to list directory");
       return null;
@@ -467,18 +527,18 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       '<style type="text/css">\n:root {\ncolor-scheme: light dark;\n}\n</style>',
       `<title>${title}</title>\n</head>`,
       `<body>\n<h1>${title}</h1>`,
-      "<hr>\n<ul>",
+      "<hr>\n<ul>\n",
     ];
-    const hide = this.hideDotfiles;
-    for (const row of rows) if (!(hide && row.dot)) lines.push(row.html);
-    lines.push("</ul>\n<hr>\n</body>\n</html>\n");
-    const encoded = Buffer.from(lines.join("\n"), "utf8");
+    // Python's page in three parts: this request's head, the entries
+    // (shared with every response sending the same ones) and the tail.
+    const head = Buffer.from(lines.join("\n"), "utf8");
+    const items = listingItems(rows, this.hideDotfiles);
     this.sendResponse(200);
     this.sendHeader("Content-type", "text/html; charset=utf-8");
-    this.sendHeader("Content-Length", String(encoded.length));
+    this.sendHeader("Content-Length", String(head.length + items.length + LISTING_TAIL.length));
     this.sendExtraHeaders();
     this.endHeaders();
-    return new BytesSource(encoded);
+    return new BytesSource([head, items, LISTING_TAIL]);
   }
 
   /**
@@ -511,9 +571,10 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   copyfile(source: BodySource, outputfile: Writer): void | Promise<void> {
     if (source instanceof BytesSource) {
-      const data = source.remaining;
+      const parts = source.remainingParts;
       source.close();
-      if (data.length) outputfile.write(data);
+      if (parts.length > 1) return this.#copyParts(parts, outputfile);
+      if (parts.length === 1) outputfile.write(parts[0]!);
       // Wait only when the socket asks for it (or for another kind of writer).
       if (!(outputfile instanceof SocketWriter) || outputfile.needsFlush) return outputfile.flush();
       return;
@@ -521,13 +582,27 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return this.#copyChunks(source, outputfile);
   }
 
+  /**
+   * Write buffers one after the other, each as it is (a shared one is never
+   * copied), waiting for the writer between them when it asks to.
+   */
+  async #copyParts(parts: readonly Buffer[], outputfile: Writer): Promise<void> {
+    for (const part of parts) {
+      outputfile.write(part);
+      if (!(outputfile instanceof SocketWriter) || outputfile.needsFlush) await outputfile.flush();
+    }
+  }
+
+  /**
+   * Copy a file (or other source) chunk by chunk, reading the next chunk
+   * only once the writer has taken the last one: a connection whose client
+   * has stopped reading holds one chunk, never more.
+   */
   async #copyChunks(source: BodySource, outputfile: Writer): Promise<void> {
-    let next = source.read(FILE_CHUNK);
     for (;;) {
-      const chunk = await next;
+      const chunk = await source.read(FILE_CHUNK);
       if (chunk.length === 0) break;
       outputfile.write(chunk);
-      next = source.read(FILE_CHUNK);
       await outputfile.flush();
     }
   }
@@ -539,24 +614,22 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 }
 
 /**
- * Keep a redirect on this server: browsers read `\\` as `/`, so a Location
- * starting with two or more slashes or backslashes (`/\\evil.example/`)
- * would send them to another host. Python collapses a leading `//` in the
- * request path (CVE-2021-28861) but not the backslash forms.
+ * The `Location` of a folder redirect: the request's path with a slash
+ * appended, then its query and fragment, as Python writes them. Unlike
+ * Python, a scheme or authority the client sent (absolute-form,
+ * `http://evil.example/..`) is dropped, as RFC 9112 3.2.2 asks of a server
+ * for such targets, and the result always starts with exactly one `/`:
+ * browsers read `\` as `/`, so `//host`, `/\host` or `\\host` would send
+ * them to another site, and a relative target (`d?x`) becomes `/d/?x`.
  */
-function sameSiteLocation(location: string): string {
-  return /^[/\\]{2,}/.test(location) ? location.replace(/^[/\\]+/, "/") : location;
+function folderLocation(parts: SplitURL): string {
+  const path = parts.path.replace(LEADING_SEPARATORS, "");
+  return urlunsplit({ scheme: "", netloc: "", path: path ? `/${path}/` : "/", query: parts.query, fragment: parts.fragment });
 }
+const LEADING_SEPARATORS = /^[/\\]+/;
 
-function acceptsEncoding(accept: string, encoding: string): boolean {
-  for (const item of accept.split(",")) {
-    const [name, ...params] = item.trim().split(";");
-    if (name!.trim() !== encoding && name!.trim() !== "*") continue;
-    const q = params.map((x) => x.trim()).find((x) => x.startsWith("q="));
-    if (q === undefined || Number(q.slice(2)) > 0) return true;
-  }
-  return false;
-}
+/** The codings {@link SimpleHTTPRequestHandler.precompressed} offers, in the server's order of preference. */
+const CODINGS_OFFERED = ["br", "gzip", "identity"] as const;
 
 SimpleHTTPRequestHandler.prototype.serverVersion = "SimpleHTTP/0.6";
 SimpleHTTPRequestHandler.prototype.indexPages = Object.freeze(["index.html", "index.htm"]);

@@ -1011,8 +1011,9 @@ describe("Hardening (real sockets)", function () {
           expect(res!.status, target).to.equal(301);
           expect(res!.header("Location"), target).to.equal(`${url}/`);
         }
+        // Unlike CPython, an absolute-form target's scheme and host never reach Location (issue 13).
         const [full] = parseResponses(await exchange(run.port, `GET https://pypi.org/${url} HTTP/1.0\r\n\r\n`));
-        if (full!.status === 301) expect(full!.header("Location")!.startsWith("https://pypi.org/")).to.equal(true);
+        if (full!.status === 301) expect(full!.header("Location")).to.equal(`${url}/`);
       });
 
       // A browser resolves `Location` with the WHATWG URL parser, which reads
