@@ -618,13 +618,18 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
  * appended, then its query and fragment, as Python writes them. Unlike
  * Python, a scheme or authority the client sent (absolute-form,
  * `http://evil.example/..`) is dropped, as RFC 9112 3.2.2 asks of a server
- * for such targets, and the result always starts with exactly one `/`:
+ * for such targets, and the path then starts with exactly one `/`:
  * browsers read `\` as `/`, so `//host`, `/\host` or `\\host` would send
- * them to another site, and a relative target (`d?x`) becomes `/d/?x`.
+ * them to another site. A plain relative target (`d?x`, no scheme, no
+ * leading slash) keeps Python's relative `d/?x`, which stays on this site.
  */
 function folderLocation(parts: SplitURL): string {
-  const path = parts.path.replace(LEADING_SEPARATORS, "");
-  return urlunsplit({ scheme: "", netloc: "", path: path ? `/${path}/` : "/", query: parts.query, fragment: parts.fragment });
+  const { path, query, fragment } = parts;
+  if (parts.scheme === "" && parts.netloc === "" && path !== "" && !LEADING_SEPARATORS.test(path)) {
+    return urlunsplit({ scheme: "", netloc: "", path: path + "/", query, fragment });
+  }
+  const rest = path.replace(LEADING_SEPARATORS, "");
+  return urlunsplit({ scheme: "", netloc: "", path: rest ? `/${rest}/` : "/", query, fragment });
 }
 const LEADING_SEPARATORS = /^[/\\]+/;
 

@@ -314,9 +314,7 @@ describe("SimpleHTTPRequestHandler", function () {
       await checked(tempdirName, 301);
       await checked(tempdirName + "/?hi=2", 200);
       const res = await checked(tempdirName + "?hi=1", 301);
-      // Deviation (issue 13): CPython answers the relative Location
-      // `<name>/?hi=1`; every folder redirect here starts with one slash.
-      expect(res.header("Location")).to.equal("/" + tempdirName + "/?hi=1");
+      expect(res.header("Location")).to.equal(tempdirName + "/?hi=1");
     });
 
     it("test_html_escape_filename", async () => {
@@ -621,7 +619,7 @@ describe("SimpleHTTPRequestHandler", function () {
       ["/d#frag", "/d/#frag"],
       ["/d?#", "/d/"],
       ["/d?a=1&b=%2F#f", "/d/?a=1&b=%2F#f"],
-      ["d?hi=1", "/d/?hi=1"], // CPython: d/?hi=1 (deviation, issue 13)
+      ["d?hi=1", "d/?hi=1"],
       ["/..", "/../"],
       ["/d/..", "/d/../"],
       ["//d", "/d/"],
