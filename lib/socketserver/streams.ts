@@ -131,6 +131,7 @@ export class BufferedReader implements AsyncIterable<Buffer> {
   get readDeadline(): number | null {
     return this.#deadline;
   }
+  /** Set the read deadline (`performance.now()` milliseconds); `null` removes it. */
   set readDeadline(at: number | null) {
     this.#deadline = at ?? null;
   }
@@ -611,6 +612,7 @@ export class SocketWriter implements Writer {
   get timeout(): number | null {
     return this.#timeoutMs === null ? null : this.#timeoutMs / 1000;
   }
+  /** Set the send time-out in seconds; `null` (or `undefined`) waits as long as it takes. */
   set timeout(seconds: number | null) {
     this.#timeoutMs = seconds === null || seconds === undefined ? null : Math.max(0, seconds * 1000);
   }
