@@ -533,11 +533,15 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     // (shared with every response sending the same ones) and the tail.
     const head = Buffer.from(lines.join("\n"), "utf8");
     const items = listingItems(rows, this.hideDotfiles);
+    const length = head.length + items.length + LISTING_TAIL.length;
     this.sendResponse(200);
     this.sendHeader("Content-type", "text/html; charset=utf-8");
-    this.sendHeader("Content-Length", String(head.length + items.length + LISTING_TAIL.length));
+    this.sendHeader("Content-Length", String(length));
     this.sendExtraHeaders();
     this.endHeaders();
+    // A small page goes out in one piece, as it always did; only big
+    // entries (the shared ones) are sent as they are, never copied.
+    if (items.length < sharedListingBytes.minSize) return new BytesSource(Buffer.concat([head, items, LISTING_TAIL], length));
     return new BytesSource([head, items, LISTING_TAIL]);
   }
 
