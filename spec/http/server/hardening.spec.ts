@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { BaseHTTPRequestHandler, HeaderInjectionError, kLogLines } from "../../../lib/http/server/base-handler.js";
-import { listedHeadWatches } from "../../../lib/http/server/head-timer.js";
+import { listedHeadWatches } from "../../../lib/http/server/engine/clock.js";
 import { ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../../../lib/http/server/simple-handler.js";
 import { parseResponses, type ParsedResponse } from "../../../lib/http/server/testing.js";

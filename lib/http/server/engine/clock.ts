@@ -10,8 +10,8 @@
  *
  * @module
  */
-import type { BufferedReader } from "../../socketserver/streams.js";
-import { Registry, type RegistryEntry } from "../../socketserver/registry.js";
+import type { BufferedReader } from "../../../socketserver/streams.js";
+import { Registry, type RegistryEntry } from "../../../socketserver/registry.js";
 
 /** A request head did not arrive in time, or a kept-alive connection sat idle too long. */
 export class HeadTimeoutError extends Error {

@@ -1,0 +1,165 @@
+/**
+ * Reading and parsing a request head: the request line by Python's rules
+ * (`parse_request()`), and the header block under one set of limit checks,
+ * whether the head arrived in one piece or line by line.
+ *
+ * @module
+ */
+import type { BufferedReader } from "../../../socketserver/streams.js";
+
+/** Where a request head ends in the common case. */
+export const HEAD_END = Buffer.from("\r\n\r\n", "latin1");
+/** Heads up to this size are taken in one piece when they arrive in one chunk. */
+export const WHOLE_HEAD_MAX = 16 * 1024;
+
+/** The limits a head is read under (the handler's attributes of the same names). */
+export interface HeadLimits {
+  maxRequestLine: number;
+  maxHeaderLine: number;
+  maxHeaders: number;
+  maxHeaderBytes: number;
+}
+
+/** A header limit that was exceeded: Python's `LineTooLong`, its `HTTPException`, or our block limit. */
+export type HeaderLimit = "line" | "count" | "bytes";
+
+/**
+ * The header lines of one request as they are read, with the limits
+ * checked once per line in Python's order: a line too long, then too many
+ * lines, then too many bytes in all.
+ */
+export class HeaderBlock {
+  /** The lines so far, Latin-1 text with their line ends. */
+  text = "";
+  #count = 0;
+  readonly #limits: HeadLimits;
+
+  constructor(limits: HeadLimits) {
+    this.#limits = limits;
+  }
+
+  /**
+   * Take one line (`length` bytes, decoded as `line`). Returns the limit it
+   * breaks, `true` when it ends the block (a blank line or end of input),
+   * or `false` when more lines follow.
+   */
+  add(line: string, length: number): HeaderLimit | boolean {
+    if (length > this.#limits.maxHeaderLine) return "line";
+    this.text += line;
+    if (++this.#count > this.#limits.maxHeaders) return "count";
+    if (this.text.length > this.#limits.maxHeaderBytes) return "bytes";
+    return length === 0 || line === "\n" || line === "\r\n";
+  }
+
+  /**
+   * Take the header lines already buffered in `rfile`, without waiting.
+   * Returns the limit broken, `true` once the block is complete, `false`
+   * when more input is needed.
+   */
+  takeFrom(rfile: BufferedReader): HeaderLimit | boolean {
+    for (;;) {
+      const raw = rfile.tryReadline(this.#limits.maxHeaderLine + 1);
+      if (raw === null) return false;
+      const done = this.add(raw.toString("latin1"), raw.length);
+      if (done !== false) return done;
+    }
+  }
+
+  /**
+   * Check a whole head already in `text` (request line at 0, the block from
+   * `start` to `end`, ending in its blank line) the same way, line by line.
+   * Returns the limit broken, or `null`.
+   */
+  static check(text: string, start: number, end: number, limits: HeadLimits): HeaderLimit | null {
+    const block = new HeaderBlock(limits);
+    for (let pos = start; pos < end; ) {
+      const e = text.indexOf("\n", pos) + 1;
+      const done = block.#addLength(e - pos);
+      if (done !== false && done !== true) return done;
+      pos = e;
+    }
+    return null;
+  }
+
+  /** {@link add} for a line known only by its length (the text is kept elsewhere). */
+  #addLength(length: number): HeaderLimit | boolean {
+    if (length > this.#limits.maxHeaderLine) return "line";
+    this.#bytes += length;
+    if (++this.#count > this.#limits.maxHeaders) return "count";
+    if (this.#bytes > this.#limits.maxHeaderBytes) return "bytes";
+    return false;
+  }
+  #bytes = 0;
+}
+
+/**
+ * Where the whole head (request line, header lines and the blank line)
+ * ends in the reader's first chunk, in bytes from the read position, when
+ * it arrived in one piece with CRLF line ends and no earlier blank line;
+ * otherwise -1 (the head is then read line by line).
+ */
+export function wholeHeadLength(rfile: BufferedReader, text: (n: number) => string): number {
+  const at = rfile.indexOfInFirstChunk(HEAD_END, WHOLE_HEAD_MAX);
+  if (at === -1) return -1;
+  const n = at + HEAD_END.length;
+  // A bare LF blank line before the CRLF one would end the head sooner.
+  const head = text(n);
+  if (head.indexOf("\n\n") !== -1 || head.indexOf("\n\r\n") < n - 3) return -1;
+  return n;
+}
+
+/** Python's whitespace for `str.split()` on a Latin-1 string. */
+const PY_WHITESPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+/;
+const TRIM_PY_WHITESPACE = /^[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+|[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+$/g;
+const DIGITS = /^[0-9]+$/;
+
+/** Split on Python's whitespace (`str.split()`), dropping empty words at either end. */
+export function splitWords(line: string): string[] {
+  // Fast path: words separated by single spaces and no other whitespace.
+  const words: string[] = [];
+  let start = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32) {
+      if (i === start) return splitWordsSlow(line); // leading or double space
+      words.push(line.slice(start, i));
+      start = i + 1;
+    } else if (c <= 32 ? c >= 9 && (c <= 13 || c >= 28) : c === 0x85 || c === 0xa0) {
+      return splitWordsSlow(line);
+    }
+  }
+  if (start === line.length) return line === "" ? [] : splitWordsSlow(line); // trailing space
+  words.push(line.slice(start));
+  return words;
+}
+
+function splitWordsSlow(line: string): string[] {
+  const trimmed = line.replace(TRIM_PY_WHITESPACE, "");
+  return trimmed === "" ? [] : trimmed.split(PY_WHITESPACE);
+}
+
+const HTTP11: readonly [number, number] = [1, 1];
+const HTTP10: readonly [number, number] = [1, 0];
+
+/** `HTTP/<major>.<minor>` with ASCII digits, at most 10 each; `null` if malformed. */
+export function parseVersion(version: string): readonly [number, number] | null {
+  if (version === "HTTP/1.1") return HTTP11;
+  if (version === "HTTP/1.0") return HTTP10;
+  if (!version.startsWith("HTTP/")) return null;
+  const parts = version.slice(5).split(".");
+  if (parts.length !== 2) return null;
+  const [a, b] = parts as [string, string];
+  if (!DIGITS.test(a) || !DIGITS.test(b) || a.length > 10 || b.length > 10) return null;
+  return [Number(a), Number(b)];
+}
+
+/** The request line without its line end (Python's `rstrip('\r\n')`). */
+export function stripLineEnd(line: string): string {
+  let end = line.length;
+  while (end > 0) {
+    const c = line.charCodeAt(end - 1);
+    if (c !== 13 && c !== 10) break;
+    end--;
+  }
+  return end === line.length ? line : line.slice(0, end);
+}
