@@ -5,7 +5,8 @@
  * @module
  */
 import { pythonNames } from "../../python-names.js";
-import { escapeControlChars, htmlEscape, pyFormat, pyRepr } from "../../python-format.js";
+// Python's text conventions (lib/py); `splitWords` is its `str.split()`.
+import { escapeControlChars, htmlEscape, pyFormat, pyRepr, pySplit as splitWords } from "../../py/index.js";
 import { StreamRequestHandler } from "../../socketserver/request-handlers.js";
 import { BrokenPipeError, SocketTimeoutError, SocketWriter, markUnreadInput } from "../../socketserver/streams.js";
 import { formatHttpDate, formatLogDate, httpDateNow } from "../dates.js";
@@ -146,9 +147,6 @@ function statusCode(code: unknown): number {
   return n;
 }
 
-/** Python's whitespace for `str.split()` on a Latin-1 string. */
-const PY_WHITESPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+/;
-const TRIM_PY_WHITESPACE = /^[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+|[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+$/g;
 const DIGITS = /^[0-9]+$/;
 
 /** Where log lines go when a test captures them (see `testing.ts`). */
@@ -1245,31 +1243,6 @@ function methodName(command: string): string {
     if (methodNames.size < 64) methodNames.set(command, name);
   }
   return name;
-}
-
-/** Split on Python's whitespace, dropping empty words at either end. */
-function splitWords(line: string): string[] {
-  // Fast path: words separated by single spaces and no other whitespace.
-  const words: string[] = [];
-  let start = 0;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 32) {
-      if (i === start) return splitWordsSlow(line); // leading or double space
-      words.push(line.slice(start, i));
-      start = i + 1;
-    } else if (c <= 32 ? c >= 9 && (c <= 13 || c >= 28) : c === 0x85 || c === 0xa0) {
-      return splitWordsSlow(line);
-    }
-  }
-  if (start === line.length) return line === "" ? [] : splitWordsSlow(line); // trailing space
-  words.push(line.slice(start));
-  return words;
-}
-
-function splitWordsSlow(line: string): string[] {
-  const trimmed = line.replace(TRIM_PY_WHITESPACE, "");
-  return trimmed === "" ? [] : trimmed.split(PY_WHITESPACE);
 }
 
 /** `HTTP/<major>.<minor>` with ASCII digits, at most 10 each; `null` if malformed. */
