@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { pyInt, pySplit } from "../py/index.js";
 
 /** English weekday abbreviations, Monday first (Python's `weekdayname`). */
 export const WEEKDAY_NAMES: readonly string[] = Object.freeze(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]);
@@ -26,11 +27,6 @@ export const WEEKDAY_NAMES: readonly string[] = Object.freeze(["Mon", "Tue", "We
 export const MONTH_NAMES: readonly (string | null)[] = Object.freeze([
   null, "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ]);
-
-/** Day names indexed by JavaScript's `getUTCDay()` (Sunday = 0). */
-const DAYS_FROM_SUNDAY = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const;
-/** Month names indexed by JavaScript's 0-based month. */
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;
 
 function two(n: number): string {
   return n < 10 ? "0" + n : String(n);
@@ -60,12 +56,13 @@ function wholeSeconds(epochSeconds: number): number {
 const MIN_SECONDS = -62135596800;
 const MAX_SECONDS = 253402300800;
 
+/**
+ * The IMF-fixdate of whole seconds in years 1-9999. `toUTCString()` writes
+ * exactly that form (`Sun, 06 Nov 1994 08:49:37 GMT`, English names, the
+ * year in four digits) for the years 0-9999.
+ */
 function imfFixdate(seconds: number): string {
-  const d = new Date(seconds * 1000);
-  return (
-    `${DAYS_FROM_SUNDAY[d.getUTCDay()]!}, ${two(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]!} ` +
-    `${four(d.getUTCFullYear())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} GMT`
-  );
+  return new Date(seconds * 1000).toUTCString();
 }
 
 let nowSecond = NaN;
@@ -112,7 +109,7 @@ export function formatHttpDate(epochSeconds?: number): string {
 function logDate(ms: number): string {
   const d = new Date(ms);
   return (
-    `${two(d.getDate())}/${MONTHS[d.getMonth()]!}/${four(d.getFullYear())} ` +
+    `${two(d.getDate())}/${MONTH_NAMES[d.getMonth() + 1]!}/${four(d.getFullYear())} ` +
     `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`
   );
 }
@@ -166,12 +163,14 @@ export interface DateFields {
   offset: number | null;
 }
 
+/** Month names the reader knows, lower case: the abbreviations, then the full names (`_monthnames`). */
 const MONTH_WORDS = [
-  "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+  ...MONTH_NAMES.slice(1).map((name) => name!.toLowerCase()),
   "january", "february", "march", "april", "may", "june", "july",
   "august", "september", "october", "november", "december",
 ];
-const DAY_WORDS = new Set(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+/** Weekday abbreviations the reader skips, lower case (`_daynames`). */
+const DAY_WORDS = new Set(WEEKDAY_NAMES.map((name) => name.toLowerCase()));
 /** Zone names the reader knows, in hours*100 + minutes east of UTC. */
 const ZONES: ReadonlyMap<string, number> = new Map([
   ["UT", 0], ["UTC", 0], ["GMT", 0], ["Z", 0],
@@ -182,30 +181,12 @@ const ZONES: ReadonlyMap<string, number> = new Map([
   ["PST", -800], ["PDT", -700],
 ]);
 
-/** Runs of what Python's `str.split()` treats as whitespace. */
-const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
-
-/** Python's `str.split()` without arguments. */
-function pySplit(text: string): string[] {
-  return text.split(PY_WHITESPACE).filter((part) => part !== "");
-}
-
 /** Python's `str.isdigit()` for one character (exact for Latin-1, which is what headers hold). */
 function pyIsDigit(char: string): boolean {
   const code = char.charCodeAt(0);
   if (code >= 0x30 && code <= 0x39) return true;
   if (code === 0xb2 || code === 0xb3 || code === 0xb9) return true; // superscripts 2, 3, 1
   return code > 0xff && /^\p{Nd}/u.test(char);
-}
-
-/**
- * Python's `int(text)` for base-10 text without surrounding whitespace:
- * optional sign, ASCII digits, single underscores between digits. `null`
- * where Python raises `ValueError`.
- */
-function pyInt(text: string): number | null {
-  if (!/^[+-]?[0-9]+(?:_[0-9]+)*$/.test(text)) return null;
-  return Number(text.replaceAll("_", ""));
 }
 
 /**

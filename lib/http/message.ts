@@ -29,38 +29,13 @@
  * @module
  */
 import { adoptPythonNames, pythonNames } from "../python-names.js";
+import { pyStrip } from "../py/index.js";
 
 /** A constructor for {@link HTTPMessage} or a subclass, as Python's `MessageClass`. */
 export type HTTPMessageClass<T extends HTTPMessage = HTTPMessage> = new () => T;
 
 /** A parameter value for {@link HTTPMessage.addHeader}: `null` writes the bare key. */
 export type HeaderParamValue = string | null | undefined;
-
-/** Whether a code unit is whitespace to Python (`str.isspace()`), which is what `str.strip()` removes. */
-function isPythonSpace(code: number): boolean {
-  return (
-    (code >= 9 && code <= 13) ||
-    (code >= 0x1c && code <= 0x20) ||
-    code === 0x85 ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000
-  );
-}
-
-/** Python's `str.strip()` with no argument (JavaScript's `trim()` differs on U+001C-U+001F and U+0085). */
-function pyStrip(text: string): string {
-  let a = 0;
-  let b = text.length;
-  while (a < b && isPythonSpace(text.charCodeAt(a))) a++;
-  while (b > a && isPythonSpace(text.charCodeAt(b - 1))) b--;
-  return a === 0 && b === text.length ? text : text.slice(a, b);
-}
 
 /** Count non-overlapping occurrences of `needle` in `text[0, end)`. */
 function countIn(text: string, needle: string, end: number): number {

@@ -5,7 +5,7 @@
  * @module
  */
 import { adoptInstanceNames, adoptPythonNames, pythonNames } from "../python-names.js";
-import { pyRepr } from "../python-format.js";
+import { pyRepr } from "../py/index.js";
 import type { BaseRequestHandler } from "./request-handlers.js";
 import { startHandler } from "./request-handlers.js";
 import { isThenable } from "../thenable.js";

@@ -7,7 +7,7 @@
 import * as net from "node:net";
 import { pythonNames } from "../python-names.js";
 import { AF_INET, SOCK_STREAM, bindHost, parseInetAddress, toSocketAddress } from "./address.js";
-import { pyRepr } from "../python-format.js";
+import { pyRepr } from "../py/index.js";
 import { BaseServer, markServerClosed, type RequestHandlerClass } from "./base-server.js";
 import { mayHaveUnreadInput } from "./streams.js";
 

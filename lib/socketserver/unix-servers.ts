@@ -9,7 +9,7 @@ import type * as net from "node:net";
 import * as path from "node:path";
 import { pythonNames } from "../python-names.js";
 import { AF_UNIX } from "./address.js";
-import { pyRepr } from "../python-format.js";
+import { pyRepr } from "../py/index.js";
 import type { RequestHandlerClass } from "./base-server.js";
 import { TCPServer } from "./tcp-server.js";
 import { UDPServer } from "./udp-server.js";

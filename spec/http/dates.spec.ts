@@ -149,7 +149,7 @@ describe("http/dates", () => {
       it("httpDateNow formats at most once per second", () => {
         clock = sinon.useFakeTimers({ now: 1_000_000_000_000, toFake: ["Date"] });
         httpDateNow();
-        const spy = sinon.spy(Date.prototype, "getUTCSeconds");
+        const spy = sinon.spy(Date.prototype, "toUTCString");
         try {
           for (let i = 0; i < 100; i++) {
             httpDateNow();

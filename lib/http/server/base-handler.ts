@@ -8,10 +8,10 @@
  * @module
  */
 import { pythonNames } from "../../python-names.js";
-import { escapeControlChars, htmlEscape, pyFormat } from "../../python-format.js";
+import { escapeControlChars, htmlEscape, pyFormat } from "../../py/index.js";
 import { StreamRequestHandler } from "../../socketserver/request-handlers.js";
 import { SocketWriter } from "../../socketserver/streams.js";
-import { formatHttpDate, formatLogDate, httpDateNow } from "../dates.js";
+import { MONTH_NAMES, WEEKDAY_NAMES, formatHttpDate, formatLogDate, httpDateNow } from "../dates.js";
 import { HTTPMessage } from "../message.js";
 import { responses as statusResponses } from "../status.js";
 import type { HTTPServer } from "./http-server.js";
@@ -434,10 +434,8 @@ BaseHTTPRequestHandler.prototype.defaultRequestVersion = "HTTP/0.9";
 BaseHTTPRequestHandler.prototype.protocolVersion = "HTTP/1.0";
 BaseHTTPRequestHandler.prototype.MessageClass = HTTPMessage;
 BaseHTTPRequestHandler.prototype.responses = statusResponses;
-BaseHTTPRequestHandler.prototype.weekdayname = Object.freeze(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]);
-BaseHTTPRequestHandler.prototype.monthname = Object.freeze([
-  null, "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-]);
+BaseHTTPRequestHandler.prototype.weekdayname = WEEKDAY_NAMES;
+BaseHTTPRequestHandler.prototype.monthname = MONTH_NAMES;
 pythonNames(BaseHTTPRequestHandler, {
   attributes: ["rawRequestline", "closeConnection", "requestVersion"],
   rename: { handleExpect100: "handle_expect_100" },

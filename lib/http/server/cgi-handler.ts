@@ -17,7 +17,7 @@ import * as net from "node:net";
 import { constants as osConstants } from "node:os";
 import type { Duplex, Readable, Writable } from "node:stream";
 import { pythonNames } from "../../python-names.js";
-import { pyRepr } from "../../python-format.js";
+import { pyRepr, pySplit } from "../../py/index.js";
 import { BrokenPipeError, SocketTimeoutError } from "../../socketserver/streams.js";
 import type { BodySource } from "./body-sources.js";
 import { insideRoot, isInside, statOrNull } from "./file-checks.js";
@@ -128,8 +128,6 @@ export function nobodyUid(): number {
 }
 
 const POSIX = process.platform !== "win32";
-const PY_WHITESPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+/;
-const TRIM_PY_WHITESPACE = /^[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+|[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+$/g;
 const DIGITS = /^[0-9]+$/;
 const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/;
 const STATUS_VALUE = /^([1-9][0-9]{2})(?:[ \t]+(.*))?$/;
@@ -137,12 +135,6 @@ const STATUS_VALUE = /^([1-9][0-9]{2})(?:[ \t]+(.*))?$/;
 const CGI_HEADER_LIMIT = 64 * 1024;
 /** Standard-error text logged as one line at most. */
 const STDERR_LINE_LIMIT = 8 * 1024;
-
-/** Python's `str.split()` with no argument. */
-function pySplit(text: string): string[] {
-  const trimmed = text.replace(TRIM_PY_WHITESPACE, "");
-  return trimmed === "" ? [] : trimmed.split(PY_WHITESPACE);
-}
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

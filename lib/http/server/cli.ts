@@ -16,7 +16,7 @@ import { promises as dns } from "node:dns";
 import { networkInterfaces } from "node:os";
 import { resolve as resolvePath } from "node:path";
 import { AF_INET, AF_INET6 } from "../../socketserver/address.js";
-import { pyRepr } from "../../python-format.js";
+import { pyInt, pyRepr } from "../../py/index.js";
 import type { RequestHandlerClass } from "../../socketserver/base-server.js";
 import { ForkingMixIn, isForkedWorker, type ServerConstructor } from "../../socketserver/mixins.js";
 import { startHandler } from "../../socketserver/request-handlers.js";
@@ -191,7 +191,6 @@ const PORT_SPEC = { metavar: "port", help: "bind to this port (default: 8000)" }
 const OURS_TITLE = "additions (not in Python's http.server)";
 
 const NEGATIVE_NUMBER = /^-\d+$|^-\d*\.\d+$/;
-const PY_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE_CHARS = /[\r\n\0]/;
 
@@ -200,14 +199,8 @@ function actionName(spec: OptionSpec): string {
   return spec.flags.join("/");
 }
 
-/** Python's `int(text)` for decimal strings, or `null` when Python would raise ValueError. */
-function pythonInt(text: string): number | null {
-  if (!PY_INT.test(text)) return null;
-  return Number(text.trim().replace(/_/g, ""));
-}
-
 function parseIntArgument(name: string, raw: string): number {
-  const n = pythonInt(raw);
+  const n = pyInt(raw);
   if (n === null) throw new ArgumentError(`argument ${name}: invalid int value: ${pyRepr(raw)}`);
   return n;
 }

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import { promises as fsp } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { pythonNames } from "../../python-names.js";
-import { htmlEscape } from "../../python-format.js";
+import { htmlEscape } from "../../py/index.js";
 import { SocketWriter, type Writer } from "../../socketserver/streams.js";
 import { insideRoot, statOrNull } from "./file-checks.js";
 import { isThenable } from "../../thenable.js";

@@ -27,12 +27,12 @@
  *
  * @module
  */
-import { pyRepr } from "../../../python-format.js";
+import { pyRepr, pySplit } from "../../../py/index.js";
 import { BrokenPipeError, SocketTimeoutError, SocketWriter, markUnreadInput } from "../../../socketserver/streams.js";
 import { parseHeaderBlock, parseHeaders } from "../../message.js";
 import type { BaseHTTPRequestHandler } from "../base-handler.js";
 import { HeadTimeoutError, HeadWatch } from "./clock.js";
-import { HeaderBlock, type HeaderLimit, parseVersion, splitWords, stripLineEnd, wholeHeadLength } from "./request-head.js";
+import { HeaderBlock, type HeaderLimit, parseVersion, stripLineEnd, wholeHeadLength } from "./request-head.js";
 import { ResponseHead } from "./response-head.js";
 
 /** The phase a connection is in (see the module's table). */
@@ -364,7 +364,7 @@ export class HTTPConnection {
     this.clientAskedClose = false;
     const requestline = stripLineEnd(line);
     h.requestline = requestline;
-    const words = splitWords(requestline);
+    const words = pySplit(requestline);
     if (words.length === 0) return 0;
 
     if (words.length >= 3) {

@@ -108,35 +108,7 @@ export function wholeHeadLength(rfile: BufferedReader, text: (n: number) => stri
   return n;
 }
 
-/** Python's whitespace for `str.split()` on a Latin-1 string. */
-const PY_WHITESPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+/;
-const TRIM_PY_WHITESPACE = /^[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+|[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]+$/g;
 const DIGITS = /^[0-9]+$/;
-
-/** Split on Python's whitespace (`str.split()`), dropping empty words at either end. */
-export function splitWords(line: string): string[] {
-  // Fast path: words separated by single spaces and no other whitespace.
-  const words: string[] = [];
-  let start = 0;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 32) {
-      if (i === start) return splitWordsSlow(line); // leading or double space
-      words.push(line.slice(start, i));
-      start = i + 1;
-    } else if (c <= 32 ? c >= 9 && (c <= 13 || c >= 28) : c === 0x85 || c === 0xa0) {
-      return splitWordsSlow(line);
-    }
-  }
-  if (start === line.length) return line === "" ? [] : splitWordsSlow(line); // trailing space
-  words.push(line.slice(start));
-  return words;
-}
-
-function splitWordsSlow(line: string): string[] {
-  const trimmed = line.replace(TRIM_PY_WHITESPACE, "");
-  return trimmed === "" ? [] : trimmed.split(PY_WHITESPACE);
-}
 
 const HTTP11: readonly [number, number] = [1, 1];
 const HTTP10: readonly [number, number] = [1, 0];

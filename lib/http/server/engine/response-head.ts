@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { pyRepr } from "../../../python-format.js";
+import { pyRepr } from "../../../py/index.js";
 import { SocketWriter, type Writer } from "../../../socketserver/streams.js";
 
 /** Raised for a header name or value, or a status line, that could split the response. */
