@@ -108,7 +108,7 @@ describe("lib/python-names.ts: forwarding, not copying", function () {
         // Reading the Python name sees the camelCase assignment.
         expect(py(Hello.prototype).log_message).to.equal(Hello.prototype.logMessage);
         expect(await captureStderr(async () => void (await get(running.port, "/c")))).to.equal("");
-        expect(seen).to.deep.equal(['py "GET /b HTTP/1.0"', 'camel "GET /c HTTP/1.0"']);
+        expect(seen).to.deep.equal(["py GET /b HTTP/1.0", "camel GET /c HTTP/1.0"]);
       } finally {
         await running.close();
       }
