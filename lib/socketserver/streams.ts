@@ -597,9 +597,14 @@ export class SocketWriter implements Writer {
     return s.destroyed || s.writableEnded;
   }
 
-  /** True when {@link flush} has work to do: bytes held back, or the socket asks to wait for a drain. */
+  /**
+   * True when {@link flush} has work to do: bytes held back, a piece's
+   * worth gathered for the tick's send (so that a burst of writes, such as
+   * pipelined responses, waits for the peer instead of piling up), or the
+   * socket asks to wait for a drain.
+   */
   get needsFlush(): boolean {
-    return this.#pendingBytes > 0 || this.#backlogBytes > 0 || this.#stream.writableNeedDrain;
+    return this.#pendingBytes > 0 || this.#backlogBytes > 0 || this.#tickBytes >= PIECE || this.#stream.writableNeedDrain;
   }
 
   /**

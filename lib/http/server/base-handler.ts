@@ -49,6 +49,9 @@ export const DEFAULT_ERROR_MESSAGE = [
   "",
 ].join("\n");
 
+/** Text every character of which Latin-1 can encode. */
+const LATIN1 = /^[\x00-\xff]*$/;
+
 /** The raw request line before one is read (zero bytes, so sharing it is safe). */
 const NO_BYTES = Buffer.alloc(0);
 
@@ -256,7 +259,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     const expl = explain ?? (entry ? entry[1] : "???");
     this.logError("code %d, message %s", code, msg);
     if (this.connection) this.#conn?.noteUnreadInput();
-    this.sendResponse(code, msg);
+    // A message Latin-1 cannot encode (a file name in another script) keeps
+    // the standard phrase in the status line; the page still shows it.
+    this.sendResponse(code, LATIN1.test(msg) ? msg : (entry?.[0] ?? ""));
     this.sendHeader("Connection", "close");
     // Message body is omitted for 1xx, 204 No Content, 205 Reset Content and 304 Not Modified.
     let page: Buffer | null = null;

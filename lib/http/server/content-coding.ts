@@ -21,7 +21,8 @@ const ALIASES: Readonly<Record<string, string>> = { "x-gzip": "gzip", "x-compres
  * - `identity` not listed (and no `*`) is acceptable (weight 1); any other
  *   coding not listed is not (0), so an empty field asks for identity only;
  * - a weight that is not a valid qvalue (`q=2`, `q=abc`) counts as 0, and a
- *   coding listed twice keeps its lowest weight: a refusal always wins.
+ *   coding listed twice (or a `q` given twice) keeps its lowest weight: a
+ *   refusal always wins.
  */
 export class AcceptEncoding {
   readonly #listed = new Map<string, number>();
@@ -33,10 +34,11 @@ export class AcceptEncoding {
       const [rawName, ...params] = item.split(";");
       const name = rawName!.trim().toLowerCase();
       if (name === "") continue;
+      // A `q` given twice keeps its lowest value, as a coding listed twice does.
       let q = 1;
       for (const param of params) {
         const m = Q_PARAM.exec(param.trim());
-        if (m) q = QVALUE.test(m[1]!.trim()) ? Number(m[1]!.trim()) : 0;
+        if (m) q = Math.min(q, QVALUE.test(m[1]!.trim()) ? Number(m[1]!.trim()) : 0);
       }
       if (name === "*") {
         this.#star = Math.min(q, this.#star ?? 1);

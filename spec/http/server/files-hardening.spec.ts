@@ -196,6 +196,8 @@ describe("folder server hardening (issue 13)", function () {
       ["gzip; q=0, *", "gz.txt", null],
       ["gzip;Q=0, *", "gz.txt", null],
       ["gzip;q=0.000, *", "gz.txt", null],
+      ["gzip;q=0;q=1", "gz.txt", null],
+      ["gzip;q=1;q=0", "gz.txt", null],
       ["GZIP;q=0, *", "gz.txt", null],
       // `*` stands for every coding not listed.
       ["*", "all.txt", "br"],

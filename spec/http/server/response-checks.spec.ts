@@ -55,6 +55,26 @@ describe("Response checks (real sockets and socketless)", () => {
     });
   });
 
+  describe("sendError(): a message that cannot go into a status line", () => {
+    it("a message Latin-1 cannot encode keeps the standard reason phrase; the page still shows the message", async () => {
+      class Missing extends BaseHTTPRequestHandler {
+        do_GET(): void {
+          this.sendError(404, "No such thing ('/\u0100')");
+        }
+        override logMessage(): void {}
+      }
+      const run = await serve(ThreadingHTTPServer, Missing);
+      try {
+        const [res] = parseResponses(await exchange(run.port, "GET / HTTP/1.0\r\n\r\n"));
+        expect(res!.statusLine).to.equal("HTTP/1.0 404 Not Found");
+        expect(res!.text).to.include("No such thing ('/\u0100')");
+        expect(run.handled).to.deep.equal([]);
+      } finally {
+        await run.close();
+      }
+    });
+  });
+
   describe("sendResponse(): a status code must be an integer in 100-999", () => {
     it("refuses a string with a TypeError (Python: %d format needs a number)", async () => {
       const { handler: h } = await socketless(Quiet);
@@ -141,6 +161,31 @@ describe("Response checks (real sockets and socketless)", () => {
         expect(res!.headerList.filter(([k]) => k.toLowerCase() === "connection").map(([, v]) => v)).to.deep.equal(["keep-alive"]);
       } finally {
         sock.destroy();
+        await run.close();
+      }
+    });
+
+    for (const field of ["keep-alive, close", "TE, close", "close,", "Close", "\tclose "]) {
+      it(`a close option in a list closes too, and is said back: Connection: ${JSON.stringify(field)}`, async () => {
+        const run = await serve(ThreadingHTTPServer, Hello);
+        try {
+          // exchange() returns only once the server closes the connection.
+          const raw = await exchange(run.port, `GET / HTTP/1.1\r\nHost: x\r\nConnection: ${field}\r\n\r\n`);
+          const [res, ...more] = parseResponses(raw);
+          expect(res!.header("Connection")).to.equal("close");
+          expect(more).to.deep.equal([]);
+        } finally {
+          await run.close();
+        }
+      });
+    }
+
+    it("a close option on a second Connection line closes too", async () => {
+      const run = await serve(ThreadingHTTPServer, Hello);
+      try {
+        const [res] = parseResponses(await exchange(run.port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: TE\r\nConnection: close\r\n\r\n"));
+        expect(res!.header("Connection")).to.equal("close");
+      } finally {
         await run.close();
       }
     });

@@ -41,6 +41,15 @@ class Target extends BaseHTTPRequestHandler {
   override sendTimeout: number | null = LIMIT;
 
   async do_GET(): Promise<void> {
+    if (this.path === "/bigsync") {
+      // 1 MiB written at once and never flushed by the handler.
+      const body = Buffer.alloc(1024 * 1024, 0x62);
+      this.sendResponse(200);
+      this.sendHeader("Content-Length", body.length);
+      this.endHeaders();
+      this.wfile.write(body);
+      return;
+    }
     if (this.path === "/big") {
       const chunk = Buffer.alloc(1024 * 1024, 0x61);
       this.sendResponse(200);
@@ -125,6 +134,8 @@ interface Phase {
   limit: string;
   /** Over TLS (the attacker speaks TLS unless `rawTcp`). */
   tls?: boolean;
+  /** Handler attributes set for this row only (over {@link Target}'s). */
+  settings?: Record<string, number | null>;
   /** Served by a CGIHTTPRequestHandler over {@link cgiFolder}. */
   cgi?: boolean;
   /** Talk plain TCP to a TLS server: the handshake itself is what stalls. */
@@ -157,6 +168,7 @@ const phases: Phase[] = [
   { phase: "unread body being dropped, silence", limit: "headerTimeout", send: "GET /ok HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789", log: /Unread request body did not arrive within 0.5 seconds/, after: LIMIT },
   { phase: "waiting for the next request (kept alive)", limit: "keepAliveTimeout", send: "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n", awaitFirst: "ok\n", log: /Closing idle connection after 0.5 seconds/, after: LIMIT },
   { phase: "response not read", limit: "sendTimeout", send: "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", neverReads: true, log: /Request timed out: TimeoutError\('timed out'\)/, after: LIMIT },
+  { phase: "pipelined responses not read (no idle limit)", limit: "sendTimeout", settings: { keepAliveTimeout: null }, send: "GET /bigsync HTTP/1.1\r\nHost: x\r\n\r\n".repeat(64), neverReads: true, log: /Request timed out: TimeoutError\('timed out'\)/, after: LIMIT },
   { phase: "TLS handshake, nothing sent", limit: "headerTimeout (handshake)", tls: true, rawTcp: true, send: "", log: /./, after: LIMIT },
   { phase: "TLS handshake, dripped", limit: "headerTimeout (handshake)", tls: true, rawTcp: true, send: Buffer.from([0x16, 0x03, 0x01, 0x10, 0x00]), drip: "\x01", log: /./, after: LIMIT },
   { phase: "header lines over TLS, silence", limit: "headerTimeout", tls: true, send: "GET /ok HTTP/1.1\r\nHost: x\r\n", status: 408, log: /code 408/, after: LIMIT },
@@ -209,7 +221,13 @@ describe("Slow clients, phase by phase (table)", function () {
   for (const row of phases) {
     it(`${row.phase}: cut by ${row.limit} after ${row.after} s, a normal client unaffected`, async () => {
       // Prototype values: the TLS handshake limit is read off the handler class.
-      class Handler extends Target {}
+      const settings = row.settings ?? {};
+      class Handler extends Target {
+        constructor(request: never, clientAddress: never, server: never) {
+          super(request, clientAddress, server);
+          Object.assign(this, settings);
+        }
+      }
       let run: Running<HTTPServer>;
       if (row.tls) run = await serve(ThreadingHTTPSServer, Handler as RequestHandlerClass, cert);
       else if (row.cgi) run = await serve(ThreadingHTTPServer, cgiHandler(cgiFolder()));

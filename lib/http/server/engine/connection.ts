@@ -409,7 +409,7 @@ export class HTTPConnection {
     const h = this.#h;
     if (!this.#checkFraming()) return false;
     const conntype = (h.headers.get("Connection") ?? "").toLowerCase();
-    if (conntype === "close") {
+    if (conntype === "close" || hasCloseOption(h.headers.getAll("Connection"))) {
       h.closeConnection = true;
       this.clientAskedClose = true;
     } else if (conntype === "keep-alive" && h.protocolVersion >= "HTTP/1.1") {
@@ -713,6 +713,19 @@ function bodyLength(values: readonly string[] | undefined): number | null | unde
   const first = values[0]!.trim();
   if (!CONTENT_LENGTH.test(first) || values.some((v) => v.trim() !== first)) return undefined;
   return Number(first);
+}
+
+/**
+ * Whether a `close` option is among the `Connection` header values, in a
+ * list or on any line (RFC 9112, section 9.6: the server then closes after
+ * its response). Python looks only for a first value that is exactly `close`.
+ */
+function hasCloseOption(values: readonly string[] | undefined): boolean {
+  if (values === undefined) return false;
+  for (const value of values) {
+    for (const option of value.split(",")) if (option.trim().toLowerCase() === "close") return true;
+  }
+  return false;
 }
 
 /** Whether the request says a body follows its head. */
