@@ -32,7 +32,7 @@ import { BrokenPipeError, SocketTimeoutError, SocketWriter, markUnreadInput } fr
 import { parseHeaderBlock, parseHeaders } from "../../message.js";
 import type { BaseHTTPRequestHandler } from "../base-handler.js";
 import { HeadTimeoutError, HeadWatch } from "./clock.js";
-import { HeaderBlock, type HeaderLimit, parseVersion, stripLineEnd, wholeHeadLength } from "./request-head.js";
+import { HeaderBlock, type HeaderLimit, parseVersion, peekWholeHead, stripLineEnd } from "./request-head.js";
 import { ResponseHead } from "./response-head.js";
 
 /** The phase a connection is in (see the module's table). */
@@ -247,8 +247,8 @@ export class HTTPConnection {
   #tryHead(): boolean | Promise<boolean> | undefined {
     const rfile = this.#h.rfile;
     if (!this.#ownParser) {
-      const n = wholeHeadLength(rfile, (k) => rfile.peekLatin1(k));
-      if (n !== -1) return this.#takeWholeHead(n);
+      const head = peekWholeHead(rfile);
+      if (head !== null) return this.#takeWholeHead(head);
     }
     const line = rfile.tryReadline(this.#h.maxRequestLine + 1);
     if (line === null) return undefined;
@@ -277,14 +277,14 @@ export class HTTPConnection {
   }
 
   /**
-   * The whole head (`n` bytes, through its blank line) is in the reader's
-   * first chunk: decode it once and parse it in place, under the same
-   * checks, in the same order, as the line-by-line path.
+   * The whole head (`text`, through its blank line) is in the reader's
+   * first chunk, decoded once: parse it in place, under the same checks,
+   * in the same order, as the line-by-line path.
    */
-  #takeWholeHead(n: number): boolean | Promise<boolean> {
+  #takeWholeHead(text: string): boolean | Promise<boolean> {
     const h = this.#h;
     const rfile = h.rfile;
-    const text = rfile.peekLatin1(n);
+    const n = text.length;
     const nl = text.indexOf("\n");
     h.rawRequestline = rfile.peekBytes(nl + 1);
     rfile.skip(n);
@@ -409,7 +409,7 @@ export class HTTPConnection {
     const h = this.#h;
     if (!this.#checkFraming()) return false;
     const conntype = (h.headers.get("Connection") ?? "").toLowerCase();
-    if (conntype === "close" || hasCloseOption(h.headers.getAll("Connection"))) {
+    if (conntype === "close") {
       h.closeConnection = true;
       this.clientAskedClose = true;
     } else if (conntype === "keep-alive" && h.protocolVersion >= "HTTP/1.1") {
@@ -713,19 +713,6 @@ function bodyLength(values: readonly string[] | undefined): number | null | unde
   const first = values[0]!.trim();
   if (!CONTENT_LENGTH.test(first) || values.some((v) => v.trim() !== first)) return undefined;
   return Number(first);
-}
-
-/**
- * Whether a `close` option is among the `Connection` header values, in a
- * list or on any line (RFC 9112, section 9.6: the server then closes after
- * its response). Python looks only for a first value that is exactly `close`.
- */
-function hasCloseOption(values: readonly string[] | undefined): boolean {
-  if (values === undefined) return false;
-  for (const value of values) {
-    for (const option of value.split(",")) if (option.trim().toLowerCase() === "close") return true;
-  }
-  return false;
 }
 
 /** Whether the request says a body follows its head. */

@@ -93,19 +93,19 @@ export class HeaderBlock {
 }
 
 /**
- * Where the whole head (request line, header lines and the blank line)
- * ends in the reader's first chunk, in bytes from the read position, when
- * it arrived in one piece with CRLF line ends and no earlier blank line;
- * otherwise -1 (the head is then read line by line).
+ * The whole head (request line, header lines and the blank line) as
+ * Latin-1 text, when it arrived in one piece in the reader's first chunk
+ * with CRLF line ends and no earlier blank line; otherwise `null` (the head
+ * is then read line by line). Nothing is consumed.
  */
-export function wholeHeadLength(rfile: BufferedReader, text: (n: number) => string): number {
+export function peekWholeHead(rfile: BufferedReader): string | null {
   const at = rfile.indexOfInFirstChunk(HEAD_END, WHOLE_HEAD_MAX);
-  if (at === -1) return -1;
+  if (at === -1) return null;
   const n = at + HEAD_END.length;
-  // A bare LF blank line before the CRLF one would end the head sooner.
-  const head = text(n);
-  if (head.indexOf("\n\n") !== -1 || head.indexOf("\n\r\n") < n - 3) return -1;
-  return n;
+  const head = rfile.peekLatin1(n);
+  // A blank line before the last one (bare LF or CRLF) would end the head sooner.
+  if (head.indexOf("\n\n") !== -1 || head.indexOf("\n\r\n") < n - 3) return null;
+  return head;
 }
 
 const DIGITS = /^[0-9]+$/;
