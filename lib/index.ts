@@ -35,11 +35,11 @@ export {
 export {
   SimpleHTTPRequestHandler,
   type SimpleHandlerOptions,
-} from "./http/server/simple-handler.js";
-export { CGIHTTPRequestHandler, IndexError, nobodyUid, urlCollapsePath } from "./http/server/cgi-handler.js";
-export { BytesSource, ChainSource, FileSource, type BodySource } from "./http/server/body-sources.js";
-export { FileCache, sharedFileCache } from "./http/server/file-cache.js";
-export { guessType, addType, lookupType, DEFAULT_EXTENSIONS_MAP } from "./http/server/mimetypes.js";
+} from "./http/server/files/simple-handler.js";
+export { CGIHTTPRequestHandler, IndexError, nobodyUid, urlCollapsePath } from "./http/server/cgi/cgi-handler.js";
+export { BytesSource, ChainSource, FileSource, type BodySource } from "./http/server/files/body-sources.js";
+export { FileCache, sharedFileCache } from "./http/server/files/file-cache.js";
+export { guessType, addType, lookupType, DEFAULT_EXTENSIONS_MAP } from "./http/server/files/mimetypes.js";
 export {
   handleRawRequest,
   parseResponses,

@@ -118,7 +118,7 @@ declare module "./http/server/base-handler.js" {
   }
 }
 
-declare module "./http/server/cgi-handler.js" {
+declare module "./http/server/cgi/cgi-handler.js" {
   interface CGIHTTPRequestHandler {
     /** Python spelling of {@link CGIHTTPRequestHandler.cgiDirectories}. */
     cgi_directories: CGIHTTPRequestHandler["cgiDirectories"];
@@ -144,6 +144,39 @@ declare module "./http/server/cgi-handler.js" {
     run_cgi(...args: Parameters<CGIHTTPRequestHandler["runCGI"]>): ReturnType<CGIHTTPRequestHandler["runCGI"]>;
     /** Python spelling of {@link CGIHTTPRequestHandler.sendHead}. */
     send_head(...args: Parameters<CGIHTTPRequestHandler["sendHead"]>): ReturnType<CGIHTTPRequestHandler["sendHead"]>;
+  }
+}
+
+declare module "./http/server/files/simple-handler.js" {
+  interface SimpleHTTPRequestHandler {
+    /** Python spelling of {@link SimpleHTTPRequestHandler.cacheControl}. */
+    cache_control: SimpleHTTPRequestHandler["cacheControl"];
+    /** Python spelling of {@link SimpleHTTPRequestHandler.extensionsMap}. */
+    extensions_map: SimpleHTTPRequestHandler["extensionsMap"];
+    /** Python spelling of {@link SimpleHTTPRequestHandler.extraResponseHeaders}. */
+    extra_response_headers: SimpleHTTPRequestHandler["extraResponseHeaders"];
+    /** Python spelling of {@link SimpleHTTPRequestHandler.fileCache}. */
+    file_cache: SimpleHTTPRequestHandler["fileCache"];
+    /** Python spelling of {@link SimpleHTTPRequestHandler.followSymlinks}. */
+    follow_symlinks: SimpleHTTPRequestHandler["followSymlinks"];
+    /** Python spelling of {@link SimpleHTTPRequestHandler.guessType}. */
+    guess_type(...args: Parameters<SimpleHTTPRequestHandler["guessType"]>): ReturnType<SimpleHTTPRequestHandler["guessType"]>;
+    /** Python spelling of {@link SimpleHTTPRequestHandler.hideDotfiles}. */
+    hide_dotfiles: SimpleHTTPRequestHandler["hideDotfiles"];
+    /** Python spelling of {@link SimpleHTTPRequestHandler.indexPages}. */
+    index_pages: SimpleHTTPRequestHandler["indexPages"];
+    /** Python spelling of {@link SimpleHTTPRequestHandler.listDirectory}. */
+    list_directory(...args: Parameters<SimpleHTTPRequestHandler["listDirectory"]>): ReturnType<SimpleHTTPRequestHandler["listDirectory"]>;
+    /** Python spelling of {@link SimpleHTTPRequestHandler.rangeRequests}. */
+    range_requests: SimpleHTTPRequestHandler["rangeRequests"];
+    /** Python spelling of {@link SimpleHTTPRequestHandler.sendExtraHeaders}. */
+    send_extra_headers(...args: Parameters<SimpleHTTPRequestHandler["sendExtraHeaders"]>): ReturnType<SimpleHTTPRequestHandler["sendExtraHeaders"]>;
+    /** Python spelling of {@link SimpleHTTPRequestHandler.sendHead}. */
+    send_head(...args: Parameters<SimpleHTTPRequestHandler["sendHead"]>): ReturnType<SimpleHTTPRequestHandler["sendHead"]>;
+    /** Python spelling of {@link SimpleHTTPRequestHandler.serverVersion}. */
+    server_version: SimpleHTTPRequestHandler["serverVersion"];
+    /** Python spelling of {@link SimpleHTTPRequestHandler.translatePath}. */
+    translate_path(...args: Parameters<SimpleHTTPRequestHandler["translatePath"]>): ReturnType<SimpleHTTPRequestHandler["translatePath"]>;
   }
 }
 
@@ -207,39 +240,6 @@ declare module "./http/server/http-server.js" {
     process_request_thread(...args: Parameters<ThreadingHTTPSServer["processRequestThread"]>): ReturnType<ThreadingHTTPSServer["processRequestThread"]>;
     /** Python spelling of {@link ThreadingHTTPSServer.serverClose}. */
     server_close(...args: Parameters<ThreadingHTTPSServer["serverClose"]>): ReturnType<ThreadingHTTPSServer["serverClose"]>;
-  }
-}
-
-declare module "./http/server/simple-handler.js" {
-  interface SimpleHTTPRequestHandler {
-    /** Python spelling of {@link SimpleHTTPRequestHandler.cacheControl}. */
-    cache_control: SimpleHTTPRequestHandler["cacheControl"];
-    /** Python spelling of {@link SimpleHTTPRequestHandler.extensionsMap}. */
-    extensions_map: SimpleHTTPRequestHandler["extensionsMap"];
-    /** Python spelling of {@link SimpleHTTPRequestHandler.extraResponseHeaders}. */
-    extra_response_headers: SimpleHTTPRequestHandler["extraResponseHeaders"];
-    /** Python spelling of {@link SimpleHTTPRequestHandler.fileCache}. */
-    file_cache: SimpleHTTPRequestHandler["fileCache"];
-    /** Python spelling of {@link SimpleHTTPRequestHandler.followSymlinks}. */
-    follow_symlinks: SimpleHTTPRequestHandler["followSymlinks"];
-    /** Python spelling of {@link SimpleHTTPRequestHandler.guessType}. */
-    guess_type(...args: Parameters<SimpleHTTPRequestHandler["guessType"]>): ReturnType<SimpleHTTPRequestHandler["guessType"]>;
-    /** Python spelling of {@link SimpleHTTPRequestHandler.hideDotfiles}. */
-    hide_dotfiles: SimpleHTTPRequestHandler["hideDotfiles"];
-    /** Python spelling of {@link SimpleHTTPRequestHandler.indexPages}. */
-    index_pages: SimpleHTTPRequestHandler["indexPages"];
-    /** Python spelling of {@link SimpleHTTPRequestHandler.listDirectory}. */
-    list_directory(...args: Parameters<SimpleHTTPRequestHandler["listDirectory"]>): ReturnType<SimpleHTTPRequestHandler["listDirectory"]>;
-    /** Python spelling of {@link SimpleHTTPRequestHandler.rangeRequests}. */
-    range_requests: SimpleHTTPRequestHandler["rangeRequests"];
-    /** Python spelling of {@link SimpleHTTPRequestHandler.sendExtraHeaders}. */
-    send_extra_headers(...args: Parameters<SimpleHTTPRequestHandler["sendExtraHeaders"]>): ReturnType<SimpleHTTPRequestHandler["sendExtraHeaders"]>;
-    /** Python spelling of {@link SimpleHTTPRequestHandler.sendHead}. */
-    send_head(...args: Parameters<SimpleHTTPRequestHandler["sendHead"]>): ReturnType<SimpleHTTPRequestHandler["sendHead"]>;
-    /** Python spelling of {@link SimpleHTTPRequestHandler.serverVersion}. */
-    server_version: SimpleHTTPRequestHandler["serverVersion"];
-    /** Python spelling of {@link SimpleHTTPRequestHandler.translatePath}. */
-    translate_path(...args: Parameters<SimpleHTTPRequestHandler["translatePath"]>): ReturnType<SimpleHTTPRequestHandler["translatePath"]>;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Contender "ours" of the static benchmark: the `http.server` command line
- * (lib/http/server/cli.ts `main()`, exactly what `npx http.server` runs:
+ * (lib/cli/cli.ts `main()`, exactly what `npx http.server` runs:
  * SimpleHTTPRequestHandler on the CLI's ThreadingHTTPServer), with request
  * logging silenced as for every contender (the CLI has no switch for it).
  *
@@ -10,7 +10,7 @@
  * "Serving HTTP on ..." line is dropped), counts the responses it logs.
  */
 import { SimpleHTTPRequestHandler } from "../../lib/index.js";
-import { main } from "../../lib/http/server/cli.js";
+import { main } from "../../lib/cli/cli.js";
 import { announce, counter } from "./common.js";
 
 const [directory, protocol = "HTTP/1.0"] = process.argv.slice(2);

@@ -17,7 +17,7 @@ import { expect } from "chai";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 import { ThreadingHTTPServer } from "../../lib/http/server/http-server.js";
-import { SimpleHTTPRequestHandler } from "../../lib/http/server/simple-handler.js";
+import { SimpleHTTPRequestHandler } from "../../lib/http/server/files/simple-handler.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [

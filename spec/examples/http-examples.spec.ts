@@ -29,7 +29,7 @@ import { HelloHandler, nameFromPath } from "../../examples/http/hello.js";
 import { JSONAPIHandler, JSONAPIServer } from "../../examples/http/json-api.js";
 import { SiteHandler, SITE_DIR as SIMPLE_SITE_DIR } from "../../examples/http/simple-server.js";
 import { CONTENT_TYPES, SITE_DIR, StaticSiteHandler } from "../../examples/http/static-site.js";
-import { formatHelp } from "../../lib/http/server/cli.js";
+import { formatHelp } from "../../lib/cli/cli.js";
 import { within } from "../socketserver/helpers.js";
 
 const HOST = "127.0.0.1";

@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { BaseHTTPRequestHandler, HeaderInjectionError, kLogLines } from "../../../lib/http/server/base-handler.js";
 import { listedHeadWatches } from "../../../lib/http/server/engine/clock.js";
 import { ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
-import { SimpleHTTPRequestHandler } from "../../../lib/http/server/simple-handler.js";
+import { SimpleHTTPRequestHandler } from "../../../lib/http/server/files/simple-handler.js";
 import { parseResponses, type ParsedResponse } from "../../../lib/http/server/testing.js";
 import type { RequestHandlerClass } from "../../../lib/socketserver/base-server.js";
 import { HOST, connect, delay, exchange, readAll, readUntil, serve, waitFor, within, type Running } from "./engine-helpers.js";
@@ -634,7 +634,7 @@ describe("Hardening (real sockets)", function () {
         const site = tempDir("hardening-cli-");
         const size = 48 * 1024 * 1024;
         fs.writeFileSync(join(site, "big.bin"), Buffer.alloc(size, 0x62));
-        const bin = fileURLToPath(new URL("../../../lib/http/server/cli-main.js", import.meta.url));
+        const bin = fileURLToPath(new URL("../../../lib/cli/cli-main.js", import.meta.url));
         const child = spawn(process.execPath, [bin, "-b", HOST, "-p", "HTTP/1.1", "0"], { cwd: site, stdio: ["ignore", "pipe", "pipe"] });
         let out = "";
         child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));

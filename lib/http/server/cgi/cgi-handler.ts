@@ -16,13 +16,13 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import { constants as osConstants } from "node:os";
 import type { Duplex, Readable, Writable } from "node:stream";
-import { pythonNames } from "../../python-names.js";
-import { pyRepr, pySplit } from "../../py/index.js";
-import { BrokenPipeError, SocketTimeoutError } from "../../socketserver/streams.js";
-import type { BodySource } from "./body-sources.js";
-import { insideRoot, isInside, statOrNull } from "./file-checks.js";
-import { SimpleHTTPRequestHandler } from "./simple-handler.js";
-import { unquote } from "./url-paths.js";
+import { pythonNames } from "../../../python-names.js";
+import { pyRepr, pySplit } from "../../../py/index.js";
+import { BrokenPipeError, SocketTimeoutError } from "../../../socketserver/streams.js";
+import type { BodySource } from "../files/body-sources.js";
+import { insideRoot, isInside, statOrNull } from "../files/file-checks.js";
+import { SimpleHTTPRequestHandler } from "../files/simple-handler.js";
+import { unquote } from "../files/url-paths.js";
 
 /**
  * Python's `IndexError`, a `RangeError`: thrown by {@link urlCollapsePath}

@@ -17,15 +17,15 @@ import { pathToFileURL } from "node:url";
 import { expect } from "chai";
 import sinon from "sinon";
 
-import { BytesSource, type BodySource } from "../../../lib/http/server/body-sources.js";
-import { FileCache, MAX_CACHED_FILE } from "../../../lib/http/server/file-cache.js";
-import { HTTPServer } from "../../../lib/http/server/http-server.js";
-import { DEFAULT_EXTENSIONS_MAP } from "../../../lib/http/server/mimetypes.js";
-import { SimpleHTTPRequestHandler, type SimpleHandlerOptions } from "../../../lib/http/server/simple-handler.js";
-import { handleRawRequest, parseResponses, type ParsedResponse, type RawExchange } from "../../../lib/http/server/testing.js";
-import { runHandler } from "../../../lib/socketserver/request-handlers.js";
-import { BytesWriter, type Writer } from "../../../lib/socketserver/streams.js";
-import { HOST, clientRequest, exchange, fakeServer, serve, type Running } from "./engine-helpers.js";
+import { BytesSource, type BodySource } from "../../../../lib/http/server/files/body-sources.js";
+import { FileCache, MAX_CACHED_FILE } from "../../../../lib/http/server/files/file-cache.js";
+import { HTTPServer } from "../../../../lib/http/server/http-server.js";
+import { DEFAULT_EXTENSIONS_MAP } from "../../../../lib/http/server/files/mimetypes.js";
+import { SimpleHTTPRequestHandler, type SimpleHandlerOptions } from "../../../../lib/http/server/files/simple-handler.js";
+import { handleRawRequest, parseResponses, type ParsedResponse, type RawExchange } from "../../../../lib/http/server/testing.js";
+import { runHandler } from "../../../../lib/socketserver/request-handlers.js";
+import { BytesWriter, type Writer } from "../../../../lib/socketserver/streams.js";
+import { HOST, clientRequest, exchange, fakeServer, serve, type Running } from "../engine-helpers.js";
 
 // ---------------------------------------------------------------------------
 // Helpers

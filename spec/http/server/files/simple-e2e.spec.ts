@@ -13,10 +13,10 @@ import * as path from "node:path";
 
 import { expect } from "chai";
 
-import { ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
-import { SimpleHTTPRequestHandler } from "../../../lib/http/server/simple-handler.js";
-import { parseResponses, type ParsedResponse } from "../../../lib/http/server/testing.js";
-import { HOST, connect, delay, exchange, run, serve, waitFor, within, withoutStyleBlock, type Running } from "./engine-helpers.js";
+import { ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js";
+import { SimpleHTTPRequestHandler } from "../../../../lib/http/server/files/simple-handler.js";
+import { parseResponses, type ParsedResponse } from "../../../../lib/http/server/testing.js";
+import { HOST, connect, delay, exchange, run, serve, waitFor, within, withoutStyleBlock, type Running } from "../engine-helpers.js";
 
 const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
 

@@ -14,17 +14,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { kLogLines } from "../../../lib/http/server/base-handler.js";
+import { kLogLines } from "../../../../lib/http/server/base-handler.js";
 import {
   CGIHTTPRequestHandler,
   IndexError,
   nobodyUid,
   urlCollapsePath,
-} from "../../../lib/http/server/cgi-handler.js";
-import { ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
-import { handleRawRequest } from "../../../lib/http/server/testing.js";
-import { delay, within } from "../../socketserver/helpers.js";
-import { waitFor } from "./engine-helpers.js";
+} from "../../../../lib/http/server/cgi/cgi-handler.js";
+import { ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js";
+import { handleRawRequest } from "../../../../lib/http/server/testing.js";
+import { delay, within } from "../../../socketserver/helpers.js";
+import { waitFor } from "../engine-helpers.js";
 
 const HOST = "127.0.0.1";
 const RUNNING_AS_ROOT = process.geteuid?.() === 0;
@@ -1240,7 +1240,7 @@ describe("CGIHTTPRequestHandler", function () {
 
   describe("examples/cgi", function () {
     const here = path.dirname(fileURLToPath(import.meta.url));
-    const example = path.resolve(here, "../../../../examples/cgi");
+    const example = path.resolve(here, "../../../../../examples/cgi");
 
     /** Serve the example in place when `nobody` can reach it, else a copy in the temp folder. */
     function servedFolder(): string {

@@ -13,15 +13,15 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import { join } from "node:path";
 
-import { kLogLines } from "../../../lib/http/server/base-handler.js";
-import { BytesSource, type BodySource } from "../../../lib/http/server/body-sources.js";
-import { ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
-import { SharedBuffers } from "../../../lib/http/server/shared-bytes.js";
-import { SimpleHTTPRequestHandler } from "../../../lib/http/server/simple-handler.js";
-import { parseResponses, type ParsedResponse } from "../../../lib/http/server/testing.js";
-import type { RequestHandlerClass } from "../../../lib/socketserver/base-server.js";
-import { tempDir } from "../../socketserver/helpers.js";
-import { HOST, connect, exchange, readUntil, serve, type Running } from "./engine-helpers.js";
+import { kLogLines } from "../../../../lib/http/server/base-handler.js";
+import { BytesSource, type BodySource } from "../../../../lib/http/server/files/body-sources.js";
+import { ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js";
+import { SharedBuffers } from "../../../../lib/http/server/files/shared-bytes.js";
+import { SimpleHTTPRequestHandler } from "../../../../lib/http/server/files/simple-handler.js";
+import { parseResponses, type ParsedResponse } from "../../../../lib/http/server/testing.js";
+import type { RequestHandlerClass } from "../../../../lib/socketserver/base-server.js";
+import { tempDir } from "../../../socketserver/helpers.js";
+import { HOST, connect, exchange, readUntil, serve, type Running } from "../engine-helpers.js";
 
 /** Options a handler class of these specs may set. */
 interface FolderOptions {

@@ -30,7 +30,7 @@
  *
  * @module
  */
-import { parseHttpDate } from "../dates.js";
+import { parseHttpDate } from "../../dates.js";
 
 /**
  * The request as far as preconditions need it: the method and a

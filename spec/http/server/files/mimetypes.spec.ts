@@ -10,7 +10,7 @@ import {
   guessType,
   lookupType,
   typesMap,
-} from "../../../lib/http/server/mimetypes.js";
+} from "../../../../lib/http/server/files/mimetypes.js";
 
 /** Section 7.7 of the reference, written out independently of the module. */
 const BUILTIN_37: Record<string, string> = {

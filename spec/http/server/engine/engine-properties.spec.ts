@@ -10,9 +10,9 @@
 import { expect } from "chai";
 import fc from "fast-check";
 
-import { BaseHTTPRequestHandler, DEFAULT_ERROR_CONTENT_TYPE } from "../../../lib/http/server/base-handler.js";
-import { handleRawRequest, type RawExchange } from "../../../lib/http/server/testing.js";
-import { within } from "./engine-helpers.js";
+import { BaseHTTPRequestHandler, DEFAULT_ERROR_CONTENT_TYPE } from "../../../../lib/http/server/base-handler.js";
+import { handleRawRequest, type RawExchange } from "../../../../lib/http/server/testing.js";
+import { within } from "../engine-helpers.js";
 
 /** do_X calls made during the current run (runs are sequential). */
 let calls = 0;

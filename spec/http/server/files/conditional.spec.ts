@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
 
-import { formatHttpDate } from "../../../lib/http/dates.js";
-import { HTTPMessage } from "../../../lib/http/message.js";
+import { formatHttpDate } from "../../../../lib/http/dates.js";
+import { HTTPMessage } from "../../../../lib/http/message.js";
 import {
   type ConditionalRequest,
   type PreconditionResult,
@@ -14,7 +14,7 @@ import {
   strongEtagMatch,
   weakEtag,
   weakEtagMatch,
-} from "../../../lib/http/server/conditional.js";
+} from "../../../../lib/http/server/files/conditional.js";
 
 /** Sun, 06 Nov 1994 08:49:37 GMT, the RFCs' favourite instant. */
 const LM = 784111777;

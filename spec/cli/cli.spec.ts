@@ -1,5 +1,5 @@
 /**
- * The `http.server` command line (lib/http/server/cli.ts and the bin
+ * The `http.server` command line (lib/cli/cli.ts and the bin
  * cli-main.ts): argument parsing against argparse's behaviour, the help
  * layout, `test()` in process, and the bin end to end, spawned with
  * `process.execPath` in a temporary folder. Every spawned process runs in
@@ -28,16 +28,16 @@ import {
   test as runTest,
   type CommandLineOptions,
   type ServerClassLike,
-} from "../../../lib/http/server/cli.js";
-import { ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
-import { SimpleHTTPRequestHandler } from "../../../lib/http/server/simple-handler.js";
-import { AF_INET, AF_INET6 } from "../../../lib/socketserver/address.js";
-import type { RequestHandlerClass } from "../../../lib/socketserver/base-server.js";
-import { delay, within } from "../../socketserver/helpers.js";
+} from "../../lib/cli/cli.js";
+import { ThreadingHTTPServer } from "../../lib/http/server/http-server.js";
+import { SimpleHTTPRequestHandler } from "../../lib/http/server/files/simple-handler.js";
+import { AF_INET, AF_INET6 } from "../../lib/socketserver/address.js";
+import type { RequestHandlerClass } from "../../lib/socketserver/base-server.js";
+import { delay, within } from "../socketserver/helpers.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The compiled bin, next to this compiled spec in dist/. */
-const BIN = path.resolve(here, "../../../lib/http/server/cli-main.js");
+const BIN = path.resolve(here, "../../lib/cli/cli-main.js");
 
 // ---------------------------------------------------------------------------
 // Small bounded helpers
@@ -665,7 +665,7 @@ describe("http.server command line", function () {
       expect(fs.readFileSync(BIN, "utf8").startsWith("#!/usr/bin/env node\n")).to.equal(true);
       if (process.platform === "win32") return;
       // Run the postbuild step that `npm run build` runs after tsc.
-      const root = path.resolve(here, "../../../..");
+      const root = path.resolve(here, "../../..");
       const r = spawnSync("npm", ["run", "--silent", "postbuild"], { cwd: root, encoding: "utf8", timeout: 60000 });
       if (r.error) this.skip();
       expect(r.status, r.stderr).to.equal(0);

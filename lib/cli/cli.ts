@@ -15,15 +15,15 @@ import * as net from "node:net";
 import { promises as dns } from "node:dns";
 import { networkInterfaces } from "node:os";
 import { resolve as resolvePath } from "node:path";
-import { AF_INET, AF_INET6 } from "../../socketserver/address.js";
-import { pyInt, pyRepr } from "../../py/index.js";
-import type { RequestHandlerClass } from "../../socketserver/base-server.js";
-import { ForkingMixIn, isForkedWorker, type ServerConstructor } from "../../socketserver/mixins.js";
-import { startHandler } from "../../socketserver/request-handlers.js";
-import type { BaseRequestHandler } from "../../socketserver/request-handlers.js";
-import { BaseHTTPRequestHandler } from "./base-handler.js";
-import { HTTPServer, ThreadingHTTPServer, ThreadingHTTPSServer, type HTTPSOptions } from "./http-server.js";
-import { SimpleHTTPRequestHandler } from "./simple-handler.js";
+import { AF_INET, AF_INET6 } from "../socketserver/address.js";
+import { pyInt, pyRepr } from "../py/index.js";
+import type { RequestHandlerClass } from "../socketserver/base-server.js";
+import { ForkingMixIn, isForkedWorker, type ServerConstructor } from "../socketserver/mixins.js";
+import { startHandler } from "../socketserver/request-handlers.js";
+import type { BaseRequestHandler } from "../socketserver/request-handlers.js";
+import { BaseHTTPRequestHandler } from "../http/server/base-handler.js";
+import { HTTPServer, ThreadingHTTPServer, ThreadingHTTPSServer, type HTTPSOptions } from "../http/server/http-server.js";
+import { SimpleHTTPRequestHandler } from "../http/server/files/simple-handler.js";
 
 /** The program name shown in usage lines and error messages. */
 export const PROG = "http.server";
@@ -914,7 +914,7 @@ async function handlerClassFor(options: CommandLineOptions): Promise<RequestHand
   let Base: typeof SimpleHTTPRequestHandler = SimpleHTTPRequestHandler;
   if (options.cgi) {
     // Loaded only when asked for, so the rest works without the CGI module.
-    const specifier = "./cgi-handler.js";
+    const specifier = "../http/server/cgi/cgi-handler.js";
     let mod: { CGIHTTPRequestHandler?: unknown };
     try {
       mod = (await import(specifier)) as { CGIHTTPRequestHandler?: unknown };

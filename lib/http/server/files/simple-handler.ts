@@ -8,12 +8,12 @@
 import * as fs from "node:fs";
 import { promises as fsp } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { pythonNames } from "../../python-names.js";
-import { htmlEscape } from "../../py/index.js";
-import { SocketWriter, type Writer } from "../../socketserver/streams.js";
+import { pythonNames } from "../../../python-names.js";
+import { htmlEscape } from "../../../py/index.js";
+import { SocketWriter, type Writer } from "../../../socketserver/streams.js";
 import { insideRoot, statOrNull } from "./file-checks.js";
-import { isThenable } from "../../thenable.js";
-import { BaseHTTPRequestHandler } from "./base-handler.js";
+import { isThenable } from "../../../thenable.js";
+import { BaseHTTPRequestHandler } from "../base-handler.js";
 import { BytesSource, ChainSource, FILE_CHUNK, FileSource, type BodySource } from "./body-sources.js";
 import { AcceptEncoding } from "./content-coding.js";
 import { evaluatePreconditions, pythonNotModified, rangeApplies, weakEtag } from "./conditional.js";

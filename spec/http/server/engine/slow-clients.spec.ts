@@ -18,12 +18,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tls from "node:tls";
 
-import { BaseHTTPRequestHandler, kLogLines } from "../../../lib/http/server/base-handler.js";
-import { CGIHTTPRequestHandler } from "../../../lib/http/server/cgi-handler.js";
-import { HTTPServer, ThreadingHTTPSServer, ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
-import { parseResponses } from "../../../lib/http/server/testing.js";
-import type { RequestHandlerClass } from "../../../lib/socketserver/base-server.js";
-import { HOST, delay, serve, waitFor, within, type Running } from "./engine-helpers.js";
+import { BaseHTTPRequestHandler, kLogLines } from "../../../../lib/http/server/base-handler.js";
+import { CGIHTTPRequestHandler } from "../../../../lib/http/server/cgi/cgi-handler.js";
+import { HTTPServer, ThreadingHTTPSServer, ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js";
+import { parseResponses } from "../../../../lib/http/server/testing.js";
+import type { RequestHandlerClass } from "../../../../lib/socketserver/base-server.js";
+import { HOST, delay, serve, waitFor, within, type Running } from "../engine-helpers.js";
 
 /** The limits every row's handler runs with, in seconds. */
 const LIMIT = 0.5;

@@ -10,7 +10,7 @@ import {
   multipartByteranges,
   parseRange,
   unsatisfiedRange,
-} from "../../../lib/http/server/ranges.js";
+} from "../../../../lib/http/server/files/ranges.js";
 
 const r = (start: number, end: number): ByteRange => ({ start, end });
 const ranges = (...list: ByteRange[]): RangeResult => ({ type: "ranges", ranges: list });

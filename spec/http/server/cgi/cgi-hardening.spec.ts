@@ -21,15 +21,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { kLogLines } from "../../../lib/http/server/base-handler.js";
-import { CGIHTTPRequestHandler } from "../../../lib/http/server/cgi-handler.js";
-import { ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
-import { SocketTimeoutError } from "../../../lib/socketserver/streams.js";
-import { HOST, connect, delay, readAll, serve, waitFor, type Running } from "./engine-helpers.js";
+import { kLogLines } from "../../../../lib/http/server/base-handler.js";
+import { CGIHTTPRequestHandler } from "../../../../lib/http/server/cgi/cgi-handler.js";
+import { ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js";
+import { SocketTimeoutError } from "../../../../lib/socketserver/streams.js";
+import { HOST, connect, delay, readAll, serve, waitFor, type Running } from "../engine-helpers.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The compiled bin, next to this compiled spec in dist/. */
-const BIN = path.resolve(here, "../../../lib/http/server/cli-main.js");
+const BIN = path.resolve(here, "../../../../lib/cli/cli-main.js");
 
 const SH = "#!/bin/sh\n";
 
