@@ -303,48 +303,15 @@ export class BufferedReader implements AsyncIterable<Buffer> {
   }
 
   /**
-   * Where `needle` starts, counted from the read position, if it lies wholly
-   * within the first buffered chunk and starts before `limit`; otherwise -1.
-   * With {@link peekLatin1}, {@link peekBytes} and {@link skip}, this lets a
-   * parser find and decode a whole request head without copying it.
+   * The bytes buffered at the read position, without consuming them and
+   * without waiting (Python's `BufferedReader.peek()`): a view, not a copy,
+   * of as much as arrived in one piece; empty when nothing is buffered.
+   * A parser can look for the end of what it wants here and then take it
+   * with {@link tryRead}.
    */
-  indexOfInFirstChunk(needle: Buffer, limit: number): number {
+  peek(): Buffer {
     const c = this.#chunks[0];
-    if (c === undefined) return -1;
-    const at = c.indexOf(needle, this.#head);
-    if (at === -1) return -1;
-    const offset = at - this.#head;
-    return offset < limit ? offset : -1;
-  }
-
-  /** The next `n` bytes as Latin-1 text, without consuming them; they must lie in the first chunk. */
-  peekLatin1(n: number): string {
-    const c = this.#chunks[0]!;
-    return c.toString("latin1", this.#head, this.#head + n);
-  }
-
-  /** A view (not a copy) of the next `n` bytes, without consuming them; they must lie in the first chunk. */
-  peekBytes(n: number): Buffer {
-    return this.#chunks[0]!.subarray(this.#head, this.#head + n);
-  }
-
-  /** Consume `n` buffered bytes (at most {@link buffered}) without returning them. */
-  skip(n: number): void {
-    let left = Math.min(n, this.#length);
-    if (left <= 0) return;
-    const dropped = left;
-    while (left > 0) {
-      const c = this.#chunks[0]!;
-      const avail = c.length - this.#head;
-      if (avail > left) {
-        this.#head += left;
-        break;
-      }
-      left -= avail;
-      this.#chunks.shift();
-      this.#head = 0;
-    }
-    this.#account(dropped);
+    return c === undefined ? EMPTY : c.subarray(this.#head);
   }
 
   /**
@@ -498,7 +465,7 @@ export class SocketWriter implements Writer {
   #tick: Array<Buffer | string> = [];
   #tickBytes = 0;
   #scheduled = false;
-  /** While true, queued writes wait for {@link releaseTick} instead of a scheduled send. */
+  /** While true, queued writes wait for {@link uncork} instead of a scheduled send. */
   #held = false;
   /** Bytes accepted but not yet handed to the stream, oldest first (see {@link PIECE}). */
   #backlog: Buffer[] = [];
@@ -639,9 +606,22 @@ export class SocketWriter implements Writer {
     this.#backlogBytes = 0;
   }
 
-  write(data: Bytes): number {
+  /**
+   * Queue bytes for sending; returns their count. Text is encoded as UTF-8,
+   * or as Latin-1 (one byte per character, as HTTP heads are) when
+   * `encoding` says so, in which case a coalescing writer keeps the text
+   * until the tick's send and encodes it there, without a copy of its own.
+   */
+  write(data: Bytes, encoding: "utf8" | "latin1" = "utf8"): number {
     if (this.#closed) throw new Error("I/O operation on closed file.");
-    const buf = toBuffer(data);
+    if (encoding === "latin1" && typeof data === "string" && this.#coalesce && this.#bufferSize === 0) {
+      if (this.broken) throw new BrokenPipeError();
+      if (data.length === 0) return 0;
+      this.#written += data.length;
+      this.#queue(data, data.length);
+      return data.length;
+    }
+    const buf = typeof data === "string" ? Buffer.from(data, encoding) : toBuffer(data);
     if (this.broken) throw new BrokenPipeError();
     if (buf.length === 0) return 0;
     this.#written += buf.length;
@@ -660,36 +640,21 @@ export class SocketWriter implements Writer {
   }
 
   /**
-   * Write text whose characters are all below U+0100 as one byte each
-   * (Latin-1), as HTTP status lines and headers are encoded. Saves a copy
-   * on the header path.
-   */
-  writeLatin1(text: string): number {
-    if (!this.#coalesce || this.#bufferSize > 0) return this.write(Buffer.from(text, "latin1"));
-    if (this.#closed) throw new Error("I/O operation on closed file.");
-    if (this.broken) throw new BrokenPipeError();
-    if (text.length === 0) return 0;
-    this.#written += text.length;
-    this.#queue(text, text.length);
-    return text.length;
-  }
-
-  /**
    * Hold the writes of the current tick back from the scheduled send until
-   * {@link releaseTick}: for a caller that knows when a burst of writes
-   * ends (the HTTP engine around a handler that returns at once), so that
-   * they can leave without waiting for the next tick.
+   * {@link uncork}: for a caller that knows when a burst of writes ends (a
+   * protocol engine around a handler that returns at once), so that they
+   * can leave without waiting for the next tick.
    */
-  holdTick(): void {
+  cork(): void {
     if (this.#coalesce) this.#held = true;
   }
 
   /**
-   * End a {@link holdTick}: send what was written meanwhile now (`now`
+   * End a {@link cork}: send what was written meanwhile now (`now`
    * true), or on the next tick as usual (`now` false, for example when more
    * responses are about to be written and could share the send).
    */
-  releaseTick(now: boolean): void {
+  uncork(now: boolean): void {
     if (!this.#held) return;
     this.#held = false;
     if (this.#tick.length === 0) return;

@@ -344,22 +344,34 @@ describe("SocketWriter", function () {
   it("coalescing: the writes of one tick leave together, as one chunk, on the next tick", async () => {
     const s = sink(1 << 20);
     const w = new SocketWriter(s.stream, 0, true);
-    w.writeLatin1("HTTP/1.1 200 OK\r\n\r\n");
+    w.write("HTTP/1.1 200 OK\r\n\r\n", "latin1");
     w.write("body");
     expect(s.written).to.have.length(0);
     await new Promise((resolve) => process.nextTick(resolve));
     expect(s.written.map(String)).to.deep.equal(["HTTP/1.1 200 OK\r\n\r\nbody"]);
   });
 
-  it("holdTick()/releaseTick(true): held writes leave at the release, at once and as one chunk", async () => {
+  it("peek() shows what is buffered without consuming it; tryRead() then takes it", async () => {
+    const r = BufferedReader.fromBytes("GET / HTTP/1.1\r\n\r\nrest");
+    const first = r.peek();
+    expect(first.toString("latin1")).to.equal("GET / HTTP/1.1\r\n\r\nrest");
+    expect(r.consumed).to.equal(0);
+    const end = first.indexOf("\r\n\r\n") + 4;
+    expect(r.tryRead(end)!.toString("latin1")).to.equal("GET / HTTP/1.1\r\n\r\n");
+    expect(r.peek().toString("latin1")).to.equal("rest");
+    r.tryRead(4);
+    expect(r.peek().length).to.equal(0);
+  });
+
+  it("cork()/uncork(true): held writes leave at the release, at once and as one chunk", async () => {
     const s = sink(1 << 20);
     const w = new SocketWriter(s.stream, 0, true);
-    w.holdTick();
+    w.cork();
     w.write("a");
     w.write("b");
     await new Promise((resolve) => setImmediate(resolve));
     expect(s.written, "nothing leaves while held, not even on a later tick").to.have.length(0);
-    w.releaseTick(true);
+    w.uncork(true);
     expect(s.written.map(String)).to.deep.equal(["ab"]);
     // After the release, writes are scheduled for the next tick again.
     w.write("c");
@@ -368,31 +380,31 @@ describe("SocketWriter", function () {
     expect(s.text()).to.equal("abc");
   });
 
-  it("releaseTick(false) leaves held writes to the next tick; flush() during a hold sends at once", async () => {
+  it("uncork(false) leaves held writes to the next tick; flush() during a hold sends at once", async () => {
     const s = sink(1 << 20);
     const w = new SocketWriter(s.stream, 0, true);
-    w.holdTick();
+    w.cork();
     w.write("x");
-    w.releaseTick(false);
+    w.uncork(false);
     expect(s.written).to.have.length(0);
     w.write("y");
     await new Promise((resolve) => process.nextTick(resolve));
     expect(s.written.map(String)).to.deep.equal(["xy"]);
-    w.holdTick();
+    w.cork();
     w.write("z");
     await w.flush();
     expect(s.text()).to.equal("xyz");
-    w.releaseTick(true);
+    w.uncork(true);
     expect(s.text()).to.equal("xyz");
   });
 
-  it("holdTick() has no effect on a writer that does not coalesce", () => {
+  it("cork() has no effect on a writer that does not coalesce", () => {
     const s = sink(1 << 20);
     const w = new SocketWriter(s.stream);
-    w.holdTick();
+    w.cork();
     w.write("now");
     expect(s.text()).to.equal("now");
-    w.releaseTick(true);
+    w.uncork(true);
     expect(s.written).to.have.length(1);
   });
 

@@ -286,8 +286,7 @@ export class HTTPConnection {
     const rfile = h.rfile;
     const n = text.length;
     const nl = text.indexOf("\n");
-    h.rawRequestline = rfile.peekBytes(nl + 1);
-    rfile.skip(n);
+    h.rawRequestline = rfile.tryRead(n)!.subarray(0, nl + 1);
     this.#watch?.disarm();
     if (nl + 1 > h.maxRequestLine) return this.#takeRequestLine(h.rawRequestline);
     const words = this.#parseRequestLine(text.slice(0, nl + 1));
@@ -476,11 +475,11 @@ export class HTTPConnection {
       // returns, rather than on the next tick, unless another request is
       // already buffered (pipelined responses then share one send).
       const held = wfile instanceof SocketWriter;
-      if (held) wfile.holdTick();
+      if (held) wfile.cork();
       try {
         done = (method as () => unknown).call(h);
       } finally {
-        if (held) wfile.releaseTick(!pending(done) && h.rfile.buffered === 0);
+        if (held) wfile.uncork(!pending(done) && h.rfile.buffered === 0);
       }
     } catch (err) {
       return this.#fail(err);

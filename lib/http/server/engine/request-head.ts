@@ -99,10 +99,11 @@ export class HeaderBlock {
  * is then read line by line). Nothing is consumed.
  */
 export function peekWholeHead(rfile: BufferedReader): string | null {
-  const at = rfile.indexOfInFirstChunk(HEAD_END, WHOLE_HEAD_MAX);
-  if (at === -1) return null;
+  const first = rfile.peek();
+  const at = first.indexOf(HEAD_END);
+  if (at === -1 || at >= WHOLE_HEAD_MAX) return null;
   const n = at + HEAD_END.length;
-  const head = rfile.peekLatin1(n);
+  const head = first.toString("latin1", 0, n);
   // A blank line before the last one (bare LF or CRLF) would end the head sooner.
   if (head.indexOf("\n\n") !== -1 || head.indexOf("\n\r\n") < n - 3) return null;
   return head;

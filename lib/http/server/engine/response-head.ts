@@ -141,7 +141,7 @@ export class ResponseHead {
     const text = this.#text;
     if (text === "") return;
     this.#text = "";
-    if (wfile instanceof SocketWriter) wfile.writeLatin1(text);
+    if (wfile instanceof SocketWriter) wfile.write(text, "latin1");
     else wfile.write(Buffer.from(text, "latin1"));
   }
 }
