@@ -28,7 +28,8 @@ import {
   handleRawRequest,
 } from "../lib/index.js";
 import { ownPythonAliases } from "../lib/python-names.js";
-import { captureStderr, exchange, serve, within } from "./http/server/engine-helpers.js";
+import { captureStderr, exchange, within } from "./helpers.js";
+import { serve } from "./http/server/helpers.js";
 
 /** Untyped view, to assign and read names the declarations do not list. */
 type Py = Record<string, unknown>;

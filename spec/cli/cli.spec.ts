@@ -33,7 +33,7 @@ import { ThreadingHTTPServer } from "../../lib/http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../../lib/http/server/files/simple-handler.js";
 import { AF_INET, AF_INET6 } from "../../lib/socketserver/address.js";
 import type { RequestHandlerClass } from "../../lib/socketserver/base-server.js";
-import { delay, within } from "../socketserver/helpers.js";
+import { delay, within } from "../helpers.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The compiled bin, next to this compiled spec in dist/. */

@@ -6,11 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as net from "node:net";
 import { fileURLToPath } from "node:url";
-import { within } from "../socketserver/helpers.js";
-export { within };
-
-/** The loopback address every example spec uses. */
-export const HOST = "127.0.0.1";
+import { within } from "../helpers.js";
 
 /**
  * A TCP client that splits what it receives into lines (without their
@@ -118,7 +114,8 @@ export interface ScriptResult {
   stderr: string;
 }
 
-function collect(child: ChildProcess): { stdout: () => string; stderr: () => string; exited: Promise<ScriptResult> } {
+/** Collect a child's output as it comes; `exited` resolves with all of it once the child has exited. */
+export function collect(child: ChildProcess): { stdout: () => string; stderr: () => string; exited: Promise<ScriptResult> } {
   let stdout = "";
   let stderr = "";
   child.stdout?.setEncoding("utf8").on("data", (c: string) => (stdout += c));

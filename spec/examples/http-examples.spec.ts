@@ -30,9 +30,9 @@ import { JSONAPIHandler, JSONAPIServer } from "../../examples/http/json-api.js";
 import { SiteHandler, SITE_DIR as SIMPLE_SITE_DIR } from "../../examples/http/simple-server.js";
 import { CONTENT_TYPES, SITE_DIR, StaticSiteHandler } from "../../examples/http/static-site.js";
 import { formatHelp } from "../../lib/cli/cli.js";
-import { within } from "../socketserver/helpers.js";
+import { HOST, within } from "../helpers.js";
+import { collect, type ScriptResult } from "./clients.js";
 
-const HOST = "127.0.0.1";
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Compiled examples: dist/examples/http. */
 const SCRIPTS = path.resolve(here, "../../examples/http");
@@ -44,12 +44,7 @@ const SITE_SOURCE = path.join(REPO, "examples/http/www");
 // ---------------------------------------------------------------------------
 // Example scripts in child processes
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+type Finished = ScriptResult;
 
 interface RunningScript {
   port: number;
@@ -58,17 +53,6 @@ interface RunningScript {
   stderr(): string;
   /** Send `signal` and wait for the exit (SIGKILL after 5 s). */
   stop(signal?: NodeJS.Signals): Promise<Finished>;
-}
-
-/** Collect a child's output and resolve when it has exited. */
-function watch(child: ChildProcess): { out: { stdout: string; stderr: string }; exited: Promise<Finished> } {
-  const out = { stdout: "", stderr: "" };
-  child.stdout!.setEncoding("utf8").on("data", (t: string) => (out.stdout += t));
-  child.stderr!.setEncoding("utf8").on("data", (t: string) => (out.stderr += t));
-  const exited = new Promise<Finished>((resolve) => {
-    child.once("close", (code, signal) => resolve({ code, signal, ...out }));
-  });
-  return { out, exited };
 }
 
 /**
@@ -80,7 +64,8 @@ async function startScript(script: string, args: string[], env: NodeJS.ProcessEn
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const { out, exited } = watch(child);
+  const out = collect(child);
+  const exited = out.exited;
   const stop = async (signal: NodeJS.Signals = "SIGINT"): Promise<Finished> => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
@@ -92,7 +77,7 @@ async function startScript(script: string, args: string[], env: NodeJS.ProcessEn
   };
   const banner = new Promise<number>((resolve, reject) => {
     const look = (): void => {
-      const m = /^Serving HTTPS? on 127\.0\.0\.1 port (\d+) \(https?:\/\/127\.0\.0\.1:\1\/\) \.\.\.$/m.exec(out.stdout);
+      const m = /^Serving HTTPS? on 127\.0\.0\.1 port (\d+) \(https?:\/\/127\.0\.0\.1:\1\/\) \.\.\.$/m.exec(out.stdout());
       if (m) resolve(Number(m[1]));
     };
     child.stdout!.on("data", look);
@@ -100,7 +85,7 @@ async function startScript(script: string, args: string[], env: NodeJS.ProcessEn
   });
   try {
     const port = await within(banner, 10000, `${script} to print its start-up line`);
-    return { port, child, stderr: () => out.stderr, stop };
+    return { port, child, stderr: out.stderr, stop };
   } catch (err) {
     await stop("SIGKILL");
     throw err;
@@ -113,7 +98,7 @@ async function runScript(script: string, args: string[] = [], env: NodeJS.Proces
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const { exited } = watch(child);
+  const { exited } = collect(child);
   const killer = setTimeout(() => child.kill("SIGKILL"), 15000);
   try {
     return await exited;

@@ -10,7 +10,8 @@ import { ChatHandler, ChatServer } from "../../examples/chat-server.js";
 import { echoLines } from "../../examples/tcp-echo-client.js";
 import { EchoHandler, EchoServer, main as echoServerMain } from "../../examples/tcp-echo-server.js";
 import { UDPEchoHandler, UDPEchoServer, udpRequest } from "../../examples/udp-echo.js";
-import { HOST, LineClient, runScript, startScript, within } from "./clients.js";
+import { HOST, delay, within } from "../helpers.js";
+import { LineClient, runScript, startScript } from "./clients.js";
 
 type Address = [string, number];
 
@@ -87,7 +88,7 @@ describe("examples: TCP echo server and client", function () {
         first.send("first");
         expect(await first.nextLine()).to.equal("first");
         // TCPServer is busy with the first connection: the second waits.
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await delay(100);
         expect(second.lines).to.deep.equal([]);
         first.socket.end();
         expect(await second.nextLine()).to.equal("second");

@@ -10,7 +10,7 @@ import {
   TCPServer,
   ThreadingTCPServer,
 } from "../../lib/socketserver/index.js";
-import { HOST, captureStderr, connect, delay, exchange, readAll, within } from "./helpers.js";
+import { HOST, captureStderr, connect, delay, exchange, latin1, readAll, within } from "../helpers.js";
 
 class Echo extends StreamRequestHandler {
   override async handle(): Promise<void> {
@@ -42,7 +42,7 @@ describe("BaseServer loop", function () {
         expect(Date.now() - started).to.be.below(1000);
         // The flag was consumed: a new loop runs until the next shutdown.
         const loop = server.serveForever(0.01);
-        expect(await exchange(server.serverAddress, "again\n")).to.equal("again\n");
+        expect(latin1(await exchange(server.serverAddress, "again\n"))).to.equal("again\n");
         await server.shutdown();
         await loop;
       } finally {
@@ -63,7 +63,7 @@ describe("BaseServer loop", function () {
       try {
         await server.ready;
         const loop = server.serveForever(5);
-        expect(await exchange(server.serverAddress, "")).to.equal("bye\n");
+        expect(latin1(await exchange(server.serverAddress, ""))).to.equal("bye\n");
         await within(loop, 3000, "serveForever ending after shutdown from a handler");
       } finally {
         await server.serverClose();
@@ -83,7 +83,7 @@ describe("BaseServer loop", function () {
       try {
         await server.ready;
         const loop = server.serveForever(5);
-        expect(await exchange(server.serverAddress, "")).to.equal("stopped\n");
+        expect(latin1(await exchange(server.serverAddress, ""))).to.equal("stopped\n");
         await within(loop, 3000, "loop ending");
         expect(awaited).to.equal(true);
       } finally {
@@ -114,7 +114,7 @@ describe("BaseServer loop", function () {
       try {
         await server.ready;
         const loop = server.serve_forever(0.01);
-        expect(await exchange(server.server_address, "py\n")).to.equal("py\n");
+        expect(latin1(await exchange(server.server_address, "py\n"))).to.equal("py\n");
         await server.shutdown();
         await loop;
       } finally {
@@ -159,7 +159,7 @@ describe("BaseServer loop", function () {
         await server.ready;
         const reply = exchange(server.serverAddress, "one\n");
         await within(server.handleRequest(), 3000, "handleRequest");
-        expect(await reply).to.equal("one\n");
+        expect(latin1(await reply)).to.equal("one\n");
         expect(timeouts).to.equal(0);
       } finally {
         await server.serverClose();
@@ -176,7 +176,7 @@ describe("BaseServer loop", function () {
         void handled.then(() => (settled = true));
         await delay(150);
         expect(settled).to.equal(false);
-        expect(await exchange(server.serverAddress, "late\n")).to.equal("late\n");
+        expect(latin1(await exchange(server.serverAddress, "late\n"))).to.equal("late\n");
         await within(handled, 3000, "handleRequest");
       } finally {
         await server.serverClose();
@@ -260,7 +260,7 @@ describe("BaseServer loop", function () {
         await server.ready;
         const reply = exchange(server.serverAddress, "hello\n");
         await within(server.handleRequest(), 3000, "handleRequest");
-        expect(await reply).to.equal("");
+        expect(latin1(await reply)).to.equal("");
         expect(shutdowns).to.equal(1);
         expect(built).to.equal(0);
       } finally {
@@ -281,8 +281,8 @@ describe("BaseServer loop", function () {
       try {
         await server.ready;
         const loop = server.serveForever(0.01);
-        expect(await exchange(server.serverAddress, "first\n")).to.equal("");
-        expect(await exchange(server.serverAddress, "second\n")).to.equal("second\n");
+        expect(latin1(await exchange(server.serverAddress, "first\n"))).to.equal("");
+        expect(latin1(await exchange(server.serverAddress, "second\n"))).to.equal("second\n");
         expect(seen).to.have.length(2);
         expect((seen[0] as unknown[])[0]).to.equal(HOST);
         await server.shutdown();
@@ -307,7 +307,7 @@ describe("BaseServer loop", function () {
         await server.ready;
         const reply = exchange(server.serverAddress, "x\n");
         await server.handleRequest();
-        expect(await reply).to.equal("");
+        expect(latin1(await reply)).to.equal("");
         expect(errors.map(String)).to.deep.equal(["Error: verify failed"]);
       } finally {
         await server.serverClose();
@@ -329,26 +329,25 @@ describe("BaseServer loop", function () {
         }
       }
       const server = new TCPServer([HOST, 0], Boom);
-      const stderr = captureStderr();
       let text: string;
       const ports: number[] = [];
       try {
-        await server.ready;
-        const loop = server.serveForever(0.01);
-        for (const what of ["sync\n", "async\n"]) {
-          const sock = await connect(server.serverAddress);
-          ports.push(sock.localPort!);
-          const all = readAll(sock);
-          sock.write(what);
-          expect((await all).toString()).to.equal("");
-          sock.destroy();
-        }
-        expect(await exchange(server.serverAddress, "still here\n")).to.equal("still here\n");
-        await server.shutdown();
-        await loop;
+        text = await captureStderr(async () => {
+          await server.ready;
+          const loop = server.serveForever(0.01);
+          for (const what of ["sync\n", "async\n"]) {
+            const sock = await connect(server.serverAddress);
+            ports.push(sock.localPort!);
+            const all = readAll(sock);
+            sock.write(what);
+            expect((await all).toString()).to.equal("");
+            sock.destroy();
+          }
+          expect(latin1(await exchange(server.serverAddress, "still here\n"))).to.equal("still here\n");
+          await server.shutdown();
+          await loop;
+        });
       } finally {
-        text = stderr.text();
-        stderr.restore();
         await server.serverClose();
       }
       const rule = "-".repeat(40);
@@ -371,16 +370,15 @@ describe("BaseServer loop", function () {
         }
       }
       const server = new TCPServer([HOST, 0], Throws);
-      const stderr = captureStderr();
       let text: string;
       try {
-        await server.ready;
-        const reply = exchange(server.serverAddress, "");
-        await server.handleRequest();
-        await reply;
+        text = await captureStderr(async () => {
+          await server.ready;
+          const reply = exchange(server.serverAddress, "");
+          await server.handleRequest();
+          await reply;
+        });
       } finally {
-        text = stderr.text();
-        stderr.restore();
         await server.serverClose();
       }
       expect(text).to.contain("from ('127.0.0.1', ");
@@ -511,7 +509,7 @@ describe("BaseServer loop", function () {
         await server.ready;
         const reply = exchange(server.serverAddress, "ignored\n");
         await server.handleRequest();
-        expect(await reply).to.equal("");
+        expect(latin1(await reply)).to.equal("");
       } finally {
         await server.serverClose();
       }

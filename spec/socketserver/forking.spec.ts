@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ForkingTCPServer, ForkingUDPServer, StreamRequestHandler, isForkedWorker } from "../../lib/socketserver/index.js";
-import { connect, delay, exchange, readAll, tempDir, udpExchange, within } from "./helpers.js";
+import { connect, delay, exchange, latin1, readAll, tempDir, udpExchange, within } from "../helpers.js";
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "forking-server.js");
 
@@ -106,7 +106,7 @@ describe("ForkingMixIn (in spawned fixture programs)", function () {
     expect(hello.address[1]).to.be.above(0);
     expect(hello.fileno).to.be.at.least(0);
     const started = Date.now();
-    const pids = (await Promise.all([exchange(hello.address, "slow 600\n", { ms: 15000 }), exchange(hello.address, "slow 600\n", { ms: 15000 })])).map(Number);
+    const pids = (await Promise.all([exchange(hello.address, "slow 600\n", { ms: 15000 }), exchange(hello.address, "slow 600\n", { ms: 15000 })])).map((b) => Number(latin1(b)));
     expect(pids.every((p) => Number.isInteger(p) && p > 0), `pids ${pids}; stderr: ${f.stderr}`).to.equal(true);
     expect(pids).to.not.include(hello.pid);
     expect(new Set(pids).size).to.equal(2);
@@ -114,7 +114,7 @@ describe("ForkingMixIn (in spawned fixture programs)", function () {
     const { children } = await f.command<{ children: number[] }>("children");
     expect([...children].sort()).to.deep.equal([...pids].sort());
     // A later quick request reuses a worker.
-    const again = Number(await exchange(hello.address, "pid\n"));
+    const again = Number(latin1(await exchange(hello.address, "pid\n")));
     expect(pids).to.include(again);
     const { report, code } = await f.close();
     expect(report.closed).to.equal(true);
@@ -128,9 +128,9 @@ describe("ForkingMixIn (in spawned fixture programs)", function () {
   it("keeps serving after a handler exits its process", async () => {
     const f = start(["tcp"]);
     const { address } = await f.next<{ address: [string, number] }>();
-    const crashed = Number(await exchange(address, "exit\n"));
+    const crashed = Number(latin1(await exchange(address, "exit\n")));
     expect(crashed).to.be.above(0);
-    const next = Number(await exchange(address, "pid\n"));
+    const next = Number(latin1(await exchange(address, "pid\n")));
     expect(next).to.be.above(0);
     expect(next).to.not.equal(crashed);
     const { code, report } = await f.close();
@@ -145,7 +145,7 @@ describe("ForkingMixIn (in spawned fixture programs)", function () {
     const all = readAll(sock, 10000);
     sock.write("crash\n");
     expect((await all).toString()).to.equal("");
-    const next = Number(await exchange(address, "pid\n"));
+    const next = Number(latin1(await exchange(address, "pid\n")));
     expect(next).to.be.above(0);
     expect(f.stderr).to.contain("crash from a timer in the worker");
     const { code } = await f.close();
@@ -155,10 +155,10 @@ describe("ForkingMixIn (in spawned fixture programs)", function () {
   it("hands a request to another worker when its worker dies before receiving it", async () => {
     const f = start(["tcp"]);
     const { address } = await f.next<{ address: [string, number] }>();
-    const doomed = Number(await exchange(address, "die-on-next\n"));
+    const doomed = Number(latin1(await exchange(address, "die-on-next\n")));
     expect(doomed).to.be.above(0);
     // The only (idle) worker gets this request and exits on receiving it.
-    const next = Number(await exchange(address, "pid\n", { ms: 10000 }));
+    const next = Number(latin1(await exchange(address, "pid\n", { ms: 10000 })));
     expect(next).to.be.above(0);
     expect(next).to.not.equal(doomed);
     const { code, report } = await f.close();
@@ -180,8 +180,8 @@ describe("ForkingMixIn (in spawned fixture programs)", function () {
   it("a worker that exits before its server is ready fails that request through handleError, without hanging", async () => {
     const f = start(["tcp"], { brokenWorkers: true });
     const { address } = await f.next<{ address: [string, number] }>();
-    expect(await exchange(address, "pid\n", { ms: 10000 })).to.equal("");
-    expect(await exchange(address, "pid\n", { ms: 10000 })).to.equal("");
+    expect(latin1(await exchange(address, "pid\n", { ms: 10000 }))).to.equal("");
+    expect(latin1(await exchange(address, "pid\n", { ms: 10000 }))).to.equal("");
     const { code, report } = await f.close();
     expect(code).to.equal(0);
     expect(report.children).to.deep.equal([]);
@@ -192,8 +192,8 @@ describe("ForkingMixIn (in spawned fixture programs)", function () {
   it("reports a handler error through handleError in the worker and goes on", async () => {
     const f = start(["tcp"]);
     const { address } = await f.next<{ address: [string, number] }>();
-    expect(await exchange(address, "error\n")).to.equal("");
-    const next = Number(await exchange(address, "pid\n"));
+    expect(latin1(await exchange(address, "error\n"))).to.equal("");
+    const next = Number(latin1(await exchange(address, "pid\n")));
     expect(next).to.be.above(0);
     const { code } = await f.close();
     expect(code).to.equal(0);
@@ -206,7 +206,7 @@ describe("ForkingMixIn (in spawned fixture programs)", function () {
     const replies = Promise.all([1, 2, 3, 4].map(() => exchange(address, "slow 500\n", { ms: 15000 })));
     await delay(250);
     const during = await f.command<{ children: number[] }>("children");
-    const pids = (await replies).map(Number);
+    const pids = (await replies).map((b) => Number(latin1(b)));
     expect(pids.every((p) => p > 0)).to.equal(true);
     expect(new Set(pids).size).to.be.at.most(2);
     expect(during.children.length).to.be.at.most(2);
@@ -217,7 +217,7 @@ describe("ForkingMixIn (in spawned fixture programs)", function () {
   it("with maxChildren = 1 one worker answers everything", async () => {
     const f = start(["tcp"], { maxChildren: 1 });
     const { address } = await f.next<{ address: [string, number] }>();
-    const pids = (await Promise.all([1, 2, 3].map(() => exchange(address, "slow 100\n", { ms: 15000 })))).map(Number);
+    const pids = (await Promise.all([1, 2, 3].map(() => exchange(address, "slow 100\n", { ms: 15000 })))).map((b) => Number(latin1(b)));
     expect(new Set(pids).size).to.equal(1);
     const { code } = await f.close();
     expect(code).to.equal(0);
@@ -243,7 +243,7 @@ describe("ForkingMixIn (in spawned fixture programs)", function () {
     const f = start(["unix", file]);
     const hello = await f.next<{ address: string; pid: number }>();
     expect(hello.address).to.equal(file);
-    const pid = Number(await exchange(file, "pid\n"));
+    const pid = Number(latin1(await exchange(file, "pid\n")));
     expect(pid).to.be.above(0);
     expect(pid).to.not.equal(hello.pid);
     const { code } = await f.close();

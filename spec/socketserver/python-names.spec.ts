@@ -15,7 +15,7 @@ import {
   UDPServer,
   UnixStreamServer,
 } from "../../lib/socketserver/index.js";
-import { HOST, captureStderr, exchange } from "./helpers.js";
+import { HOST, captureStderr, exchange } from "../helpers.js";
 
 type Py = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -84,17 +84,18 @@ describe("Python spellings on socketserver classes", function () {
       }
     }
     const server = new Server([HOST, 0], Throws);
-    const stderr = captureStderr();
+    let stderr: string;
     try {
-      await server.ready;
-      const reply = exchange(server.serverAddress, "");
-      await server.handleRequest();
-      await reply;
+      stderr = await captureStderr(async () => {
+        await server.ready;
+        const reply = exchange(server.serverAddress, "");
+        await server.handleRequest();
+        await reply;
+      });
     } finally {
-      stderr.restore();
       await server.serverClose();
     }
-    expect(stderr.text()).to.equal("");
+    expect(stderr).to.equal("");
     expect(calls).to.have.length(1);
     expect((calls[0] as unknown[])[1]).to.equal("py override");
     expect((server as unknown as Py).handleError).to.equal((server as unknown as Py).handle_error);
@@ -155,19 +156,16 @@ describe("Python spellings on socketserver classes", function () {
         return super.handleError(request, address, error);
       }
     }
-    const stderr = captureStderr();
-    try {
-      for (const Cls of [PyServer, CamelServer]) {
-        const server = new Cls([HOST, 0], BaseRequestHandler, false);
-        await (server as unknown as Py).handle_error(null, [HOST, 4242], new Error("once"));
-        await server.handleError(null, [HOST, 4242], new Error("twice"));
-      }
-    } finally {
-      stderr.restore();
+    const stderr = await captureStderr(async () => {
+    for (const Cls of [PyServer, CamelServer]) {
+      const server = new Cls([HOST, 0], BaseRequestHandler, false);
+      await (server as unknown as Py).handle_error(null, [HOST, 4242], new Error("once"));
+      await server.handleError(null, [HOST, 4242], new Error("twice"));
     }
+    });
     expect(pyCalls).to.equal(2);
     expect(camelCalls).to.equal(2);
-    expect(stderr.text().match(/Exception occurred during processing of request from \('127\.0\.0\.1', 4242\)/g)).to.have.length(4);
+    expect(stderr.match(/Exception occurred during processing of request from \('127\.0\.0\.1', 4242\)/g)).to.have.length(4);
   });
 
   it("super.server_close() in a Python-spelled override closes the socket", async () => {

@@ -15,7 +15,7 @@ import {
   TCPServer,
 } from "../../lib/socketserver/index.js";
 import { runHandler } from "../../lib/socketserver/request-handlers.js";
-import { HOST, connect, deferred, delay, exchange, readAll, readUntil, within } from "./helpers.js";
+import { HOST, connect, deferred, delay, exchange, readAll, readUntil, within } from "../helpers.js";
 
 type HandlerClass = new (request: never, address: never, server: never) => StreamRequestHandler;
 

@@ -12,7 +12,7 @@ import {
   SocketWriter,
 } from "../../lib/socketserver/index.js";
 import { toBuffer } from "../../lib/socketserver/streams.js";
-import { delay, within } from "./helpers.js";
+import { delay, within } from "../helpers.js";
 
 const text = (b: Buffer | null): string | null => (b === null ? null : b.toString("latin1"));
 

@@ -17,7 +17,7 @@ import {
   UnsupportedSocketError,
 } from "../../lib/socketserver/index.js";
 import { BytesWriter } from "../../lib/socketserver/streams.js";
-import { HOST, captureStderr, udpExchange, within } from "./helpers.js";
+import { HOST, captureStderr, udpExchange, within } from "../helpers.js";
 
 async function rejection(promise: Promise<unknown>): Promise<NodeJS.ErrnoException | null> {
   try {
@@ -144,21 +144,22 @@ describe("UDPServer", function () {
       }
     }
     const server = new UDPServer([HOST, 0], Handler);
-    const stderr = captureStderr();
+    let stderr: string;
     try {
-      await server.ready;
-      const loop = server.serveForever(0.01);
-      // The failing request still runs finish(), which sends the (empty) reply.
-      const failed = await udpExchange(server.serverAddress, "boom");
-      expect(failed.data.length).to.equal(0);
-      expect((await udpExchange(server.serverAddress, "ok")).data.toString()).to.equal("fine");
-      await server.shutdown();
-      await loop;
+      stderr = await captureStderr(async () => {
+        await server.ready;
+        const loop = server.serveForever(0.01);
+        // The failing request still runs finish(), which sends the (empty) reply.
+        const failed = await udpExchange(server.serverAddress, "boom");
+        expect(failed.data.length).to.equal(0);
+        expect((await udpExchange(server.serverAddress, "ok")).data.toString()).to.equal("fine");
+        await server.shutdown();
+        await loop;
+      });
     } finally {
-      stderr.restore();
       await server.serverClose();
     }
-    expect(stderr.text()).to.match(/^-{40}\nException occurred during processing of request from \('127\.0\.0\.1', \d+\)\nError: datagram boom\n[^]*-{40}\n$/);
+    expect(stderr).to.match(/^-{40}\nException occurred during processing of request from \('127\.0\.0\.1', \d+\)\nError: datagram boom\n[^]*-{40}\n$/);
   });
 
   it("rejects with the address when it is in use, and allowReuseAddress lets two servers share it", async () => {

@@ -17,16 +17,8 @@ import {
 import { handleRawRequest, type RawExchange } from "../../../lib/http/server/testing.js";
 import { HTTPStatus } from "../../../lib/http/status.js";
 import type { Bytes } from "../../../lib/socketserver/streams.js";
-import {
-  CPythonServerTestHandler,
-  captureStderr,
-  clientRequest,
-  lines,
-  py,
-  socketless,
-  within,
-  type Py,
-} from "./engine-helpers.js";
+import { captureStderr, delay, latin1, within } from "../../helpers.js";
+import { CPythonServerTestHandler, clientRequest, lines, py, socketless, type Py } from "./helpers.js";
 
 
 type HandlerClass<H extends BaseHTTPRequestHandler> = new (request: never, clientAddress: never, server: never) => H;
@@ -53,7 +45,6 @@ async function rawOf(Handler: HandlerClass<BaseHTTPRequestHandler>, input: Bytes
   return within(handleRawRequest(Handler, input), 5000, "handleRawRequest");
 }
 
-const latin1 = (b: Buffer): string => b.toString("latin1");
 
 /** The body of Python's `SocketlessRequestHandler.do_GET`. */
 const DATA = "<html><body>Data</body></html>\r\n";
@@ -623,7 +614,7 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
         override log_message(): void {}
         async do_GET(): Promise<void> {
           order.push(`start ${this.path}`);
-          await new Promise((r) => setTimeout(r, 20));
+          await delay(20);
           this.sendResponse(200);
           this.sendHeader("Content-Length", 1);
           this.endHeaders();
@@ -1114,7 +1105,7 @@ describe("BaseHTTPRequestHandler (in memory)", () => {
       class Rejects extends BaseHTTPRequestHandler {
         override log_message(): void {}
         async do_POST(): Promise<void> {
-          await new Promise((r) => setTimeout(r, 5));
+          await delay(5);
           throw new TypeError("async boom");
         }
       }

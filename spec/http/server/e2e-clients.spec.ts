@@ -10,24 +10,9 @@ import { expect } from "chai";
 import { BaseHTTPRequestHandler } from "../../../lib/http/server/base-handler.js";
 import { HTTPServer, ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
 import { parseResponses, type ParsedResponse } from "../../../lib/http/server/testing.js";
-import {
-  CPythonServerTestHandler,
-  HOST,
-  captureStderr,
-  connect,
-  delay,
-  exchange,
-  readAll,
-  readUntil,
-  run,
-  serve,
-  waitFor,
-  within,
-  withoutStyleBlock,
-  type Running,
-} from "./engine-helpers.js";
+import { HOST, captureStderr, connect, delay, exchange, latin1, readAll, readUntil, run, waitFor, within } from "../../helpers.js";
+import { CPythonServerTestHandler, serve, withoutStyleBlock, type Running } from "./helpers.js";
 
-const latin1 = (b: Buffer): string => b.toString("latin1");
 
 /** An HTTP/1.1 echo handler that counts the connections it was given. */
 function makeEcho() {

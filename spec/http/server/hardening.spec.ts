@@ -12,7 +12,6 @@ import { expect } from "chai";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -22,41 +21,9 @@ import { ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../../../lib/http/server/files/simple-handler.js";
 import { parseResponses, type ParsedResponse } from "../../../lib/http/server/testing.js";
 import type { RequestHandlerClass } from "../../../lib/socketserver/base-server.js";
-import { HOST, connect, delay, exchange, readAll, readUntil, serve, waitFor, within, type Running } from "./engine-helpers.js";
+import { HOST, connect, delay, exchange, latin1, openPaths, readAll, readUntil, tempDir, waitFor, watch, within } from "../../helpers.js";
+import { hasHead, serve, serveLogged, type Logged, type Running } from "./helpers.js";
 
-const latin1 = (b: Buffer): string => b.toString("latin1");
-const hasHead = (b: Buffer): boolean => b.includes("\r\n\r\n");
-
-/** A running ThreadingHTTPServer whose log lines are collected instead of printed. */
-interface Logged extends Running<ThreadingHTTPServer> {
-  logs: string[];
-}
-
-/** Start a ThreadingHTTPServer (optionally a subclass) on a free port, logs captured. */
-async function start(Handler: RequestHandlerClass, Server: typeof ThreadingHTTPServer = ThreadingHTTPServer): Promise<Logged> {
-  const run = await serve(Server, Handler);
-  const logs: string[] = [];
-  (run.server as unknown as Record<symbol, unknown>)[kLogLines] = logs;
-  return Object.assign(run, { logs });
-}
-
-/** Bytes received on `sock` so far, and whether (and when) the peer closed it. */
-interface Watch {
-  data: () => Buffer;
-  closed: Promise<number>;
-}
-
-/** Record what `sock` receives; `closed` resolves with the time the connection ended. */
-function watch(sock: net.Socket): Watch {
-  const chunks: Buffer[] = [];
-  sock.on("data", (c: Buffer) => chunks.push(c));
-  const closed = new Promise<number>((resolve) => {
-    const done = (): void => resolve(Date.now());
-    sock.once("end", done);
-    sock.once("close", done);
-  });
-  return { data: () => Buffer.concat(chunks), closed };
-}
 
 /**
  * An HTTP/1.1 handler that answers GET, POST and OPTIONS with
@@ -93,11 +60,6 @@ class Echo extends BaseHTTPRequestHandler {
   }
 }
 
-/** A fresh temporary folder. */
-function tempDir(prefix: string): string {
-  return fs.mkdtempSync(join(tmpdir(), prefix));
-}
-
 describe("Hardening (real sockets)", function () {
   this.timeout(20000);
 
@@ -107,7 +69,7 @@ describe("Hardening (real sockets)", function () {
     }
 
     it("a client sending one byte every 200 ms is answered 408 after about 1 s, with a log line", async () => {
-      const run = await start(Slow);
+      const run = await serveLogged(ThreadingHTTPServer, Slow);
       const sock = await connect(run.port);
       const seen = watch(sock);
       const began = Date.now();
@@ -136,7 +98,7 @@ describe("Hardening (real sockets)", function () {
     });
 
     it("a client that connects and sends nothing is answered 408 after about 1 s", async () => {
-      const run = await start(Slow);
+      const run = await serveLogged(ThreadingHTTPServer, Slow);
       const sock = await connect(run.port);
       const began = Date.now();
       try {
@@ -164,7 +126,7 @@ describe("Hardening (real sockets)", function () {
           this.wfile.write(body);
         }
       }
-      const run = await start(Ignores);
+      const run = await serveLogged(ThreadingHTTPServer, Ignores);
       const sock = await connect(run.port);
       const seen = watch(sock);
       try {
@@ -184,7 +146,7 @@ describe("Hardening (real sockets)", function () {
       class Reader extends Echo {
         override bodyTimeout: number | null = 0.5;
       }
-      const run = await start(Reader);
+      const run = await serveLogged(ThreadingHTTPServer, Reader);
       const sock = await connect(run.port);
       const seen = watch(sock);
       try {
@@ -200,11 +162,11 @@ describe("Hardening (real sockets)", function () {
     });
 
     it("a finished connection's head clock leaves the shared sweep at once, not at the next sweep", async () => {
-      const run = await start(Slow);
+      const run = await serveLogged(ThreadingHTTPServer, Slow);
       try {
         // Earlier connections' clocks are gone after a sweep or two.
         await waitFor(() => listedHeadWatches() === 0, 2000, "earlier head clocks to be dropped");
-        const raw = await exchange(run.port, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3000);
+        const raw = await exchange(run.port, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", { ms: 3000 });
         expect(parseResponses(raw).map((r) => r.status)).to.deep.equal([200, 200]);
         await waitFor(() => run.server.openConnections === 0, 2000, "the connection to be released");
         // Well before the next sweep (a quarter of a second) could have dropped it.
@@ -215,7 +177,7 @@ describe("Hardening (real sockets)", function () {
     });
 
     it("a head that arrives in time is served even when it arrives in pieces", async () => {
-      const run = await start(Slow);
+      const run = await serveLogged(ThreadingHTTPServer, Slow);
       const sock = await connect(run.port);
       try {
         const reply = readUntil(sock, (b) => latin1(b).endsWith("GET /pieces body=0\n"), 3000);
@@ -238,7 +200,7 @@ describe("Hardening (real sockets)", function () {
     }
 
     it("closes a connection idle after its request, with a log line, while a busy one stays open", async () => {
-      const run = await start(Idle);
+      const run = await serveLogged(ThreadingHTTPServer, Idle);
       const idle = await connect(run.port);
       const busy = await connect(run.port);
       const idleSeen = watch(idle);
@@ -276,7 +238,7 @@ describe("Hardening (real sockets)", function () {
       class Small extends Echo {
         override maxHeaderBytes = 4096;
       }
-      const run = await start(Small);
+      const run = await serveLogged(ThreadingHTTPServer, Small);
       try {
         const headers = Array.from({ length: 10 }, (_, i) => `X-Fill-${i}: ${"v".repeat(1000)}\r\n`).join("");
         const [res, ...more] = parseResponses(await exchange(run.port, `GET / HTTP/1.1\r\nHost: x\r\n${headers}\r\n`));
@@ -297,7 +259,7 @@ describe("Hardening (real sockets)", function () {
         override maxHeaderLine = 256;
         override maxHeaders = 10;
       }
-      const run = await start(Small);
+      const run = await serveLogged(ThreadingHTTPServer, Small);
       try {
         const [long] = parseResponses(await exchange(run.port, `GET / HTTP/1.1\r\nX-Long: ${"l".repeat(300)}\r\n\r\n`));
         expect(long!.status).to.equal(431);
@@ -321,7 +283,7 @@ describe("Hardening (real sockets)", function () {
           await super.reply();
         }
       }
-      const run = await start(Capped);
+      const run = await serveLogged(ThreadingHTTPServer, Capped);
       try {
         const over = `POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 1001\r\n\r\n${"b".repeat(1001)}`;
         const [res, ...more] = parseResponses(await exchange(run.port, over + "GET /next HTTP/1.1\r\n\r\n"));
@@ -346,7 +308,7 @@ describe("Hardening (real sockets)", function () {
       class Short extends Echo {
         override maxRequestLine = 1024;
       }
-      const run = await start(Short);
+      const run = await serveLogged(ThreadingHTTPServer, Short);
       try {
         const line = `GET /${"x".repeat(100_000)} HTTP/1.1\r\n\r\n`;
         const [res, ...more] = parseResponses(await exchange(run.port, line));
@@ -431,9 +393,9 @@ describe("Hardening (real sockets)", function () {
       { name: "a header line without a colon before Content-Length", request: `POST /a HTTP/1.1\r\n${H}Junk\r\nContent-Length: 5\r\n\r\nabcde` },
     ];
 
-    let run: Logged;
+    let run: Logged<ThreadingHTTPServer>;
     before(async () => {
-      run = await start(Echo);
+      run = await serveLogged(ThreadingHTTPServer, Echo);
     });
     after(async () => {
       await run.close();
@@ -450,7 +412,7 @@ describe("Hardening (real sockets)", function () {
       const token = `second-${Math.random().toString(36).slice(2, 10)}`;
       const second = `GET /${token} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
       const before = after ? "GET /before HTTP/1.1\r\nHost: x\r\n\r\n" : "";
-      const raw = await exchange(run.port, Buffer.from(before + first + second, "latin1"), 5000);
+      const raw = await exchange(run.port, Buffer.from(before + first + second, "latin1"), { ms: 5000 });
       const responses = parseResponses(raw);
       if (after) {
         const leading = responses.shift();
@@ -522,9 +484,9 @@ describe("Hardening (real sockets)", function () {
           this.endHeaders();
         }
       }
-      const own = await start(SaysKeepAlive);
+      const own = await serveLogged(ThreadingHTTPServer, SaysKeepAlive);
       try {
-        const raw = await exchange(own.port, `GET /a HTTP/1.1\r\nHost: x\r\nJunk\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n`, 5000);
+        const raw = await exchange(own.port, `GET /a HTTP/1.1\r\nHost: x\r\nJunk\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n`, { ms: 5000 });
         const responses = parseResponses(raw);
         expect(responses.map((r) => r.status)).to.deep.equal([204]);
         expect(responses[0]!.headerList.filter(([n]) => n.toLowerCase() === "connection")).to.deep.equal([["Connection", "keep-alive"]]);
@@ -534,7 +496,7 @@ describe("Hardening (real sockets)", function () {
     });
 
     it("a malformed header line in a request whose connection closes anyway: no Connection header added (as CPython)", async () => {
-      const raw = await exchange(run.port, "GET /headers HTTP/1.0\r\nHost: x\r\nJunk\r\n\r\n", 5000);
+      const raw = await exchange(run.port, "GET /headers HTTP/1.0\r\nHost: x\r\nJunk\r\n\r\n", { ms: 5000 });
       const [res, ...more] = parseResponses(raw);
       expect(res!.status).to.equal(200);
       expect(res!.header("Connection")).to.equal(undefined);
@@ -631,7 +593,7 @@ describe("Hardening (real sockets)", function () {
 
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       it(`the command line on ${signal}: the download in progress completes, the idle connection closes, exit 0`, async () => {
-        const site = tempDir("hardening-cli-");
+        const site = tempDir("hardening-cli-").dir;
         const size = 48 * 1024 * 1024;
         fs.writeFileSync(join(site, "big.bin"), Buffer.alloc(size, 0x62));
         const bin = fileURLToPath(new URL("../../../lib/cli/cli-main.js", import.meta.url));
@@ -685,7 +647,7 @@ describe("Hardening (real sockets)", function () {
       class QuickClose extends ThreadingHTTPServer {
         override shutdownTimeout = 0.3;
       }
-      const run = await start(Stuck, QuickClose);
+      const run = await serveLogged(QuickClose, Stuck);
       const sock = await connect(run.port);
       const seen = watch(sock);
       try {
@@ -709,7 +671,7 @@ describe("Hardening (real sockets)", function () {
       class Capped extends ThreadingHTTPServer {
         override maxConnections: number | null = 4;
       }
-      const run = await start(Echo, Capped);
+      const run = await serveLogged(Capped, Echo);
       const kept: net.Socket[] = [];
       const extra: net.Socket[] = [];
       try {
@@ -758,23 +720,10 @@ describe("Hardening (real sockets)", function () {
   describe("resources", () => {
     let root: string;
     before(() => {
-      root = tempDir("hardening-fd-");
+      root = tempDir("hardening-fd-").dir;
       fs.writeFileSync(join(root, "big.bin"), Buffer.alloc(32 * 1024 * 1024, 0x61));
     });
     after(() => fs.rmSync(root, { recursive: true, force: true }));
-
-    /** Where each open descriptor of this process points. */
-    function openFiles(): string[] {
-      const out: string[] = [];
-      for (const fd of fs.readdirSync("/proc/self/fd")) {
-        try {
-          out.push(fs.readlinkSync(`/proc/self/fd/${fd}`));
-        } catch {
-          // closed meanwhile (the descriptor readdir itself used)
-        }
-      }
-      return out;
-    }
 
     it("a client that disconnects mid-download frees the file and the socket descriptors", async () => {
       class Files extends SimpleHTTPRequestHandler {
@@ -782,29 +731,29 @@ describe("Hardening (real sockets)", function () {
           super(request, address, server, { directory: root });
         }
       }
-      const run = await start(Files);
+      const run = await serveLogged(ThreadingHTTPServer, Files);
       const big = join(root, "big.bin");
       try {
         // Warm up (lazily opened descriptors), then take the baseline.
         await exchange(run.port, "HEAD /big.bin HTTP/1.0\r\n\r\n");
         await waitFor(() => run.server.openConnections === 0, 2000, "warm-up to finish");
         await delay(50);
-        const before = openFiles();
+        const before = openPaths();
         expect(before.filter((f) => f === big)).to.deep.equal([]);
 
         const sock = await connect(run.port);
         sock.pause();
         sock.write("GET /big.bin HTTP/1.0\r\n\r\n");
-        await waitFor(() => openFiles().includes(big), 3000, "the server to open the file");
-        const during = openFiles().length;
+        await waitFor(() => openPaths().includes(big), 3000, "the server to open the file");
+        const during = openPaths().length;
         expect(during).to.be.above(before.length);
         sock.resume();
         await readUntil(sock, (b) => b.length > 1024 * 1024, 5000);
         sock.destroy();
 
         await waitFor(() => run.server.openConnections === 0, 3000, "the handler to notice the hang-up");
-        await waitFor(() => !openFiles().includes(big), 3000, "the file to be closed");
-        await waitFor(() => openFiles().length <= before.length, 3000, `descriptors back to ${before.length}`);
+        await waitFor(() => !openPaths().includes(big), 3000, "the file to be closed");
+        await waitFor(() => openPaths().length <= before.length, 3000, `descriptors back to ${before.length}`);
         expect(run.handled).to.deep.equal([]);
       } finally {
         await run.close();
@@ -814,7 +763,7 @@ describe("Hardening (real sockets)", function () {
 
   describe("logs", () => {
     it("control characters from the client are escaped in log lines", async () => {
-      const run = await start(Echo);
+      const run = await serveLogged(ThreadingHTTPServer, Echo);
       try {
         const line = "GET /\x1b[31mred\x07\x9b\x7f HTTP/1.1\r\nConnection: close\r\n\r\n";
         const [res] = parseResponses(await exchange(run.port, Buffer.from(line, "latin1")));
@@ -867,7 +816,7 @@ describe("Hardening (real sockets)", function () {
       ["CRLF in a header name", "/name?X-A:%201%0d%0aSet-Cookie:%20evil=1%0d%0aX-B"],
     ] as const) {
       it(`sendHeader refuses ${what}: 500, no injected header, error reported`, async () => {
-        const run = await start(Splitter);
+        const run = await serveLogged(ThreadingHTTPServer, Splitter);
         try {
           const raw = await exchange(run.port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
           const responses = parseResponses(raw);
@@ -887,7 +836,7 @@ describe("Hardening (real sockets)", function () {
       ["sendError", "/error?Not%20here%0d%0aSet-Cookie:%20evil=1"],
     ] as const) {
       it(`a reason phrase with CRLF given to ${what} cannot split the response`, async () => {
-        const run = await start(Splitter);
+        const run = await serveLogged(ThreadingHTTPServer, Splitter);
         try {
           const raw = await exchange(run.port, `POST ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
           const head = latin1(raw).split("\r\n\r\n")[0]!;
@@ -905,7 +854,7 @@ describe("Hardening (real sockets)", function () {
     let www: string;
     const SECRET = "TOPSECRET-4f1c";
     before(() => {
-      root = tempDir("hardening-www-");
+      root = tempDir("hardening-www-").dir;
       www = join(root, "www");
       fs.mkdirSync(join(www, "sub"), { recursive: true });
       fs.mkdirSync(join(www, "existing_directory"));
@@ -933,9 +882,9 @@ describe("Hardening (real sockets)", function () {
     }
 
     describe("path traversal in every encoding", () => {
-      let run: Logged;
+      let run: Logged<ThreadingHTTPServer>;
       before(async () => {
-        run = await start(folderHandler());
+        run = await serveLogged(ThreadingHTTPServer, folderHandler());
       });
       after(async () => {
         await run.close();
@@ -996,9 +945,9 @@ describe("Hardening (real sockets)", function () {
     });
 
     describe("open redirects", () => {
-      let run: Logged;
+      let run: Logged<ThreadingHTTPServer>;
       before(async () => {
-        run = await start(folderHandler());
+        run = await serveLogged(ThreadingHTTPServer, folderHandler());
       });
       after(async () => {
         await run.close();
@@ -1041,7 +990,7 @@ describe("Hardening (real sockets)", function () {
 
     describe("listings", () => {
       let dir: string;
-      let run: Logged;
+      let run: Logged<ThreadingHTTPServer>;
       const nasty = [
         "<script>alert(1)<\\script>.txt",
         '"><img src=x onerror=alert(2)>.txt',
@@ -1049,11 +998,12 @@ describe("Hardening (real sockets)", function () {
         "<svg onload=alert(3)>",
       ];
       before(async () => {
-        dir = tempDir("hardening-list-");
+        dir = tempDir("hardening-list-").dir;
         for (const name of nasty.slice(0, 3)) fs.writeFileSync(join(dir, name), "x");
         fs.mkdirSync(join(dir, nasty[3]!));
         const at = (): string => dir;
-        run = await start(
+        run = await serveLogged(
+          ThreadingHTTPServer,
           class extends SimpleHTTPRequestHandler {
             constructor(request: unknown, address: unknown, server: never) {
               super(request, address, server, { directory: at() });
@@ -1098,7 +1048,7 @@ describe("Hardening (real sockets)", function () {
 
     describe("symlinks and dotfiles", () => {
       it("symlinks leading out of the folder are refused by default, links inside are served", async () => {
-        const run = await start(folderHandler());
+        const run = await serveLogged(ThreadingHTTPServer, folderHandler());
         try {
           for (const target of ["/link-out", "/dir-out/secret.txt", "/prefix-out", "/dir-out/"]) {
             const raw = await exchange(run.port, `GET ${target} HTTP/1.0\r\n\r\n`);
@@ -1113,7 +1063,7 @@ describe("Hardening (real sockets)", function () {
       });
 
       it("followSymlinks = true (--follow-symlinks) serves them, as Python does", async () => {
-        const run = await start(folderHandler({ followSymlinks: true }));
+        const run = await serveLogged(ThreadingHTTPServer, folderHandler({ followSymlinks: true }));
         try {
           const [res] = parseResponses(await exchange(run.port, "GET /link-out HTTP/1.0\r\n\r\n"));
           expect(res!.status).to.equal(200);
@@ -1124,7 +1074,7 @@ describe("Hardening (real sockets)", function () {
       });
 
       it("dotfiles are listed and served as Python does; hideDotfiles = true hides them", async () => {
-        const shown = await start(folderHandler());
+        const shown = await serveLogged(ThreadingHTTPServer, folderHandler());
         try {
           const [file] = parseResponses(await exchange(shown.port, "GET /.env HTTP/1.0\r\n\r\n"));
           expect(file!.text).to.equal("DOTFILE\n");
@@ -1133,7 +1083,7 @@ describe("Hardening (real sockets)", function () {
         } finally {
           await shown.close();
         }
-        const hidden = await start(folderHandler({ hideDotfiles: true }));
+        const hidden = await serveLogged(ThreadingHTTPServer, folderHandler({ hideDotfiles: true }));
         try {
           for (const target of ["/.env", "/%2eenv", "/sub/../.env"]) {
             const [file] = parseResponses(await exchange(hidden.port, `GET ${target} HTTP/1.0\r\n\r\n`));

@@ -10,24 +10,9 @@ import { BaseHTTPRequestHandler } from "../../../lib/http/server/base-handler.js
 import { HTTPServer, ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
 import { parseResponses } from "../../../lib/http/server/testing.js";
 import { HTTPStatus } from "../../../lib/http/status.js";
-import {
-  CPythonServerTestHandler,
-  HOST,
-  captureStderr,
-  clientRequest,
-  connect,
-  delay,
-  exchange,
-  py,
-  readAll,
-  readUntil,
-  serve,
-  waitFor,
-  type Running,
-} from "./engine-helpers.js";
+import { HOST, captureStderr, connect, delay, exchange, latin1, readAll, readUntil, waitFor } from "../../helpers.js";
+import { CPythonServerTestHandler, clientRequest, hasHead, py, serve, type Running } from "./helpers.js";
 
-const latin1 = (b: Buffer): string => b.toString("latin1");
-const hasHead = (b: Buffer): boolean => b.includes("\r\n\r\n");
 
 describe("HTTPServer family (real sockets)", function () {
   this.timeout(15000);

@@ -16,7 +16,8 @@ import { expect } from "chai";
 import { BaseHTTPRequestHandler } from "../../../lib/http/server/base-handler.js";
 import { HTTPSServer, ThreadingHTTPSServer, type HTTPSOptions } from "../../../lib/http/server/http-server.js";
 import { parseResponses } from "../../../lib/http/server/testing.js";
-import { HOST, delay, exchange, run, serve, within } from "./engine-helpers.js";
+import { HOST, delay, exchange, run, within } from "../../helpers.js";
+import { serve } from "./helpers.js";
 
 /** The certificate files CPython's tests keep in `certdata/`, made fresh here. */
 interface CertData {
@@ -356,7 +357,7 @@ c.close()
     it("plain HTTP sent to the TLS port is dropped; the server keeps serving", async () => {
       const srv = await serve(HTTPSServer, Hello, { certfile: certs.CERTFILE });
       try {
-        const raw = await exchange(srv.port, "GET / HTTP/1.0\r\n\r\n", 5000);
+        const raw = await exchange(srv.port, "GET / HTTP/1.0\r\n\r\n", { ms: 5000 });
         expect(raw.toString("latin1")).not.to.include("HTTP/1.");
         expect(parseResponses(raw).every((r) => r.status === null)).to.equal(true);
         expect((await httpsGet(srv.port, "/still")).body).to.equal("hello /still");

@@ -23,8 +23,8 @@ import {
 } from "../../../../lib/http/server/cgi/cgi-handler.js";
 import { ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js";
 import { handleRawRequest } from "../../../../lib/http/server/testing.js";
-import { delay, within } from "../../../socketserver/helpers.js";
-import { waitFor } from "../engine-helpers.js";
+import { delay, waitFor, within } from "../../../helpers.js";
+import { SH, canary, writeScript } from "../helpers.js";
 
 const HOST = "127.0.0.1";
 const RUNNING_AS_ROOT = process.geteuid?.() === 0;
@@ -117,7 +117,6 @@ function envOf(reply: Reply): Map<string, string> {
 // ---------------------------------------------------------------------------
 // The scripts
 
-const SH = "#!/bin/sh\n";
 const PY = "#!/usr/bin/env python3\n";
 
 const HELLO_PY = `${PY}print("Content-type: text/html")\nprint()\nprint("Hello World")\n`;
@@ -149,17 +148,6 @@ interface Tree {
   clearMarks(): void;
 }
 
-function write(file: string, text: string, mode = 0o755): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
-  fs.writeFileSync(file, text);
-  fs.chmodSync(file, mode);
-}
-
-/** A canary: records that it ran, and answers like any script. */
-function canary(marks: string, name: string): string {
-  return `${SH}: > '${marks}/${name}'\nprintf 'Content-Type: text/plain\\n\\nCANARY ${name} RAN\\n'\n`;
-}
-
 function makeTree(): Tree {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), "cgi-spec-"));
   fs.chmodSync(base, 0o755);
@@ -170,52 +158,52 @@ function makeTree(): Tree {
   fs.chmodSync(marks, 0o777);
   const cgi = path.join(root, "cgi-bin");
 
-  write(path.join(cgi, "file1.py"), HELLO_PY);
-  write(path.join(cgi, "file2.py"), FORM_PY);
-  write(path.join(cgi, "child-dir", "file3.py"), HELLO_PY);
-  write(path.join(cgi, "file4.py"), QUERY_PY);
-  write(path.join(root, "sub", "dir", "cgi-bin", "file5.py"), HELLO_PY);
-  write(path.join(cgi, "file6.py"), ENV_PY);
-  write(path.join(root, "nocgi.py"), HELLO_PY);
-  write(path.join(root, "plain.txt"), "just a file\n", 0o644);
+  writeScript(path.join(cgi, "file1.py"), HELLO_PY);
+  writeScript(path.join(cgi, "file2.py"), FORM_PY);
+  writeScript(path.join(cgi, "child-dir", "file3.py"), HELLO_PY);
+  writeScript(path.join(cgi, "file4.py"), QUERY_PY);
+  writeScript(path.join(root, "sub", "dir", "cgi-bin", "file5.py"), HELLO_PY);
+  writeScript(path.join(cgi, "file6.py"), ENV_PY);
+  writeScript(path.join(root, "nocgi.py"), HELLO_PY);
+  writeScript(path.join(root, "plain.txt"), "just a file\n", 0o644);
 
-  write(path.join(cgi, "env.sh"), `${SH}printf 'Content-Type: text/plain\\n\\n'\nenv\n`);
-  write(path.join(cgi, "args.sh"), `${SH}printf 'Content-Type: text/plain\\n\\nargc=%s\\n' "$#"\nfor a in "$@"; do printf '[%s]\\n' "$a"; done\n`);
-  write(path.join(cgi, "echo.sh"), `${SH}printf 'Content-Type: application/octet-stream\\n\\n'\nexec cat\n`);
-  write(path.join(cgi, "ok.sh"), `${SH}printf 'Content-Type: text/plain\\n\\nok\\n'\n`);
-  write(
+  writeScript(path.join(cgi, "env.sh"), `${SH}printf 'Content-Type: text/plain\\n\\n'\nenv\n`);
+  writeScript(path.join(cgi, "args.sh"), `${SH}printf 'Content-Type: text/plain\\n\\nargc=%s\\n' "$#"\nfor a in "$@"; do printf '[%s]\\n' "$a"; done\n`);
+  writeScript(path.join(cgi, "echo.sh"), `${SH}printf 'Content-Type: application/octet-stream\\n\\n'\nexec cat\n`);
+  writeScript(path.join(cgi, "ok.sh"), `${SH}printf 'Content-Type: text/plain\\n\\nok\\n'\n`);
+  writeScript(
     path.join(cgi, "stderr.sh"),
     `${SH}echo 'secret for the log' >&2\nprintf 'Content-Type: text/plain\\n\\nvisible\\n'\nprintf 'second line\\r\\nno newline at end' >&2\nexit 7\n`,
   );
-  write(path.join(cgi, "status.sh"), `${SH}printf 'Status: 404 Not Found\\nContent-Type: text/plain\\nX-Extra: yes\\n\\nmissing\\n'\n`);
-  write(path.join(cgi, "teapot.sh"), `${SH}printf 'Status: 418\\r\\nContent-Type: text/plain\\r\\n\\r\\nshort and stout\\n'\n`);
-  write(path.join(cgi, "redirect.sh"), `${SH}printf 'Location: http://example.com/new\\n\\n'\n`);
-  write(path.join(cgi, "badhead.sh"), `${SH}printf 'this is no header\\n\\nbody\\n'\n`);
-  write(path.join(cgi, "bighead.sh"), `${SH}head -c 70000 /dev/zero | tr '\\0' x\nprintf '\\n\\nbody\\n'\n`);
-  write(path.join(cgi, "silent.sh"), `${SH}exit 0\n`);
-  write(path.join(cgi, "slow.sh"), `${SH}sleep 0.5\nprintf 'Content-Type: text/plain\\n\\n%s\\n' "$QUERY_STRING"\n`);
-  write(path.join(cgi, "hang.sh"), `${SH}sleep 30 &\necho $! > '${marks}/hang.pid'\nwait\n`);
-  write(
+  writeScript(path.join(cgi, "status.sh"), `${SH}printf 'Status: 404 Not Found\\nContent-Type: text/plain\\nX-Extra: yes\\n\\nmissing\\n'\n`);
+  writeScript(path.join(cgi, "teapot.sh"), `${SH}printf 'Status: 418\\r\\nContent-Type: text/plain\\r\\n\\r\\nshort and stout\\n'\n`);
+  writeScript(path.join(cgi, "redirect.sh"), `${SH}printf 'Location: http://example.com/new\\n\\n'\n`);
+  writeScript(path.join(cgi, "badhead.sh"), `${SH}printf 'this is no header\\n\\nbody\\n'\n`);
+  writeScript(path.join(cgi, "bighead.sh"), `${SH}head -c 70000 /dev/zero | tr '\\0' x\nprintf '\\n\\nbody\\n'\n`);
+  writeScript(path.join(cgi, "silent.sh"), `${SH}exit 0\n`);
+  writeScript(path.join(cgi, "slow.sh"), `${SH}sleep 0.5\nprintf 'Content-Type: text/plain\\n\\n%s\\n' "$QUERY_STRING"\n`);
+  writeScript(path.join(cgi, "hang.sh"), `${SH}sleep 30 &\necho $! > '${marks}/hang.pid'\nwait\n`);
+  writeScript(
     path.join(cgi, "hang-late.sh"),
     `${SH}printf 'Content-Type: text/plain\\n\\npartial\\n'\nsleep 30 &\necho $! > '${marks}/hang-late.pid'\nwait\n`,
   );
-  write(
+  writeScript(
     path.join(cgi, "ticker.sh"),
     `${SH}echo $$ > '${marks}/ticker.pid'\nprintf 'Content-Type: text/plain\\n\\n'\nwhile :; do echo tick; sleep 0.05; done\n`,
   );
-  write(
+  writeScript(
     path.join(cgi, "node.cgi"),
     `#!/usr/bin/env node\nprocess.stdout.write("Content-Type: text/plain\\n\\nnode says " + process.env.REQUEST_METHOD + " " + process.argv.slice(2).join("|") + "\\n");\n`,
   );
-  write(path.join(cgi, "notexec.sh"), `${SH}printf 'Content-Type: text/plain\\n\\nno\\n'\n`, 0o644);
-  write(path.join(cgi, "false.py"), `#!/bin/false\nprint("Content-Type: text/plain")\nprint()\nprint("ran by the interpreter")\n`);
+  writeScript(path.join(cgi, "notexec.sh"), `${SH}printf 'Content-Type: text/plain\\n\\nno\\n'\n`, 0o644);
+  writeScript(path.join(cgi, "false.py"), `#!/bin/false\nprint("Content-Type: text/plain")\nprint()\nprint("ran by the interpreter")\n`);
 
   // Canaries: inside the CGI folder, in the served folder outside it, and
   // outside the served folder (reached through a symlink in cgi-bin).
-  write(path.join(cgi, "canary.sh"), canary(marks, "canary"));
-  write(path.join(root, "evil.sh"), canary(marks, "evil"));
-  write(path.join(root, "sub", "evil2.sh"), canary(marks, "evil2"));
-  write(path.join(outside, "evil-outside.sh"), canary(marks, "outside"));
+  writeScript(path.join(cgi, "canary.sh"), canary(marks, "canary"));
+  writeScript(path.join(root, "evil.sh"), canary(marks, "evil"));
+  writeScript(path.join(root, "sub", "evil2.sh"), canary(marks, "evil2"));
+  writeScript(path.join(outside, "evil-outside.sh"), canary(marks, "outside"));
   fs.symlinkSync(path.join(outside, "evil-outside.sh"), path.join(cgi, "link.sh"));
 
   return {
@@ -470,7 +458,7 @@ describe("CGIHTTPRequestHandler", function () {
     });
 
     it("runs scripts as nobody when the server is root, else as the server's user", async function () {
-      write(path.join(tree.root, "cgi-bin", "uid.sh"), `${SH}printf 'Content-Type: text/plain\\n\\n%s\\n' "$(id -u)"\n`);
+      writeScript(path.join(tree.root, "cgi-bin", "uid.sh"), `${SH}printf 'Content-Type: text/plain\\n\\n%s\\n' "$(id -u)"\n`);
       const srv = await startServer(tree.root);
       try {
         const who = await request(srv.port, "GET", "/cgi-bin/uid.sh");
@@ -647,7 +635,7 @@ describe("CGIHTTPRequestHandler", function () {
     it("/htbin is a CGI folder too", async function () {
       fs.mkdirSync(path.join(tree.root, "htbin"), { mode: 0o755 });
       try {
-        write(path.join(tree.root, "htbin", "h.sh"), `${SH}printf 'Content-Type: text/plain\\n\\nhtbin\\n'\n`);
+        writeScript(path.join(tree.root, "htbin", "h.sh"), `${SH}printf 'Content-Type: text/plain\\n\\nhtbin\\n'\n`);
         expect((await request(srv.port, "GET", "/htbin/h.sh")).text).to.equal("htbin\n");
       } finally {
         fs.rmSync(path.join(tree.root, "htbin"), { recursive: true, force: true });
@@ -1014,7 +1002,7 @@ describe("CGIHTTPRequestHandler", function () {
     });
 
     it("counts activity, not total time: a slowly streaming script lives on", async function () {
-      write(
+      writeScript(
         path.join(tree.root, "cgi-bin", "drip.sh"),
         `${SH}printf 'Content-Type: text/plain\\n\\n'\nfor i in 1 2 3 4 5 6; do echo $i; sleep 0.2; done\n`,
       );
@@ -1101,7 +1089,7 @@ describe("CGIHTTPRequestHandler", function () {
     });
 
     it("a script that cannot be started: 500 here, Python's log lines in both modes", async function () {
-      write(path.join(tree.root, "cgi-bin", "noexec-interp.sh"), "#!/nonexistent/interpreter\n");
+      writeScript(path.join(tree.root, "cgi-bin", "noexec-interp.sh"), "#!/nonexistent/interpreter\n");
       try {
         srv.logs.length = 0;
         const r = await request(srv.port, "GET", "/cgi-bin/noexec-interp.sh");

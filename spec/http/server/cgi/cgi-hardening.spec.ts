@@ -25,13 +25,13 @@ import { kLogLines } from "../../../../lib/http/server/base-handler.js";
 import { CGIHTTPRequestHandler } from "../../../../lib/http/server/cgi/cgi-handler.js";
 import { ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js";
 import { SocketTimeoutError } from "../../../../lib/socketserver/streams.js";
-import { HOST, connect, delay, readAll, serve, waitFor, type Running } from "../engine-helpers.js";
+import { HOST, connect, delay, readAll, waitFor } from "../../../helpers.js";
+import { SH, canary, serve, writeScript, type Running } from "../helpers.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The compiled bin, next to this compiled spec in dist/. */
 const BIN = path.resolve(here, "../../../../lib/cli/cli-main.js");
 
-const SH = "#!/bin/sh\n";
 
 // ---------------------------------------------------------------------------
 // Scripts and the folder they live in
@@ -46,17 +46,6 @@ interface Tree {
   clearMarks(): void;
 }
 
-function write(file: string, text: string, mode = 0o755): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
-  fs.writeFileSync(file, text);
-  fs.chmodSync(file, mode);
-}
-
-/** A script that leaves the marker `name` when it runs, then answers. */
-function canary(marks: string, name: string): string {
-  return `${SH}: > '${marks}/${name}'\nprintf 'Content-Type: text/plain\\n\\nCANARY ${name} RAN\\n'\n`;
-}
-
 function makeTree(): Tree {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), "cgi-hardening-"));
   fs.chmodSync(base, 0o755);
@@ -67,32 +56,32 @@ function makeTree(): Tree {
   fs.chmodSync(marks, 0o777);
   const cgi = path.join(root, "cgi-bin");
 
-  write(path.join(cgi, "ok.sh"), `${SH}printf 'Content-Type: text/plain\\n\\nok\\n'\n`);
-  write(path.join(cgi, ".hidden.sh"), canary(marks, "hidden"));
-  write(path.join(cgi, ".private", "x.sh"), canary(marks, "private"));
-  write(path.join(cgi, "sub", "visible.sh"), canary(marks, "visible"));
-  write(path.join(root, ".hidden-cgi", "run.sh"), canary(marks, "hidden-cgi"));
-  write(
+  writeScript(path.join(cgi, "ok.sh"), `${SH}printf 'Content-Type: text/plain\\n\\nok\\n'\n`);
+  writeScript(path.join(cgi, ".hidden.sh"), canary(marks, "hidden"));
+  writeScript(path.join(cgi, ".private", "x.sh"), canary(marks, "private"));
+  writeScript(path.join(cgi, "sub", "visible.sh"), canary(marks, "visible"));
+  writeScript(path.join(root, ".hidden-cgi", "run.sh"), canary(marks, "hidden-cgi"));
+  writeScript(
     path.join(cgi, "pathinfo.sh"),
     `${SH}: > '${marks}/pathinfo'\nprintf 'Content-Type: text/plain\\n\\nPATH_INFO=%s\\n' "$PATH_INFO"\n`,
   );
   // Reads its whole input, then answers: a dripped or stalled body keeps it waiting.
-  write(
+  writeScript(
     path.join(cgi, "reader.sh"),
     `${SH}echo $$ > '${marks}/reader-'"$1"'.pid'\ncat > /dev/null\nprintf 'Content-Type: text/plain\\n\\nread it all\\n'\n`,
   );
   // Answers at once, then keeps printing a byte every 200 ms forever.
-  write(
+  writeScript(
     path.join(cgi, "chatty.sh"),
     `${SH}echo $$ > '${marks}/chatty.pid'\nprintf 'Content-Type: text/plain\\n\\n'\nwhile :; do printf .; sleep 0.2; done\n`,
   );
   // Silent: a child sleeps 30 s; both pids recorded under the name given as the query.
-  write(
+  writeScript(
     path.join(cgi, "sleeper.sh"),
     `${SH}echo $$ > '${marks}/sleeper-'"$1"'.pid'\nsleep 30 &\necho $! > '${marks}/sleeper-'"$1"'.child'\nwait\n`,
   );
   // Like ticker.sh: prints forever, recording its pid.
-  write(
+  writeScript(
     path.join(cgi, "ticker.sh"),
     `${SH}echo $$ > '${marks}/ticker.pid'\nprintf 'Content-Type: text/plain\\n\\n'\nwhile :; do echo tick; sleep 0.05; done\n`,
   );

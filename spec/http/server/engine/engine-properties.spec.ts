@@ -12,7 +12,7 @@ import fc from "fast-check";
 
 import { BaseHTTPRequestHandler, DEFAULT_ERROR_CONTENT_TYPE } from "../../../../lib/http/server/base-handler.js";
 import { handleRawRequest, type RawExchange } from "../../../../lib/http/server/testing.js";
-import { within } from "../engine-helpers.js";
+import { within } from "../../../helpers.js";
 
 /** do_X calls made during the current run (runs are sequential). */
 let calls = 0;

@@ -11,7 +11,8 @@ import { BaseHTTPRequestHandler, HeaderInjectionError } from "../../../../lib/ht
 import { ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js";
 import { HTTPStatus } from "../../../../lib/http/status.js";
 import { parseResponses } from "../../../../lib/http/server/testing.js";
-import { connect, exchange, readUntil, serve, socketless } from "../engine-helpers.js";
+import { connect, exchange, readUntil } from "../../../helpers.js";
+import { serve, socketless } from "../helpers.js";
 
 /** A handler for single-method checks: its request line is set, its log is silent. */
 class Quiet extends BaseHTTPRequestHandler {

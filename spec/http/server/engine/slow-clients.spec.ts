@@ -14,16 +14,16 @@ import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tls from "node:tls";
 
-import { BaseHTTPRequestHandler, kLogLines } from "../../../../lib/http/server/base-handler.js";
+import { BaseHTTPRequestHandler } from "../../../../lib/http/server/base-handler.js";
 import { CGIHTTPRequestHandler } from "../../../../lib/http/server/cgi/cgi-handler.js";
 import { HTTPServer, ThreadingHTTPSServer, ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js";
 import { parseResponses } from "../../../../lib/http/server/testing.js";
 import type { RequestHandlerClass } from "../../../../lib/socketserver/base-server.js";
-import { HOST, delay, serve, waitFor, within, type Running } from "../engine-helpers.js";
+import { HOST, delay, tempDir, waitFor, within } from "../../../helpers.js";
+import { serveLogged, type Logged } from "../helpers.js";
 
 /** The limits every row's handler runs with, in seconds. */
 const LIMIT = 0.5;
@@ -91,7 +91,7 @@ class Target extends BaseHTTPRequestHandler {
  * buffers hold).
  */
 function cgiFolder(): string {
-  const dir = fs.mkdtempSync(join(tmpdir(), "slow-cgi-"));
+  const dir = tempDir("slow-cgi-").dir;
   fs.chmodSync(dir, 0o755);
   fs.writeFileSync(join(dir, "ok"), "ok\n");
   fs.mkdirSync(join(dir, "cgi-bin"), { mode: 0o755 });
@@ -180,7 +180,7 @@ const phases: Phase[] = [
 
 /** A self-signed certificate and key for 127.0.0.1, made once with openssl. */
 function makeCert(): { certfile: string; keyfile: string } {
-  const dir = fs.mkdtempSync(join(tmpdir(), "slow-clients-"));
+  const dir = tempDir("slow-clients-").dir;
   const r = spawnSync(
     "openssl",
     ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1", "-keyout", "k.pem", "-out", "c.pem"],
@@ -228,12 +228,10 @@ describe("Slow clients, phase by phase (table)", function () {
           Object.assign(this, settings);
         }
       }
-      let run: Running<HTTPServer>;
-      if (row.tls) run = await serve(ThreadingHTTPSServer, Handler as RequestHandlerClass, cert);
-      else if (row.cgi) run = await serve(ThreadingHTTPServer, cgiHandler(cgiFolder()));
-      else run = await serve(ThreadingHTTPServer, Handler as RequestHandlerClass);
-      const logs: string[] = [];
-      (run.server as unknown as Record<symbol, unknown>)[kLogLines] = logs;
+      let run: Logged<HTTPServer>;
+      if (row.tls) run = await serveLogged(ThreadingHTTPSServer, Handler as RequestHandlerClass, cert);
+      else if (row.cgi) run = await serveLogged(ThreadingHTTPServer, cgiHandler(cgiFolder()));
+      else run = await serveLogged(ThreadingHTTPServer, Handler as RequestHandlerClass);
       const attacker = await open(run.port, !!row.tls && !row.rawTcp);
       const chunks: Buffer[] = [];
       let dripper: NodeJS.Timeout | undefined;
@@ -288,7 +286,7 @@ describe("Slow clients, phase by phase (table)", function () {
           expect(answers[answers.length - 1]!.header("Connection")).to.equal("close");
         }
         if (!row.rawTcp) {
-          await waitFor(() => logs.some((l) => row.log.test(l)), 2000, `the log line ${row.log}`);
+          await waitFor(() => run.logs.some((l) => row.log.test(l)), 2000, `the log line ${row.log}`);
         }
         await waitFor(() => run.server.openConnections === 0, 2000, "the connection to be released");
       } finally {

@@ -13,15 +13,13 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import { join } from "node:path";
 
-import { kLogLines } from "../../../../lib/http/server/base-handler.js";
 import { BytesSource, type BodySource } from "../../../../lib/http/server/files/body-sources.js";
 import { ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js";
 import { SharedBuffers } from "../../../../lib/http/server/files/shared-bytes.js";
 import { SimpleHTTPRequestHandler } from "../../../../lib/http/server/files/simple-handler.js";
 import { parseResponses, type ParsedResponse } from "../../../../lib/http/server/testing.js";
-import type { RequestHandlerClass } from "../../../../lib/socketserver/base-server.js";
-import { tempDir } from "../../../socketserver/helpers.js";
-import { HOST, connect, exchange, readUntil, serve, type Running } from "../engine-helpers.js";
+import { HOST, connect, exchange, readUntil, tempDir } from "../../../helpers.js";
+import { serveLogged, type Running } from "../helpers.js";
 
 /** Options a handler class of these specs may set. */
 interface FolderOptions {
@@ -40,13 +38,6 @@ function folderHandler(dir: () => string, options: FolderOptions = {}): typeof S
       super(request, address, server, { directory: dir() });
     }
   };
-}
-
-/** Start a ThreadingHTTPServer with `Handler`, its log lines kept in memory. */
-async function start(Handler: RequestHandlerClass): Promise<Running<ThreadingHTTPServer>> {
-  const run = await serve(ThreadingHTTPServer, Handler);
-  (run.server as unknown as Record<symbol, unknown>)[kLogLines] = [];
-  return run;
 }
 
 /** Send one HTTP/1.0 request with extra header lines; the one response. */
@@ -73,7 +64,7 @@ describe("folder server hardening (issue 13)", function () {
       for (const d of ["sub", "sub dir", "evil.example", "http:", "http:/evil.example", "http:/sub", "d"]) {
         fs.mkdirSync(join(dir, d), { recursive: true });
       }
-      run = await start(folderHandler(() => dir));
+      run = await serveLogged(ThreadingHTTPServer, folderHandler(() => dir));
     });
     after(async () => {
       await run.close();
@@ -178,7 +169,7 @@ describe("folder server hardening (issue 13)", function () {
       fs.writeFileSync(join(dir, "gz.txt"), "identity");
       fs.writeFileSync(join(dir, "gz.txt.gz"), "gzip-bytes");
       fs.writeFileSync(join(dir, "plain.txt"), "identity");
-      run = await start(folderHandler(() => dir, { precompressed: true }));
+      run = await serveLogged(ThreadingHTTPServer, folderHandler(() => dir, { precompressed: true }));
     });
     after(async () => {
       await run.close();
@@ -270,8 +261,8 @@ describe("folder server hardening (issue 13)", function () {
       fs.symlinkSync(join(outside, "elsewhere"), join(dir, "sub", "deep-out")); // one level down
       fs.symlinkSync("sub", join(dir, "inlink")); // stays inside
       fs.symlinkSync("sub/a.txt", join(dir, "infile")); // stays inside
-      strict = await start(folderHandler(() => dir));
-      follow = await start(folderHandler(() => dir, { followSymlinks: true }));
+      strict = await serveLogged(ThreadingHTTPServer, folderHandler(() => dir));
+      follow = await serveLogged(ThreadingHTTPServer, folderHandler(() => dir, { followSymlinks: true }));
     });
     after(async () => {
       await strict.close();
@@ -351,8 +342,8 @@ describe("folder server hardening (issue 13)", function () {
     }
 
     it("concurrent readers of one folder get byte-identical listings; dotfile and display-path variants stay apart", async () => {
-      const plain = await start(folderHandler(() => dir));
-      const hiding = await start(folderHandler(() => dir, { hideDotfiles: true }));
+      const plain = await serveLogged(ThreadingHTTPServer, folderHandler(() => dir));
+      const hiding = await serveLogged(ThreadingHTTPServer, folderHandler(() => dir, { hideDotfiles: true }));
       try {
         const held = [...(await stalled(plain.port, "/big/", 3)), ...(await stalled(hiding.port, "/big/", 3))];
         const [a, b, c, d] = await Promise.all([
@@ -405,8 +396,8 @@ describe("folder server hardening (issue 13)", function () {
           return null;
         }
       }
-      const a = await start(Camel);
-      const b = await start(Snake);
+      const a = await serveLogged(ThreadingHTTPServer, Camel);
+      const b = await serveLogged(ThreadingHTTPServer, Snake);
       try {
         const first = await get(a.port, "/big/");
         const second = await get(a.port, "/big/");

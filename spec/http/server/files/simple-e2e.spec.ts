@@ -16,7 +16,8 @@ import { expect } from "chai";
 import { ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../../../../lib/http/server/files/simple-handler.js";
 import { parseResponses, type ParsedResponse } from "../../../../lib/http/server/testing.js";
-import { HOST, connect, delay, exchange, run, serve, waitFor, within, withoutStyleBlock, type Running } from "../engine-helpers.js";
+import { HOST, connect, delay, exchange, openPaths, run, waitFor, within } from "../../../helpers.js";
+import { serve, withoutStyleBlock, type Running } from "../helpers.js";
 
 const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
 
@@ -57,19 +58,6 @@ async function freePort(): Promise<number> {
   const port = (server.address() as net.AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-/** Every path the process's open file descriptors point to (Linux). */
-function openPaths(): string[] {
-  const out: string[] = [];
-  for (const fd of fs.readdirSync("/proc/self/fd")) {
-    try {
-      out.push(fs.readlinkSync(`/proc/self/fd/${fd}`));
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return out;
 }
 
 describe("SimpleHTTPRequestHandler end to end", function () {

@@ -25,22 +25,23 @@ import { SimpleHTTPRequestHandler, type SimpleHandlerOptions } from "../../../..
 import { handleRawRequest, parseResponses, type ParsedResponse, type RawExchange } from "../../../../lib/http/server/testing.js";
 import { runHandler } from "../../../../lib/socketserver/request-handlers.js";
 import { BytesWriter, type Writer } from "../../../../lib/socketserver/streams.js";
-import { HOST, clientRequest, exchange, fakeServer, serve, type Running } from "../engine-helpers.js";
+import { HOST, delay, exchange, openPaths, tempDir } from "../../../helpers.js";
+import { clientRequest, fakeServer, serve, type Running } from "../helpers.js";
 
 // ---------------------------------------------------------------------------
 // Helpers
 
 const IS_ROOT = typeof process.getuid === "function" && process.getuid() === 0;
 
-const made: string[] = [];
+const made: Array<() => void> = [];
 /** A fresh temporary folder, removed after the suite. */
-function tempDir(prefix = "simple-"): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(dir);
+function suiteDir(prefix = "simple-"): string {
+  const { dir, remove } = tempDir(prefix);
+  made.push(remove);
   return dir;
 }
 function removeTempDirs(): void {
-  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  for (const remove of made.splice(0)) remove();
 }
 
 /** Write `data` to `dir/name` (parent folders made) and return the full path. */
@@ -190,7 +191,7 @@ describe("SimpleHTTPRequestHandler", function () {
     let run: Running<HTTPServer>;
 
     beforeEach(async () => {
-      root = tempDir("cpython-");
+      root = suiteDir("cpython-");
       tempdir = fs.mkdtempSync(path.join(root, "tmp"));
       tempdirName = path.basename(tempdir);
       baseUrl = "/" + tempdirName;
@@ -370,7 +371,7 @@ describe("SimpleHTTPRequestHandler", function () {
     it("test_query_arguments and test_start_with_double_slash, for three directories", async () => {
       const cwd = await idleHandler(SimpleHTTPRequestHandler);
       const foo = await idleHandler(SimpleHTTPRequestHandler, { directory: "foo" });
-      const barDir = tempDir("bar-");
+      const barDir = suiteDir("bar-");
       const bar = await idleHandler(SimpleHTTPRequestHandler, { directory: pathToFileURL(barDir) });
       const expected: Array<[SimpleHTTPRequestHandler, string]> = [
         [cwd, path.join(process.cwd(), "filename")],
@@ -386,7 +387,7 @@ describe("SimpleHTTPRequestHandler", function () {
 
     it("the default directory is the current directory when each handler is made", async () => {
       const here = process.cwd();
-      const elsewhere = tempDir("cwd-");
+      const elsewhere = suiteDir("cwd-");
       try {
         process.chdir(elsewhere);
         const h = await idleHandler(SimpleHTTPRequestHandler);
@@ -453,7 +454,7 @@ describe("SimpleHTTPRequestHandler", function () {
 
   describe("directory listings", () => {
     it("is byte-exact with the reference's template: escaping, quoting, markers, code-point order", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       for (const name of ["b.txt", "A.txt", "_u.txt", "a2.txt", "Z.txt", "é.txt", "E.txt", "😀.txt", "！.txt", "~t.txt", "[x].txt"]) {
         put(dir, name);
       }
@@ -503,7 +504,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("an empty folder: <ul> directly followed by </ul>", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       fs.mkdirSync(path.join(dir, "empty"));
       const res = await ask(SimpleHTTPRequestHandler, dir, "/empty/");
       expect(res.text).to.equal(listingPage("/empty/", []));
@@ -511,7 +512,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("the title is the decoded, HTML-escaped path without query or fragment", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       fs.mkdirSync(path.join(dir, "a<b>&c \"q'"));
       const res = await ask(SimpleHTTPRequestHandler, dir, "/a%3Cb%3E%26c%20%22q'/?x=<i>#frag");
       expect(res.status).to.equal(200);
@@ -521,7 +522,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("a directory named index.html does not count as an index page", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       fs.mkdirSync(path.join(dir, "spam", "index.html"), { recursive: true });
       const res = await ask(SimpleHTTPRequestHandler, dir, "/spam/");
       expect(res.text).to.equal(listingPage("/spam/", [["index.html/", "index.html/"]]));
@@ -532,7 +533,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("index.html wins over index.htm; index.htm alone is served", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       put(dir, "both/index.html", "html");
       put(dir, "both/index.htm", "htm");
       put(dir, "htm/index.htm", "only htm");
@@ -541,7 +542,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("indexPages (and index_pages) can be overridden in a subclass", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       put(dir, "d/home.txt", "home");
       put(dir, "d/index.html", "index");
       class Home extends SimpleHTTPRequestHandler {
@@ -561,7 +562,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("HEAD of a listing: the same headers, no body", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       put(dir, "x.txt");
       const get = await ask(SimpleHTTPRequestHandler, dir, "/");
       const head = await ask(SimpleHTTPRequestHandler, dir, "/", {}, "HEAD");
@@ -573,7 +574,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("a folder that cannot be listed is 404 'No permission to list directory'", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       fs.mkdirSync(path.join(dir, "gone"));
       // Works as root too: the folder disappears between the stat and the listing.
       class Vanishing extends SimpleHTTPRequestHandler {
@@ -588,7 +589,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("a folder without read permission: 404 for ordinary users, listed for root (as Python)", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       put(dir, "locked/secret.txt");
       fs.chmodSync(path.join(dir, "locked"), 0);
       try {
@@ -608,7 +609,7 @@ describe("SimpleHTTPRequestHandler", function () {
   describe("redirects (301) for folders without a trailing slash", () => {
     let dir: string;
     before(() => {
-      dir = tempDir();
+      dir = suiteDir();
       fs.mkdirSync(path.join(dir, "sub dir", "deeper"), { recursive: true });
       fs.mkdirSync(path.join(dir, "d"));
     });
@@ -665,7 +666,7 @@ describe("SimpleHTTPRequestHandler", function () {
   describe("files: 200, 404 and Python's headers", () => {
     let dir: string;
     before(() => {
-      dir = tempDir();
+      dir = suiteDir();
       put(dir, "test", "We are the knights who say Ni!");
       put(dir, "page.html", "<p>hi</p>");
       put(dir, "ünï.txt", "unicode");
@@ -787,7 +788,7 @@ describe("SimpleHTTPRequestHandler", function () {
     let dir: string;
     const MTIME = 1700000000; // Tue, 14 Nov 2023 22:13:20 GMT
     before(() => {
-      dir = tempDir();
+      dir = suiteDir();
       const file = put(dir, "f.txt", "content");
       fs.utimesSync(file, MTIME + 0.75, MTIME + 0.75);
     });
@@ -890,7 +891,7 @@ describe("SimpleHTTPRequestHandler", function () {
     }
 
     it("extensionsMap in a subclass (either spelling) is consulted first, then its lower-cased key", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       put(dir, "app.WEIRD", "log");
       put(dir, "noext", "n");
       put(dir, "x.html", "h");
@@ -908,7 +909,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("guess_type overridden under its Python name is what the handler uses", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       put(dir, "a.txt", "x");
       class Custom extends SimpleHTTPRequestHandler {
         override guess_type(p: string): string {
@@ -927,7 +928,7 @@ describe("SimpleHTTPRequestHandler", function () {
     const DATA = Buffer.from("0123456789abcdefghijklmnopqrstuvwxyz"); // 36 bytes
     let big: Buffer;
     before(() => {
-      dir = tempDir();
+      dir = suiteDir();
       const file = put(dir, "r.txt", DATA);
       fs.utimesSync(file, 1700000000, 1700000000);
       big = Buffer.alloc(MAX_CACHED_FILE + 100_000);
@@ -1076,7 +1077,7 @@ describe("SimpleHTTPRequestHandler", function () {
     let dir: string;
     let etag: string;
     before(() => {
-      dir = tempDir();
+      dir = suiteDir();
       const file = put(dir, "e.txt", "etag me");
       fs.utimesSync(file, 1700000000.25, 1700000000.25);
       etag = expectedEtag(fs.statSync(file));
@@ -1145,10 +1146,10 @@ describe("SimpleHTTPRequestHandler", function () {
     let outside: string;
     let dir: string;
     before(() => {
-      outside = tempDir("outside-");
+      outside = suiteDir("outside-");
       put(outside, "secret.txt", "secret");
       put(outside, "odir/o.txt", "o");
-      dir = tempDir("served-");
+      dir = suiteDir("served-");
       put(dir, "real/inner.txt", "inner");
       fs.symlinkSync(path.join(outside, "secret.txt"), path.join(dir, "out-file"));
       fs.symlinkSync(path.join(outside, "odir"), path.join(dir, "out-dir"));
@@ -1215,7 +1216,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("a served folder that is itself reached through a link works", async () => {
-      const link = path.join(tempDir("via-"), "link");
+      const link = path.join(suiteDir("via-"), "link");
       fs.symlinkSync(dir, link);
       expect((await ask(SimpleHTTPRequestHandler, link, "/real/inner.txt")).text).to.equal("inner");
       expect((await ask(SimpleHTTPRequestHandler, link, "/in-file")).text).to.equal("inner");
@@ -1223,7 +1224,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("a sibling folder whose name starts like the served one is outside", async () => {
-      const parent = tempDir("prefix-");
+      const parent = suiteDir("prefix-");
       put(parent, "site/x.txt", "x");
       put(parent, "site-private/key.txt", "key");
       fs.symlinkSync(path.join(parent, "site-private", "key.txt"), path.join(parent, "site", "key"));
@@ -1237,7 +1238,7 @@ describe("SimpleHTTPRequestHandler", function () {
       override hideDotfiles = true;
     }
     before(() => {
-      dir = tempDir();
+      dir = suiteDir();
       put(dir, ".secret", "s");
       put(dir, ".git/config", "c");
       put(dir, "a/.hidden/x.txt", "x");
@@ -1267,7 +1268,7 @@ describe("SimpleHTTPRequestHandler", function () {
       override precompressed = true;
     }
     before(() => {
-      dir = tempDir();
+      dir = suiteDir();
       put(dir, "app.js", "plain js");
       put(dir, "app.js.br", "BROTLI");
       put(dir, "app.js.gz", "GZIPPED");
@@ -1337,7 +1338,7 @@ describe("SimpleHTTPRequestHandler", function () {
       ] as const;
     }
     before(() => {
-      dir = tempDir();
+      dir = suiteDir();
       const file = put(dir, "f.txt", "0123456789");
       fs.utimesSync(file, 1700000000, 1700000000);
     });
@@ -1389,26 +1390,18 @@ describe("SimpleHTTPRequestHandler", function () {
         override fileCache = null;
         override extraResponseHeaders = [["X-Bad", "a\nb"]] as const;
       }
-      const openFiles = (): string[] =>
-        fs.readdirSync("/proc/self/fd").flatMap((fd) => {
-          try {
-            return [fs.readlinkSync(`/proc/self/fd/${fd}`)];
-          } catch {
-            return [];
-          }
-        });
       for (const range of [undefined, "bytes=0-3", "bytes=0-1,5-6"]) {
         const res = await handleRawRequest(Bad, request("/open.txt", range ? { Range: range } : {}), { handlerArgs: [{ directory: dir }] });
         expect(res.status, String(range)).to.equal(500);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        expect(openFiles(), String(range)).to.not.include(file);
+        await delay(20);
+        expect(openPaths(), String(range)).to.not.include(file);
       }
     });
   });
 
   describe("the file cache", () => {
     it("caches a small file (settle time 0) and serves it from memory", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       put(dir, "c.txt", "cached");
       const cache = new FileCache(undefined, undefined, 0);
       const set = sinon.spy(cache, "set");
@@ -1421,7 +1414,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("stays correct when the file changes: same size, mtime put back, in place or replaced", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       const file = put(dir, "c.txt", "AAAAAAAA");
       fs.utimesSync(file, 1700000000, 1700000000);
       const cache = new FileCache(undefined, undefined, 0);
@@ -1465,7 +1458,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("through the handler: a just-written file is served but not cached, even with an old mtime", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       const file = put(dir, "fresh.txt", "fresh");
       fs.utimesSync(file, 1700000000, 1700000000); // ctime is still now
       const cache = new FileCache();
@@ -1496,7 +1489,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("fileCache = null reads every time", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       const file = put(dir, "n.txt", "one");
       class NoCache extends SimpleHTTPRequestHandler {
         override fileCache = null;
@@ -1507,7 +1500,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("files beyond the cache limit are streamed byte-identical", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       const data = Buffer.alloc(5 * 1024 * 1024);
       for (let i = 0; i < data.length; i += 4) data.writeUInt32LE((i * 2654435761) >>> 0, i);
       put(dir, "big.bin", data);
@@ -1522,7 +1515,7 @@ describe("SimpleHTTPRequestHandler", function () {
 
   describe("HTTP/1.1 keep-alive", () => {
     it("every kind of answer is framed right, so pipelined requests stay in step", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       const file = put(dir, "f.txt", "0123456789");
       fs.utimesSync(file, 1700000000, 1700000000);
       fs.mkdirSync(path.join(dir, "d"));
@@ -1560,7 +1553,7 @@ describe("SimpleHTTPRequestHandler", function () {
 
   describe("copyfile and sendHead as overridable hooks", () => {
     it("sendHead returns the body and copyfile writes it", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       put(dir, "x.txt", "hello");
       const h = await idleHandler(SimpleHTTPRequestHandler, { directory: dir });
       const out = new BytesWriter();
@@ -1569,7 +1562,7 @@ describe("SimpleHTTPRequestHandler", function () {
     });
 
     it("copyfile and send_head (Python spelling) can be overridden", async () => {
-      const dir = tempDir();
+      const dir = suiteDir();
       put(dir, "x.txt", "hello");
       class Upper extends SimpleHTTPRequestHandler {
         override async copyfile(source: BodySource, out: Writer): Promise<void> {

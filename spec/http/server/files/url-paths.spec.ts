@@ -7,7 +7,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 
 import { joinPath, normpath, quote, stripQuery, unquote, urlsplit, urlunsplit, type SplitURL } from "../../../../lib/http/server/files/url-paths.js";
-import { run } from "../engine-helpers.js";
+import { run } from "../../../helpers.js";
 
 const split = (scheme: string, netloc: string, path: string, query: string, fragment: string): SplitURL => ({
   scheme,

@@ -1,26 +1,20 @@
 /**
- * Shared tools of the HTTP engine specs: bounded waits, servers on a free
- * loopback port that always get closed, raw socket clients, child processes
- * with a deadline, and a socketless handler for unit tests of single methods.
- * Every wait is bounded, so a broken engine fails a test instead of hanging.
+ * The HTTP-only tools of the specs: servers on a free loopback port that
+ * always get closed (their log lines kept in memory if asked), a socketless
+ * handler for unit tests of single methods, and CPython's test handler.
+ * Raw clients, bounded waits and child processes are in `spec/helpers.ts`.
  */
-import { spawn } from "node:child_process";
-import * as net from "node:net";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Duplex } from "node:stream";
-import sinon from "sinon";
 
-import { BaseHTTPRequestHandler } from "../../../lib/http/server/base-handler.js";
+import { BaseHTTPRequestHandler, kLogLines } from "../../../lib/http/server/base-handler.js";
 import type { HTTPServer } from "../../../lib/http/server/http-server.js";
 import { HTTPStatus } from "../../../lib/http/status.js";
 import { runHandler } from "../../../lib/socketserver/request-handlers.js";
 import type { RequestHandlerClass } from "../../../lib/socketserver/base-server.js";
 import { BufferedReader, BytesWriter, type Bytes } from "../../../lib/socketserver/streams.js";
-import { delay, readAll, waitFor, within } from "../../socketserver/helpers.js";
-
-export { delay, readAll, waitFor, within };
-
-/** The loopback address every real-socket spec binds to. */
-export const HOST = "127.0.0.1";
+import { HOST, within } from "../../helpers.js";
 
 /** A running server and how to reach and stop it. */
 export interface Running<S extends HTTPServer> {
@@ -67,82 +61,40 @@ export async function serve<S extends HTTPServer>(
   };
 }
 
-/** Open a TCP connection to the loopback `port`; `allowHalfOpen` keeps our side open after the server's FIN. */
-export function connect(port: number, options: { allowHalfOpen?: boolean } = {}): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: HOST, port, allowHalfOpen: options.allowHalfOpen ?? false });
-    sock.once("connect", () => {
-      sock.off("error", reject);
-      sock.on("error", () => undefined);
-      resolve(sock);
-    });
-    sock.once("error", reject);
-  });
+/** A running server whose log lines are collected instead of printed. */
+export interface Logged<S extends HTTPServer> extends Running<S> {
+  logs: string[];
 }
 
-/** Read from `sock` until `predicate(received)` holds; rejects if the peer closes first. */
-export function readUntil(sock: net.Socket, predicate: (b: Buffer) => boolean, ms = 5000): Promise<Buffer> {
-  let received = Buffer.alloc(0);
-  const done = new Promise<Buffer>((resolve, reject) => {
-    const onData = (c: Buffer): void => {
-      received = Buffer.concat([received, c]);
-      if (predicate(received)) {
-        cleanup();
-        resolve(received);
-      }
-    };
-    const onEnd = (): void => {
-      cleanup();
-      reject(new Error(`connection closed after ${JSON.stringify(received.toString("latin1"))}`));
-    };
-    const cleanup = (): void => {
-      sock.off("data", onData);
-      sock.off("end", onEnd);
-      sock.off("close", onEnd);
-    };
-    sock.on("data", onData);
-    sock.once("end", onEnd);
-    sock.once("close", onEnd);
-  });
-  return within(done, ms, "a reply");
+/** {@link serve}, with the server's log lines kept in `logs` instead of written to stderr. */
+export async function serveLogged<S extends HTTPServer>(
+  ServerClass: ServerCtor<S>,
+  Handler: RequestHandlerClass,
+  ...rest: unknown[]
+): Promise<Logged<S>> {
+  const running = await serve(ServerClass, Handler, ...rest);
+  const logs: string[] = [];
+  (running.server as unknown as Record<symbol, unknown>)[kLogLines] = logs;
+  return Object.assign(running, { logs });
 }
 
-/** Connect, send `data`, and return everything received until the server closes. */
-export async function exchange(port: number, data: Bytes, ms = 5000): Promise<Buffer> {
-  const sock = await connect(port);
-  try {
-    const all = readAll(sock, ms);
-    sock.write(data);
-    return await all;
-  } finally {
-    sock.destroy();
-  }
+/** The first line of the CGI specs' shell scripts. */
+export const SH = "#!/bin/sh\n";
+
+/** Write a CGI script (or any file) with `mode`, its parent folders made world-readable. */
+export function writeScript(file: string, text: string, mode = 0o755): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+  fs.writeFileSync(file, text);
+  fs.chmodSync(file, mode);
 }
 
-/** What a child process printed and how it ended. */
-export interface ProcessResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+/** A canary script: it leaves the marker file `marks/name` when it runs, then answers like any script. */
+export function canary(marks: string, name: string): string {
+  return `${SH}: > '${marks}/${name}'\nprintf 'Content-Type: text/plain\\n\\nCANARY ${name} RAN\\n'\n`;
 }
 
-/** Run a program to completion, killing it (and failing) after `ms`. */
-export function run(command: string, args: string[], ms = 15000, input?: string): Promise<ProcessResult> {
-  const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  const done = new Promise<ProcessResult>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-  child.stdin.end(input ?? "");
-  return within(done, ms, `${command} ${args.join(" ")}`).catch((err: unknown) => {
-    child.kill("SIGKILL");
-    throw err;
-  });
-}
+/** Whether `b` holds a whole response (or request) head. */
+export const hasHead = (b: Buffer): boolean => b.includes("\r\n\r\n");
 
 /** A Python `BaseHTTPRequestHandler` style error page split into lines. */
 export function withoutStyleBlock(page: string): string {
@@ -173,21 +125,6 @@ export async function socketless<H extends BaseHTTPRequestHandler>(
   handler.rfile = BufferedReader.fromBytes(input);
   handler.wfile = wfile;
   return { handler, wfile };
-}
-
-/** Capture `process.stderr.write` while `fn` runs; returns what was written. */
-export async function captureStderr(fn: () => Promise<void> | void): Promise<string> {
-  const chunks: string[] = [];
-  const stub = sinon.stub(process.stderr, "write").callsFake(((chunk: unknown) => {
-    chunks.push(typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
-    return true;
-  }) as typeof process.stderr.write);
-  try {
-    await fn();
-  } finally {
-    stub.restore();
-  }
-  return chunks.join("");
 }
 
 /** The lines of an HTTP head as Python's `readlines()` would give them (line ends kept). */
