@@ -38,7 +38,8 @@ export {
 } from "./http/server/files/simple-handler.js";
 export { CGIHTTPRequestHandler, IndexError, nobodyUid, urlCollapsePath } from "./http/server/cgi/cgi-handler.js";
 export { BytesSource, ChainSource, FileSource, type BodySource } from "./http/server/files/body-sources.js";
-export { FileCache, sharedFileCache } from "./http/server/files/file-cache.js";
+export { FileCache } from "./http/server/files/file-cache.js";
+export { sharedFileCache } from "./http/caches.js";
 export { guessType, addType, lookupType, DEFAULT_EXTENSIONS_MAP } from "./http/server/files/mimetypes.js";
 export {
   handleRawRequest,

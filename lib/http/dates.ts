@@ -16,6 +16,7 @@
  * @module
  */
 import { pyInt, pySplit } from "../py/index.js";
+import { httpDates, logDates } from "./caches.js";
 
 /** English weekday abbreviations, Monday first (Python's `weekdayname`). */
 export const WEEKDAY_NAMES: readonly string[] = Object.freeze(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]);
@@ -65,11 +66,6 @@ function imfFixdate(seconds: number): string {
   return new Date(seconds * 1000).toUTCString();
 }
 
-let nowSecond = NaN;
-let nowHttpDate = "";
-let lastSecond = NaN;
-let lastHttpDate = "";
-
 /**
  * The current time as an HTTP date, computed at most once per wall-clock
  * second and reused until the second changes. This is what the `Date`
@@ -77,11 +73,7 @@ let lastHttpDate = "";
  */
 export function httpDateNow(): string {
   const second = Math.floor(Date.now() / 1000);
-  if (second !== nowSecond) {
-    nowHttpDate = imfFixdate(second);
-    nowSecond = second;
-  }
-  return nowHttpDate;
+  return httpDates.get(second) ?? httpDates.set(second, imfFixdate(second));
 }
 
 /**
@@ -97,13 +89,12 @@ export function formatHttpDate(epochSeconds?: number): string {
   if (epochSeconds === undefined) return httpDateNow();
   if (!Number.isFinite(epochSeconds)) throw new RangeError(`invalid time stamp: ${epochSeconds}`);
   const second = wholeSeconds(epochSeconds);
-  if (second === lastSecond) return lastHttpDate;
+  const known = httpDates.get(second);
+  if (known !== undefined) return known;
   if (second < MIN_SECONDS || second >= MAX_SECONDS) {
     throw new RangeError(`time stamp out of range (years 1-9999): ${epochSeconds}`);
   }
-  lastHttpDate = imfFixdate(second);
-  lastSecond = second;
-  return lastHttpDate;
+  return httpDates.set(second, imfFixdate(second));
 }
 
 function logDate(ms: number): string {
@@ -114,9 +105,6 @@ function logDate(ms: number): string {
   );
 }
 
-let nowLogSecond = NaN;
-let nowLogDate = "";
-
 /**
  * Format a time (milliseconds since the epoch, `Date.now()` style) as the
  * local-time stamp of log lines, `DD/Mon/YYYY HH:MM:SS` with English month
@@ -126,11 +114,7 @@ let nowLogDate = "";
 export function formatLogDate(epochMs?: number): string {
   if (epochMs === undefined) {
     const second = Math.floor(Date.now() / 1000);
-    if (second !== nowLogSecond) {
-      nowLogDate = logDate(second * 1000);
-      nowLogSecond = second;
-    }
-    return nowLogDate;
+    return logDates.get(second) ?? logDates.set(second, logDate(second * 1000));
   }
   if (!Number.isFinite(epochMs)) throw new RangeError(`invalid time stamp: ${epochMs}`);
   return logDate(Math.floor(epochMs / 1000) * 1000);

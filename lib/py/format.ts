@@ -7,6 +7,7 @@
  * @module
  */
 import { isMapping, pyAscii, pyRepr, pyStr, pyTypeName } from "./repr.js";
+import { compiledFormats } from "./caches.js";
 
 /** Python's `ValueError` (for example `incomplete format`), a `RangeError`. */
 export class ValueError extends RangeError {}
@@ -162,7 +163,7 @@ const STAR = -2;
 const NONE = -1;
 
 /** One `%` conversion of a compiled format. */
-interface Spec {
+export interface Spec {
   /** The `%(key)` mapping key, if any. */
   readonly key: string | undefined;
   /** `%(` without its closing parenthesis. */
@@ -181,12 +182,8 @@ interface Spec {
   readonly plainS: boolean;
 }
 
-/** A compiled format: literal text and conversions, in order. */
-type Segment = string | Spec;
-
-/** Cache: compiled formats by their text, emptied when it holds {@link MAX_COMPILED}. */
-const compiledFormats = new Map<string, readonly Segment[]>();
-const MAX_COMPILED = 512;
+/** A part of a compiled format: literal text or a conversion. */
+export type Segment = string | Spec;
 
 function readNumber(format: string, start: number): [value: number, end: number] {
   let i = start;
@@ -308,13 +305,7 @@ function compile(format: string): readonly Segment[] {
 
 /** A format's segments, compiled once: logging repeats a handful of formats. */
 function compiled(format: string): readonly Segment[] {
-  let segments = compiledFormats.get(format);
-  if (segments === undefined) {
-    segments = compile(format);
-    if (compiledFormats.size >= MAX_COMPILED) compiledFormats.clear();
-    compiledFormats.set(format, segments);
-  }
-  return segments;
+  return compiledFormats.get(format) ?? compiledFormats.set(format, compile(format));
 }
 
 /** Where the next positional argument comes from (Python's argument cursor). */

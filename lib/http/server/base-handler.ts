@@ -12,6 +12,7 @@ import { escapeControlChars, htmlEscape, pyFormat } from "../../py/index.js";
 import { StreamRequestHandler } from "../../socketserver/request-handlers.js";
 import { SocketWriter } from "../../socketserver/streams.js";
 import { MONTH_NAMES, WEEKDAY_NAMES, formatHttpDate, formatLogDate, httpDateNow } from "../dates.js";
+import { errorPageKey, errorPages, serverVersions } from "../caches.js";
 import { HTTPMessage } from "../message.js";
 import { responses as statusResponses } from "../status.js";
 import type { HTTPServer } from "./http-server.js";
@@ -362,10 +363,10 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   versionString(): string {
     const server = this.serverVersion;
     const sys = this.sysVersion;
-    const last = lastVersion;
-    if (last.server === server && last.sys === sys) return last.text;
+    const known = serverVersions.get(server);
+    if (known !== undefined && known.sys === sys) return known.text;
     const text = `${server} ${sys}`;
-    lastVersion = { server, sys, text };
+    serverVersions.set(server, { sys, text });
     return text;
   }
 
@@ -396,28 +397,16 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   }
 }
 
-/**
- * The last few error pages made, so a run of the same error (a crawler's
- * 404s) reuses the bytes instead of formatting and encoding them again.
- * The pages are never written to after they are made.
- */
-const recentErrorPages: Array<{ format: string; code: number; message: string; explain: string; body: Buffer } | null> = [null, null, null, null];
-let recentErrorNext = 0;
-
 /** The body of {@link BaseHTTPRequestHandler.sendError}'s page: `format` filled in with the escaped message and explanation, UTF-8 encoded. */
 function errorPage(format: string, code: number, message: string, explain: string): Buffer {
-  for (const page of recentErrorPages) {
-    if (page && page.code === code && page.message === message && page.explain === explain && page.format === format) return page.body;
-  }
+  const key = errorPageKey(code, message, explain);
+  const page = errorPages.get(key);
+  if (page !== undefined && page.format === format) return page.body;
   const content = pyFormat(format, [{ code, message: htmlEscape(message, false), explain: htmlEscape(explain, false) }]);
   const body = Buffer.from(content, "utf8"); // lone surrogates become U+FFFD, as Python's "replace"
-  recentErrorPages[recentErrorNext] = { format, code, message, explain, body };
-  recentErrorNext = (recentErrorNext + 1) & 3;
+  errorPages.set(key, { format, body });
   return body;
 }
-
-/** The last {@link BaseHTTPRequestHandler.versionString} made, so that each response need not build it again. */
-let lastVersion = { server: "", sys: "", text: " " };
 
 BaseHTTPRequestHandler.prototype.coalesceWrites = true;
 BaseHTTPRequestHandler.prototype.maxRequestLine = 65536;

@@ -19,6 +19,7 @@ import type { Duplex, Readable, Writable } from "node:stream";
 import { pythonNames } from "../../../python-names.js";
 import { pyRepr, pySplit } from "../../../py/index.js";
 import { BrokenPipeError, SocketTimeoutError } from "../../../socketserver/streams.js";
+import { userDatabaseIds } from "../../caches.js";
 import type { BodySource } from "../files/body-sources.js";
 import { insideRoot, isInside, statOrNull } from "../files/file-checks.js";
 import { SimpleHTTPRequestHandler } from "../files/simple-handler.js";
@@ -86,36 +87,38 @@ function hasDotName(path: string): boolean {
   return path.split("/").some(isDotName) || unquote(path).split("/").some(isDotName);
 }
 
-/** User and group ids of `nobody`, looked up once. */
+/** User and group ids. */
 interface Ids {
-  uid: number;
-  gid: number;
+  readonly uid: number;
+  readonly gid: number;
 }
-let nobodyCache: Ids | null | undefined;
+/** The user database {@link nobodyIds} reads. */
+const USER_DATABASE = "/etc/passwd";
 
-/** `nobody`'s ids from the user database, or 1 + the highest uid (Python's fallback); `null` without one. */
+/** `nobody`'s ids from the user database, or 1 + the highest uid (Python's fallback); `null` without one. Looked up once. */
 function nobodyIds(): Ids | null {
-  if (nobodyCache !== undefined) return nobodyCache;
-  nobodyCache = null;
+  const known = userDatabaseIds.get(USER_DATABASE);
+  if (known !== undefined) return known;
+  return userDatabaseIds.set(USER_DATABASE, readNobodyIds());
+}
+
+function readNobodyIds(): Ids | null {
   try {
     let highest = -1;
-    for (const line of fs.readFileSync("/etc/passwd", "utf8").split("\n")) {
+    for (const line of fs.readFileSync(USER_DATABASE, "utf8").split("\n")) {
       const fields = line.split(":");
       if (fields.length < 4) continue;
       const uid = Number(fields[2]);
       const gid = Number(fields[3]);
       if (!Number.isInteger(uid) || !Number.isInteger(gid)) continue;
-      if (fields[0] === "nobody") {
-        nobodyCache = { uid, gid };
-        return nobodyCache;
-      }
+      if (fields[0] === "nobody") return { uid, gid };
       highest = Math.max(highest, uid);
     }
-    if (highest >= 0) nobodyCache = { uid: highest + 1, gid: highest + 1 };
+    if (highest >= 0) return { uid: highest + 1, gid: highest + 1 };
   } catch {
     // No user database here: scripts run as the server's user.
   }
-  return nobodyCache;
+  return null;
 }
 
 /**

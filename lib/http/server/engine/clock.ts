@@ -30,49 +30,69 @@ export class HeadTimeoutError extends Error {
 /** How often the shared sweep looks at the deadlines, in milliseconds. */
 const SWEEP_MS = 250;
 /**
- * The watches of open connections that were armed since the last sweep or
- * are still running. Arming and disarming per request only flip a flag: a
- * disarmed watch stays in the set until the next sweep drops it, or until
- * its connection ends ({@link HeadWatch.release}).
+ * The one sweep that checks the head deadlines of every connection: a
+ * timer, the set of watches it looks at and its count of sweeps. One
+ * interval timer serves every connection of every server, as Node's own
+ * timer lists do, so the process holds exactly one ({@link HEAD_SWEEP}).
  */
-const watched = new Registry<HeadWatch>();
-let sweeper: NodeJS.Timeout | null = null;
-let emptySweeps = 0;
-/**
- * Sweeps made so far: the clock of the deadlines. Sweeps are at least
- * {@link SWEEP_MS} apart, so counting them never ends a limit early, and
- * arming needs no clock read of its own.
- */
-let sweeps = 0;
+class HeadSweep {
+  /**
+   * The watches of open connections that were armed since the last sweep or
+   * are still running. Arming and disarming per request only flip a flag: a
+   * disarmed watch stays in the set until the next sweep drops it, or until
+   * its connection ends ({@link HeadWatch.release}).
+   */
+  readonly watched = new Registry<HeadWatch>();
+  /**
+   * Sweeps made so far: the clock of the deadlines. Sweeps are at least
+   * {@link SWEEP_MS} apart, so counting them never ends a limit early, and
+   * arming needs no clock read of its own.
+   */
+  sweeps = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #emptySweeps = 0;
 
-function sweep(): void {
-  sweeps++;
-  if (watched.size === 0) {
-    // Stop after a quiet second; a new watch starts the sweep again.
-    if (++emptySweeps >= 4 && sweeper) {
-      clearInterval(sweeper);
-      sweeper = null;
+  /** Make sure the timer runs (a watch was armed). */
+  start(): void {
+    if (!this.#timer) {
+      this.#timer = setInterval(() => this.#sweep(), SWEEP_MS);
+      this.#timer.unref();
     }
-    return;
+    this.#emptySweeps = 0;
   }
-  emptySweeps = 0;
-  for (const w of watched.values()) w.check(sweeps);
+
+  /** The sweep (counted as in {@link sweeps}) at which `seconds` from now have surely passed. */
+  deadlineAfter(seconds: number): number {
+    // The next sweep may come at once; every later one is a full interval on.
+    return this.sweeps + 1 + Math.ceil((seconds * 1000) / SWEEP_MS);
+  }
+
+  #sweep(): void {
+    const sweeps = ++this.sweeps;
+    if (this.watched.size === 0) {
+      // Stop after a quiet second; a new watch starts the sweep again.
+      if (++this.#emptySweeps >= 4 && this.#timer) {
+        clearInterval(this.#timer);
+        this.#timer = null;
+      }
+      return;
+    }
+    this.#emptySweeps = 0;
+    for (const w of this.watched.values()) w.check(sweeps);
+  }
 }
+
+/** The sweep of the process (see {@link HeadSweep}). */
+const HEAD_SWEEP = new HeadSweep();
 
 /** How many watches the shared set holds (for tests: a finished connection's watch must not stay). */
 export function listedHeadWatches(): number {
-  return watched.size;
-}
-
-/** The sweep (counted as in {@link sweeps}) at which `seconds` from now have surely passed. */
-function deadlineAfter(seconds: number): number {
-  // The next sweep may come at once; every later one is a full interval on.
-  return sweeps + 1 + Math.ceil((seconds * 1000) / SWEEP_MS);
+  return HEAD_SWEEP.watched.size;
 }
 
 /** The head deadline of one connection, re-armed for each request. */
 export class HeadWatch {
-  /** The sweep at which the current limit has run out (see {@link sweeps}). */
+  /** The sweep at which the current limit has run out (see {@link HeadSweep.sweeps}). */
   deadline = 0;
   #phase: "idle" | "head" = "head";
   #mark = 0;
@@ -105,14 +125,10 @@ export class HeadWatch {
       this.#armed = false;
       return;
     }
-    if (!sweeper) {
-      sweeper = setInterval(sweep, SWEEP_MS);
-      sweeper.unref();
-    }
-    this.deadline = deadlineAfter(limit);
+    HEAD_SWEEP.start();
+    this.deadline = HEAD_SWEEP.deadlineAfter(limit);
     this.#armed = true;
-    this.#listed ??= watched.add(this);
-    emptySweeps = 0;
+    this.#listed ??= HEAD_SWEEP.watched.add(this);
   }
 
   /** True while the clock runs. */
@@ -164,11 +180,11 @@ export class HeadWatch {
       this.#armed = false;
       return;
     }
-    this.deadline = deadlineAfter(limit);
+    this.deadline = HEAD_SWEEP.deadlineAfter(limit);
   }
 
   #unlist(): void {
-    if (this.#listed) watched.delete(this.#listed);
+    if (this.#listed) HEAD_SWEEP.watched.delete(this.#listed);
     this.#listed = null;
   }
 

@@ -30,6 +30,7 @@
 import { pyRepr, pySplit } from "../../../py/index.js";
 import { BrokenPipeError, SocketTimeoutError, SocketWriter, markUnreadInput } from "../../../socketserver/streams.js";
 import { parseHeaderBlock, parseHeaders } from "../../message.js";
+import { methodNames } from "../../caches.js";
 import type { BaseHTTPRequestHandler } from "../base-handler.js";
 import { HeadTimeoutError, HeadWatch } from "./clock.js";
 import { HeaderBlock, type HeaderLimit, parseVersion, peekWholeHead, stripLineEnd } from "./request-head.js";
@@ -57,14 +58,8 @@ const CONTENT_LENGTH = /^[0-9]+$/;
 const CLOSING = new Error("server closing");
 
 /** `"do_" + command`, without building the same string for every request. */
-const methodNames = new Map<string, string>();
 function methodName(command: string): string {
-  let name = methodNames.get(command);
-  if (name === undefined) {
-    name = "do_" + command;
-    if (methodNames.size < 64) methodNames.set(command, name);
-  }
-  return name;
+  return methodNames.get(command) ?? methodNames.set(command, "do_" + command);
 }
 
 /** Whether `value` is a Promise-like to wait for: the one place a handler's result is looked at. */

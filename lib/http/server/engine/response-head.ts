@@ -8,6 +8,7 @@
  * @module
  */
 import { pyRepr } from "../../../py/index.js";
+import { cleanHeaderTexts } from "../../caches.js";
 import { SocketWriter, type Writer } from "../../../socketserver/streams.js";
 
 /** Raised for a header name or value, or a status line, that could split the response. */
@@ -35,24 +36,14 @@ const SPLITS = 1;
 /** {@link textProblem}: a character Latin-1 cannot encode. */
 const NOT_LATIN1 = 2;
 
-/**
- * The last few longer texts {@link textProblem} found clean. Responses
- * repeat the same `Server` and `Date` strings (the same string objects,
- * from the version and date caches), so a comparison usually replaces the
- * scan.
- */
-const cleanTexts: string[] = ["", "", "", ""];
-let cleanNext = 0;
-
 /** What stops `text` from going into a status line or header: 0, {@link SPLITS} and/or {@link NOT_LATIN1}. */
 function textProblem(text: string): number {
   if (text.length < 16) return scanText(text);
-  if (text === cleanTexts[0] || text === cleanTexts[1] || text === cleanTexts[2] || text === cleanTexts[3]) return 0;
+  // Longer texts found clean before (the same Server and Date strings,
+  // mostly) are not scanned again.
+  if (cleanHeaderTexts.get(text) === true) return 0;
   const problem = scanText(text);
-  if (problem === 0) {
-    cleanTexts[cleanNext] = text;
-    cleanNext = (cleanNext + 1) & 3;
-  }
+  if (problem === 0) cleanHeaderTexts.set(text, true);
   return problem;
 }
 

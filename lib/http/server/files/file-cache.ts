@@ -121,6 +121,3 @@ export class FileCache {
     this.#bytes -= e.data.length;
   }
 }
-
-/** The cache shared by every `SimpleHTTPRequestHandler` in this process. */
-export const sharedFileCache = new FileCache();

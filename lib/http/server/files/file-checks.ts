@@ -6,6 +6,7 @@
  * @module
  */
 import * as fs from "node:fs";
+import { insideVerdicts, rootRealpaths } from "../../caches.js";
 
 /** `fs.statSync(path)`, or `null` when there is nothing there (or it cannot be looked at). */
 export function statOrNull(path: string): fs.Stats | null {
@@ -25,16 +26,6 @@ export function realpathOrNull(path: string): string | null {
   }
 }
 
-/** A root folder's real path, re-resolved at most once a second. */
-const rootRealpaths = new Map<string, { real: string | null; at: number }>();
-/**
- * Verdicts of {@link insideRoot} by path, valid for the same file (device
- * and inode): a symlink retargeted elsewhere leads to another file, so the
- * verdict is computed afresh.
- */
-const insideVerdicts = new Map<string, { root: string; dev: number; ino: number; inside: boolean }>();
-const MAX_VERDICTS = 10000;
-
 /**
  * Does `path` (whose `stat()` is `st`) resolve, through any symlinks, to a
  * place inside `root`? Resolving real paths costs a `readlink` per path
@@ -44,9 +35,8 @@ export function insideRoot(root: string, path: string, st: fs.Stats): boolean {
   const now = Date.now();
   let r = rootRealpaths.get(root);
   if (!r || now - r.at > 1000) {
-    r = { real: realpathOrNull(root), at: now };
-    if (rootRealpaths.size > 100) rootRealpaths.clear();
-    rootRealpaths.set(root, r);
+    // A root's real path is resolved again at most once a second.
+    r = rootRealpaths.set(root, { real: realpathOrNull(root), at: now });
   }
   const rootReal = r.real;
   if (rootReal === null) return false;
@@ -54,7 +44,8 @@ export function insideRoot(root: string, path: string, st: fs.Stats): boolean {
   if (known && known.root === rootReal && known.dev === st.dev && known.ino === st.ino) return known.inside;
   const real = realpathOrNull(path);
   const inside = real !== null && isInside(real, rootReal);
-  if (insideVerdicts.size >= MAX_VERDICTS) insideVerdicts.clear();
+  // A verdict holds for the same file (device and inode): a symlink
+  // retargeted elsewhere leads to another file, so it is computed afresh.
   insideVerdicts.set(path, { root: rootReal, dev: st.dev, ino: st.ino, inside });
   return inside;
 }

@@ -17,8 +17,20 @@ import { BaseHTTPRequestHandler } from "../base-handler.js";
 import { BytesSource, ChainSource, FILE_CHUNK, FileSource, type BodySource } from "./body-sources.js";
 import { AcceptEncoding } from "./content-coding.js";
 import { evaluatePreconditions, pythonNotModified, rangeApplies, weakEtag } from "./conditional.js";
-import { type FileCache, sharedFileCache } from "./file-cache.js";
-import { SharedBuffers } from "./shared-bytes.js";
+import type { FileCache } from "./file-cache.js";
+import type { SharedBuffers } from "./shared-bytes.js";
+import {
+  BoundedCache,
+  type FileMeta,
+  type ListingRow,
+  MAX_TRANSLATED_LENGTH,
+  MAX_TRANSLATED_PER_FOLDER,
+  fileMetas,
+  folderListings,
+  sharedFileCache,
+  sharedListingBytes,
+  translatedPaths,
+} from "../../caches.js";
 import { DEFAULT_EXTENSIONS_MAP, guessType } from "./mimetypes.js";
 import { contentRange, makeBoundary, multipartByteranges, parseRange, unsatisfiedRange } from "./ranges.js";
 import { joinPath, normpath, quote, stripQuery, type SplitURL, unquote, urlsplit, urlunsplit } from "./url-paths.js";
@@ -38,37 +50,24 @@ interface Variant {
 
 const TRAILING_SLASH = /(?:\/|%2[fF])$/;
 
-/** One entry of a folder listing, ready to render. */
-interface ListingRow {
-  /** The `<li>` line, as Python writes it. */
-  html: string;
-  /** The name starts with a dot. */
-  dot: boolean;
-  /** A symlink whose target lies outside the folder served (only computed when asked for). */
-  outside: boolean;
-}
-
 /**
- * Listings of folders that hold no symlinks, by path, valid while the
- * folder's device, inode, modification and change times are unchanged
- * (adding, removing or renaming an entry changes them). A folder changed
- * less than {@link LISTING_SETTLE_MS} ago is not cached, so a coarse
- * file-system clock cannot hide a change.
+ * How old (in milliseconds) a folder's last change must be for its listing
+ * to be kept in {@link folderListings}, so that a coarse file-system clock
+ * cannot hide a change.
  */
-const listingCache = new Map<string, { dev: number; ino: number; mtimeMs: number; ctimeMs: number; rows: readonly ListingRow[] }>();
-const MAX_CACHED_LISTINGS = 256;
 const LISTING_SETTLE_MS = 2500;
 
 /**
- * The rows of a folder listing in Python's order (by lower-cased name);
- * throws when the folder cannot be read. With a `root`, each symlink's row
- * tells whether it leads outside that folder.
+ * The rows of a folder listing in Python's order (by lower-cased name),
+ * with the key naming this state of the folder when the rows are cached
+ * (`null` when they are not); throws when the folder cannot be read. With
+ * a `root`, each symlink's row tells whether it leads outside that folder.
  */
-function listingRows(path: string, root: string | null): readonly ListingRow[] {
+function listingRows(path: string, root: string | null): { rows: readonly ListingRow[]; key: string | null } {
   const st = fs.statSync(path);
-  const cached = listingCache.get(path);
+  const cached = folderListings.get(path);
   if (cached && cached.dev === st.dev && cached.ino === st.ino && cached.mtimeMs === st.mtimeMs && cached.ctimeMs === st.ctimeMs) {
-    return cached.rows;
+    return cached;
   }
   const entries = readdirInDiskOrder(path);
   // Sort by the lower-cased name, computed once per entry. The sort is
@@ -95,30 +94,22 @@ function listingRows(path: string, root: string | null): readonly ListingRow[] {
   // A symlink's target can change without the folder changing: such
   // listings are built afresh every time (so `outside` is never cached).
   if (!links && Date.now() - Math.max(st.mtimeMs, st.ctimeMs) > LISTING_SETTLE_MS) {
-    if (listingCache.size >= MAX_CACHED_LISTINGS) listingCache.delete(listingCache.keys().next().value!);
-    listingCache.set(path, { dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, rows });
-    cachedRowsIds.set(rows, ++lastRowsId);
+    // Such rows stand for one state of one folder: the bytes made from them can be shared by that state.
+    const key = `rows:${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}:${path}`;
+    return folderListings.set(path, { dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, rows, key });
   }
-  return rows;
+  return { rows, key: null };
 }
-
-/**
- * Ids of the row lists held by {@link listingCache}: such a list stands for
- * one state of one folder, so the bytes made from it can be shared by key.
- */
-const cachedRowsIds = new WeakMap<readonly ListingRow[], number>();
-let lastRowsId = 0;
 
 /**
  * The `<li>` lines of a listing as bytes, each followed by a newline,
  * without the names hidden by `hideDotfiles` or leading outside the folder.
  * A big result is shared by every response that sends the same entries
- * (see {@link SharedBuffers}): by the identity of a cached row list, else
- * by content.
+ * (see {@link SharedBuffers}): by `rowsKey` (the folder state of cached
+ * rows), else by content.
  */
-function listingItems(rows: readonly ListingRow[], hideDotfiles: boolean): Buffer {
-  const id = cachedRowsIds.get(rows);
-  const key = id === undefined ? null : `rows:${id}:${hideDotfiles ? 1 : 0}`;
+function listingItems(rows: readonly ListingRow[], rowsKey: string | null, hideDotfiles: boolean): Buffer {
+  const key = rowsKey === null ? null : `${hideDotfiles ? 1 : 0}:${rowsKey}`;
   const live = key === null ? undefined : sharedListingBytes.get(key);
   if (live !== undefined) return live;
   const parts: string[] = [];
@@ -126,7 +117,6 @@ function listingItems(rows: readonly ListingRow[], hideDotfiles: boolean): Buffe
   const bytes = Buffer.from(parts.join(""), "utf8");
   return key === null ? sharedListingBytes.intern(bytes) : sharedListingBytes.set(key, bytes);
 }
-const sharedListingBytes = new SharedBuffers();
 /** The end of every listing page. */
 const LISTING_TAIL = Buffer.from("</ul>\n<hr>\n</body>\n</html>\n", "utf8");
 
@@ -510,9 +500,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * the folder cannot be read.
    */
   listDirectory(path: string): BodySource | null {
-    let rows: readonly ListingRow[];
+    let listing: { rows: readonly ListingRow[]; key: string | null };
     try {
-      rows = listingRows(path, this.followSymlinks ? null : this.directory);
+      listing = listingRows(path, this.followSymlinks ? null : this.directory);
     } catch {
       this.sendError(404, "No permission to list directory");
       return null;
@@ -532,7 +522,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     // Python's page in three parts: this request's head, the entries
     // (shared with every response sending the same ones) and the tail.
     const head = Buffer.from(lines.join("\n"), "utf8");
-    const items = listingItems(rows, this.hideDotfiles);
+    const items = listingItems(listing.rows, listing.key, this.hideDotfiles);
     const length = head.length + items.length + LISTING_TAIL.length;
     this.sendResponse(200);
     this.sendHeader("Content-type", "text/html; charset=utf-8");
@@ -552,21 +542,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   translatePath(path: string): string {
     // The answer depends only on the folder and the path: remember it.
-    let known = translated.get(this.directory);
-    if (known === undefined) {
-      if (translated.size >= 64) translated.clear();
-      known = new Map();
-      translated.set(this.directory, known);
-    }
-    let out = known.get(path);
-    if (out === undefined) {
-      out = translate(this.directory, path);
-      if (path.length <= MAX_TRANSLATED_LENGTH) {
-        if (known.size >= MAX_TRANSLATED) known.clear();
-        known.set(path, out);
-      }
-    }
-    return out;
+    const directory = this.directory;
+    const known = translatedPaths.get(directory) ?? translatedPaths.set(directory, new BoundedCache(MAX_TRANSLATED_PER_FOLDER));
+    const out = known.get(path);
+    if (out !== undefined) return out;
+    const fresh = translate(directory, path);
+    return path.length <= MAX_TRANSLATED_LENGTH ? known.set(path, fresh) : fresh;
   }
 
   /**
@@ -665,12 +646,6 @@ function afterClosing<T>(source: BodySource, next: () => T | Promise<T>): Promis
   return Promise.resolve(closed).then(next, next);
 }
 
-/** {@link SimpleHTTPRequestHandler.translatePath} results by folder, then by request path. */
-const translated = new Map<string, Map<string, string>>();
-const MAX_TRANSLATED = 4096;
-/** Longer request paths are translated afresh each time, so the memo stays small. */
-const MAX_TRANSLATED_LENGTH = 512;
-
 /** Python's `translate_path()`: the request path, unquoted and normalised, under `directory`. */
 function translate(directory: string, path: string): string {
   let p = unquote(stripQuery(path));
@@ -685,24 +660,9 @@ function translate(directory: string, path: string): string {
   return out;
 }
 
-/** Header values derived from a file's size and modification time, kept while those stay the same. */
-interface FileMeta {
-  size: number;
-  mtimeMs: number;
-  encoding: string | null;
-  etag?: string;
-  lastModified?: string;
-}
-const fileMetas = new Map<string, FileMeta>();
-const MAX_FILE_METAS = 10000;
-
 /** The {@link FileMeta} of the file at `path` (an existing file), fresh if it changed. */
 function fileMeta(path: string, size: number, mtimeMs: number, encoding: string | null): FileMeta {
-  let meta = fileMetas.get(path);
-  if (meta === undefined || meta.size !== size || meta.mtimeMs !== mtimeMs || meta.encoding !== encoding) {
-    meta = { size, mtimeMs, encoding };
-    if (fileMetas.size >= MAX_FILE_METAS) fileMetas.clear();
-    fileMetas.set(path, meta);
-  }
-  return meta;
+  const meta = fileMetas.get(path);
+  if (meta !== undefined && meta.size === size && meta.mtimeMs === mtimeMs && meta.encoding === encoding) return meta;
+  return fileMetas.set(path, { size, mtimeMs, encoding });
 }
