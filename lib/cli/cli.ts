@@ -15,12 +15,8 @@ import * as net from "node:net";
 import { promises as dns } from "node:dns";
 import { networkInterfaces } from "node:os";
 import { resolve as resolvePath } from "node:path";
-import { AF_INET, AF_INET6 } from "../socketserver/address.js";
 import { pyInt, pyRepr } from "../py/index.js";
-import type { RequestHandlerClass } from "../socketserver/base-server.js";
-import { ForkingMixIn, isForkedWorker, type ServerConstructor } from "../socketserver/mixins.js";
-import { startHandler } from "../socketserver/request-handlers.js";
-import type { BaseRequestHandler } from "../socketserver/request-handlers.js";
+import { AF_INET, AF_INET6, ForkingMixIn, isForkedWorker, type RequestHandlerClass, type ServerConstructor } from "../socketserver/index.js";
 import { BaseHTTPRequestHandler } from "../http/server/base-handler.js";
 import { HTTPServer, ThreadingHTTPServer, ThreadingHTTPSServer, type HTTPSOptions } from "../http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../http/server/files/simple-handler.js";
@@ -909,7 +905,13 @@ export interface MainEnvironment {
   onServing?: (server: HTTPServer) => void;
 }
 
-/** The handler class a command line asks for: SimpleHTTPRequestHandler (or CGI) with the options applied. */
+/**
+ * The handler class a command line asks for: SimpleHTTPRequestHandler (or
+ * CGI) with the options applied, serving `options.directory`. The folder
+ * goes to the constructor, as Python's `DualStackServer.finish_request()`
+ * passes `directory=` (and as its `functools.partial` did before 3.12); the
+ * server then constructs and starts each handler the ordinary way.
+ */
 async function handlerClassFor(options: CommandLineOptions): Promise<RequestHandlerClass> {
   let Base: typeof SimpleHTTPRequestHandler = SimpleHTTPRequestHandler;
   if (options.cgi) {
@@ -926,8 +928,18 @@ async function handlerClassFor(options: CommandLineOptions): Promise<RequestHand
     }
     Base = mod.CGIHTTPRequestHandler as typeof SimpleHTTPRequestHandler;
   }
+  const directory = options.directory;
   // A subclass, so settings stay with this command line (Python sets them on the class itself).
-  class CommandLineHandler extends Base {}
+  class CommandLineHandler extends Base {
+    /**
+     * @param request - the connection.
+     * @param clientAddress - the client's address.
+     * @param server - the server.
+     */
+    constructor(request: unknown, clientAddress: unknown, server: never) {
+      super(request, clientAddress, server, { directory });
+    }
+  }
   const proto = CommandLineHandler.prototype;
   if (options.headers.length > 0) proto.extraResponseHeaders = Object.freeze(options.headers.map((h) => Object.freeze([...h] as [string, string])));
   if (options.cors) proto.cors = true;
@@ -938,33 +950,23 @@ async function handlerClassFor(options: CommandLineOptions): Promise<RequestHand
   return CommandLineHandler as unknown as RequestHandlerClass;
 }
 
-type HandlerWithDirectory = new (request: unknown, clientAddress: unknown, server: unknown, options: { directory: string }) => BaseRequestHandler;
-
-/** Give a server class's handlers the `directory` option (what Python's `DualStackServer.finish_request` does). */
-function servingDirectory<TBase extends ServerConstructor<HTTPServer>>(Base: TBase, directory: string) {
-  return class DualStackServer extends Base {
-    override finishRequest(request: unknown, clientAddress: unknown): Promise<void> {
-      const Handler = this.RequestHandlerClass as unknown as HandlerWithDirectory;
-      return startHandler(() => new Handler(request, clientAddress, this, { directory }));
-    }
-  };
-}
-
 /**
- * The server class a command line asks for: Python's `DualStackServer` (a
- * `ThreadingHTTPServer`, or `ThreadingHTTPSServer` with TLS, whose handlers
- * get `directory`), or with `--workers N` a forking HTTP server with N
- * worker processes. Node listens dual-stack on `::` by default, which is
- * what Python's class arranges by clearing `IPV6_V6ONLY`.
+ * The server class a command line asks for: Python's `DualStackServer`, a
+ * subclass of `ThreadingHTTPServer` (`ThreadingHTTPSServer` with TLS), or
+ * with `--workers N` of a forking HTTP server with N worker processes; a
+ * subclass, because {@link test} sets `addressFamily` on it. The handler
+ * class carries `directory` (see {@link handlerClassFor}). Node listens
+ * dual-stack on `::` by default, which is what Python's class arranges by
+ * clearing `IPV6_V6ONLY`.
  */
 function serverClassFor(options: CommandLineOptions): ServerClassLike {
   if (options.workers > 1) {
-    const Forking = servingDirectory(ForkingMixIn(HTTPServer), options.directory);
-    Forking.prototype.maxChildren = options.workers;
-    return Forking as unknown as ServerClassLike;
+    class DualStackServer extends ForkingMixIn(HTTPServer) {}
+    DualStackServer.prototype.maxChildren = options.workers;
+    return DualStackServer as unknown as ServerClassLike;
   }
-  const Base = options.tlsCert ? ThreadingHTTPSServer : ThreadingHTTPServer;
-  return servingDirectory(Base as ServerConstructor<HTTPServer>, options.directory) as unknown as ServerClassLike;
+  const Base = (options.tlsCert ? ThreadingHTTPSServer : ThreadingHTTPServer) as ServerConstructor<HTTPServer>;
+  return class DualStackServer extends Base {} as unknown as ServerClassLike;
 }
 
 /**

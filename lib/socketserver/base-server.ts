@@ -19,6 +19,9 @@ export type RequestHandlerClass = new (request: never, clientAddress: never, ser
 
 type HandlerConstructor = new (request: unknown, clientAddress: unknown, server: unknown) => BaseRequestHandler;
 
+/** The value of a server's `#constructingFor` while it constructs no handler. */
+const NO_REQUEST: unique symbol = Symbol("no request");
+
 /** A request waiting in a server's queue, with the address it came from. */
 export type PendingRequest = [request: unknown, clientAddress: unknown];
 
@@ -48,6 +51,22 @@ export class BaseServer {
   #wake: (() => void) | null = null;
   #wakeOnShutdown = false;
   #ready: Promise<void>;
+  /**
+   * The socket is closed (`serverClose()` of a socket server, through
+   * {@link markServerClosed}): {@link serveForever} and
+   * {@link handleRequest} then reject at once.
+   */
+  #closed = false;
+  /**
+   * The request whose handler {@link finishRequest} is constructing right
+   * now (see `_constructHandler()`), or `NO_REQUEST`.
+   */
+  #constructingFor: unknown = NO_REQUEST;
+  /**
+   * Whether {@link handleRequestNoblock} is `BaseServer`'s own, decided
+   * when {@link serveForever} starts.
+   */
+  #ownNoblock = true;
 
   /**
    * @param serverAddress - where to listen; its shape depends on the subclass.
@@ -127,9 +146,18 @@ activate(): void | Promise<void> {}
    * settles when the loop has stopped; it rejects if the server could not
    * bind. {@link serviceActions} runs on every turn of the loop, at least
    * every `pollInterval` seconds.
+   *
+   * Each turn takes a request with {@link handleRequestNoblock}. Whether that
+   * method is overridden is decided once, when the loop starts (after
+   * binding): an override in a subclass, or one assigned on the prototype or
+   * the instance (under either spelling) before `serveForever()` is called
+   * or while it waits for the bind, is called on every turn; one assigned
+   * while the loop runs takes effect at the next `serveForever()`.
+   * Otherwise the loop runs `BaseServer`'s own steps without creating a
+   * Promise for a request that needs none.
    */
   serveForever(pollInterval = 0.5): Promise<void> {
-    if (closedServers.has(this)) return Promise.reject(closedServerError(this.serverAddress));
+    if (this.#closed) return Promise.reject(closedServerError(this.serverAddress));
     if (this.#running) return Promise.reject(new Error("serveForever() is already running"));
     const run = this.#ready
       .then(() => new Promise<void>((resolve, reject) => this.#startLoop(pollInterval, resolve, reject)))
@@ -162,6 +190,7 @@ activate(): void | Promise<void> {}
   };
 
   #startLoop(pollInterval: number, resolve: () => void, reject: (error: unknown) => void): void {
+    this.#ownNoblock = this.handleRequestNoblock === BaseServer.prototype.handleRequestNoblock;
     this.#loopDone = (error?: unknown) => {
       this.#loopDone = null;
       this.#parked = false;
@@ -189,10 +218,7 @@ activate(): void | Promise<void> {}
           this.#parked = true;
           return;
         }
-        const handled =
-          this.handleRequestNoblock === BaseServer.prototype.handleRequestNoblock
-            ? this.#handleQueued()
-            : this.handleRequestNoblock();
+        const handled = this.#ownNoblock ? this.#handleQueued() : this.handleRequestNoblock();
         if (handled !== undefined) {
           handled.then(
             () => this.#afterRequest(),
@@ -246,7 +272,7 @@ activate(): void | Promise<void> {}
    * {@link timeout} seconds pass without one.
    */
   async handleRequest(): Promise<void> {
-    if (closedServers.has(this)) throw closedServerError(this.serverAddress);
+    if (this.#closed) throw closedServerError(this.serverAddress);
     await this.#ready;
     const seconds = this.timeout ?? null;
     const deadline = seconds === null ? null : Date.now() + seconds * 1000;
@@ -348,10 +374,54 @@ activate(): void | Promise<void> {}
     return this.finishRequest(request, clientAddress).then(() => this.shutdownRequest(request));
   }
 
-  /** Build the handler for a request; the Promise settles when it has finished handling. */
+  /**
+   * Build the handler for a request and start it at once (its constructor
+   * does not start it again); the Promise settles when it has finished
+   * handling.
+   */
   finishRequest(request: unknown, clientAddress: unknown): Promise<void> {
     const Handler = this.RequestHandlerClass as unknown as HandlerConstructor;
-    return startHandler(() => new Handler(request, clientAddress, this));
+    return startHandler(this._constructHandler(Handler, request, clientAddress));
+  }
+
+  /**
+   * Construct a handler for `request` that does not start by itself: its
+   * constructor asks {@link _startsHandlerFor} and hears yes. The caller
+   * starts it (`startHandler()`), or never does (a settings probe).
+   * Layer-internal: the socketserver layer's one way to make a handler that
+   * a server starts itself.
+   * @internal
+   */
+  _constructHandler<T extends BaseRequestHandler>(
+    Handler: new (request: unknown, clientAddress: unknown, server: this) => T,
+    request: unknown,
+    clientAddress: unknown,
+  ): T {
+    this.#constructingFor = request;
+    try {
+      return new Handler(request, clientAddress, this);
+    } finally {
+      this.#constructingFor = NO_REQUEST;
+    }
+  }
+
+  /**
+   * Asked by the constructor of a handler given this server: whether this
+   * server is constructing the handler for `request` (in
+   * {@link _constructHandler}) and so starts it itself. Answers yes once per
+   * construction, so a handler that the constructor chain makes for the
+   * same server starts by itself.
+   * @internal
+   */
+  _startsHandlerFor(request: unknown): boolean {
+    if (this.#constructingFor !== request) return false;
+    this.#constructingFor = NO_REQUEST;
+    return true;
+  }
+
+  /** @internal The one writer of the closed state; see {@link markServerClosed}. */
+  _markClosed(): void {
+    this.#closed = true;
   }
 
   /** End a request (for sockets: close for writing, then close). Calls {@link closeRequest}. */
@@ -400,9 +470,6 @@ function settled(step: unknown): Promise<void> | undefined {
   return isThenable(step) ? Promise.resolve(step).then(() => undefined) : undefined;
 }
 
-/** Servers whose socket {@link BaseServer.serverClose} has closed. */
-const closedServers = new WeakSet<BaseServer>();
-
 /**
  * Record that `server`'s socket is closed, as the servers' `serverClose()`
  * does: from then on its `serveForever()` and `handleRequest()` reject at
@@ -410,7 +477,7 @@ const closedServers = new WeakSet<BaseServer>();
  * can no longer arrive.
  */
 export function markServerClosed(server: BaseServer): void {
-  closedServers.add(server);
+  server._markClosed();
 }
 
 /** The error for serving on a server whose socket `serverClose()` has closed. */

@@ -14,7 +14,7 @@ import { pythonNames } from "../python-names.js";
 import type { BaseServer } from "./base-server.js";
 import { isThenable } from "../thenable.js";
 import { Registry } from "./registry.js";
-import { markSharedDescriptor } from "./tcp-server.js";
+import { ClosePolicy } from "./close-policy.js";
 
 /**
  * A server class a mixin can extend. TypeScript requires a mixin's base
@@ -248,7 +248,7 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
         }
         // The primary may still hold the descriptor for a moment: closing
         // this copy alone would not end the connection.
-        if (typeof handle === "object" && handle !== null) markSharedDescriptor(handle);
+        if (typeof handle === "object" && handle !== null) ClosePolicy.of(handle).sharedDescriptor = true;
         this.#udpReplies.set(msg.id ?? 0, request);
         // Tell the primary it may drop its copy: this process owns the request now.
         process.send?.({ type: MSG_RECEIVED, key: this.#key, id: msg.id ?? 0 });

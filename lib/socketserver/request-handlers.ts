@@ -14,8 +14,18 @@ import { isThenable } from "../thenable.js";
 
 const kHandled = Symbol("handled");
 const kStart = Symbol("start");
-/** Set by {@link startHandler} while it constructs a handler that it then starts itself. */
-let startedByServer = false;
+
+/**
+ * A server as a handler's constructor sees it: perhaps one that starts the
+ * handlers it constructs. The constructor asks `_startsHandlerFor(request)`:
+ * "are you constructing me for this request, so that you start me
+ * yourself?" `BaseServer` answers yes once, from inside its
+ * `_constructHandler()`; any other server (or none) means the handler
+ * starts by itself on the next microtask, as one a user constructs does.
+ */
+interface HandlerStarter {
+  _startsHandlerFor?: (request: unknown) => boolean;
+}
 
 /**
  * The Promise that settles once `handler` has run `setup()`, `handle()` and
@@ -26,19 +36,12 @@ export function runHandler(handler: BaseRequestHandler): Promise<void> {
 }
 
 /**
- * Construct a handler with `make` and run it straight away rather than on
- * the next microtask (the constructor returns only once the subclass's
- * fields are set, so nothing differs but the wait): how the servers start
- * their handlers. Returns what {@link runHandler} would.
+ * Start a handler a server constructed through `_constructHandler()`, at
+ * once rather than on the next microtask (the constructor has returned,
+ * so the subclass's fields are set and nothing differs but the wait).
+ * Returns what {@link runHandler} would.
  */
-export function startHandler(make: () => BaseRequestHandler): Promise<void> {
-  startedByServer = true;
-  let handler: BaseRequestHandler;
-  try {
-    handler = make();
-  } finally {
-    startedByServer = false;
-  }
+export function startHandler(handler: BaseRequestHandler): Promise<void> {
   return handler[kStart]();
 }
 
@@ -53,15 +56,12 @@ export function settingsProbe<T extends BaseRequestHandler, S extends BaseServer
   Handler: new (request: unknown, clientAddress: unknown, server: S) => T,
   server: S,
 ): T | null {
-  startedByServer = true;
   try {
-    const probe = new Handler(null, null, server);
+    const probe = server._constructHandler(Handler as new (request: unknown, clientAddress: unknown, server: BaseServer) => T, null, null);
     adoptInstanceNames(probe);
     return probe;
   } catch {
     return null;
-  } finally {
-    startedByServer = false;
   }
 }
 
@@ -97,9 +97,9 @@ export class BaseRequestHandler {
     this.request = request;
     this.clientAddress = clientAddress;
     this.server = server;
-    if (startedByServer) {
-      // startHandler() runs it once the constructor chain has returned.
-      startedByServer = false;
+    if ((server as HandlerStarter | null | undefined)?._startsHandlerFor?.(request) === true) {
+      // The server constructing it starts it once the constructor chain
+      // has returned (see startHandler()).
       this[kHandled] = DONE;
     } else {
       this[kHandled] = DONE.then(() => this.#run());

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Readable, Writable } from "node:stream";
+import { ClosePolicy } from "./close-policy.js";
 
 /** Raised by a read that waited longer than the handler's `timeout`. */
 export class SocketTimeoutError extends Error {
@@ -42,23 +43,6 @@ const COALESCE_COPY_LIMIT = 64 * 1024;
  * time-out measures progress rather than the size of a write.
  */
 const PIECE = 64 * 1024;
-
-/** Connections whose handler left input unread: closing them lingers (see `closeConnection`). */
-const unreadInput = new WeakSet<object>();
-
-/**
- * Note that `connection` may still have input on the way that nobody will
- * read (an error answered before the request body, a reader closed with
- * bytes left), so that closing it drains first instead of resetting.
- */
-export function markUnreadInput(connection: object): void {
-  unreadInput.add(connection);
-}
-
-/** Whether {@link markUnreadInput} was called for `connection`. */
-export function mayHaveUnreadInput(connection: object): boolean {
-  return unreadInput.has(connection);
-}
 
 /** Bytes or text accepted by the writers; text is encoded as UTF-8. */
 export type Bytes = Buffer | Uint8Array | string;
@@ -402,11 +386,16 @@ export class BufferedReader implements AsyncIterable<Buffer> {
     }
   }
 
-  /** Stop reading from the source and drop buffered bytes. */
+  /**
+   * Stop reading from the source and drop buffered bytes. Bytes dropped
+   * mean the peer may be sending more that nobody reads: the source's
+   * `ClosePolicy` then records `unreadInput`, so that closing the
+   * connection drains instead of resetting it.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#source && this.#length > 0) markUnreadInput(this.#source);
+    if (this.#source && this.#length > 0) ClosePolicy.of(this.#source).unreadInput = true;
     this.detach();
     this.#chunks = [];
     this.#length = 0;

@@ -9,7 +9,7 @@ import { pythonNames } from "../python-names.js";
 import { AF_INET, SOCK_STREAM, bindHost, parseInetAddress, toSocketAddress } from "./address.js";
 import { pyRepr } from "../py/index.js";
 import { BaseServer, markServerClosed, type RequestHandlerClass } from "./base-server.js";
-import { mayHaveUnreadInput } from "./streams.js";
+import { ClosePolicy } from "./close-policy.js";
 
 /** How long a closed connection keeps reading (and discarding) so the peer gets all data before the close. */
 const LINGER_MS = 1000;
@@ -20,54 +20,52 @@ function listenSupportsReusePort(): boolean {
   return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
 }
 
-/** Connections whose descriptor another process may still hold (see {@link markSharedDescriptor}). */
-const sharedDescriptors = new WeakSet<object>();
-
 /**
- * Note that another process may still hold `sock`'s descriptor (a
- * connection a `ForkingMixIn` worker received from the primary): closing
- * this copy then does not end the connection, so it is always shut down
- * for writing first, which does.
+ * Note that another process may still hold `sock`'s descriptor: sets
+ * `sharedDescriptor` in its {@link ClosePolicy} (what `ForkingMixIn` does
+ * for a connection a worker received), so that closing it always shuts
+ * the write side down first.
  */
 export function markSharedDescriptor(sock: object): void {
-  sharedDescriptors.add(sock);
+  ClosePolicy.of(sock).sharedDescriptor = true;
 }
 
 /**
- * Whether `sock` can be closed outright with nothing lost: no input is left
- * unread (see `markUnreadInput`; closing over unread input makes the kernel
- * reset the connection) and every byte written is already with the kernel,
- * which still delivers it, then the FIN, after the descriptor is closed.
- * That is what Python's `shutdown(SHUT_WR)` + `close()` puts on the wire,
- * without the extra round through the event loop that Node's `end()` takes.
- * TLS connections always take the `end()` path, which sends close_notify,
- * and so do descriptors shared with another process.
+ * Whether `sock` can be closed outright with nothing lost: its
+ * {@link ClosePolicy} records no unread input (closing over unread input
+ * makes the kernel reset the connection) and every byte written is already
+ * with the kernel, which still delivers it, then the FIN, after the
+ * descriptor is closed. That is what Python's `shutdown(SHUT_WR)` +
+ * `close()` puts on the wire, without the extra round through the event
+ * loop that Node's `end()` takes. TLS connections always take the `end()`
+ * path, which sends close_notify, and so do descriptors shared with another
+ * process (`sharedDescriptor`).
  */
-function closesCleanlyAtOnce(sock: net.Socket): boolean {
+function closesCleanlyAtOnce(sock: net.Socket, policy: ClosePolicy | undefined): boolean {
   return (
-    !mayHaveUnreadInput(sock) &&
+    (policy === undefined || (!policy.unreadInput && !policy.sharedDescriptor)) &&
     sock.readableLength === 0 &&
     sock.writableLength === 0 &&
-    (sock as net.Socket & { encrypted?: boolean }).encrypted !== true &&
-    !sharedDescriptors.has(sock)
+    (sock as net.Socket & { encrypted?: boolean }).encrypted !== true
   );
 }
 
 /**
  * Close a connection the way a careful server does: finish sending, then,
- * when the client may still be sending (input was left unread, see
- * `markUnreadInput`), keep draining what it sends for a short while (closing
- * a socket with unread input makes the kernel reset it, which can destroy
+ * when the client may still be sending (its {@link ClosePolicy} records
+ * `unreadInput`), keep draining what it sends for a short while (closing a
+ * socket with unread input makes the kernel reset it, which can destroy
  * the response in flight), then release it.
  */
 export function closeConnection(sock: net.Socket): void {
   if (sock.destroyed) return;
-  if (closesCleanlyAtOnce(sock)) {
+  const policy = ClosePolicy.find(sock);
+  if (closesCleanlyAtOnce(sock, policy)) {
     sock.destroy();
     return;
   }
   if (!sock.writableEnded) sock.end();
-  if (!mayHaveUnreadInput(sock) && sock.readableLength === 0) {
+  if (policy?.unreadInput !== true && sock.readableLength === 0) {
     // Nothing left unread: release as soon as the last bytes are handed to
     // the kernel, as Python's shutdown() + close() does.
     if (sock.writableFinished) sock.destroy();
@@ -124,6 +122,11 @@ export class TCPServer extends BaseServer {
   #bindAndActivate: boolean;
   #closed = false;
   #listening = false;
+  /**
+   * Whether {@link closeRequest} is `TCPServer`'s own, decided at the first
+   * {@link shutdownRequest} (`undefined` until then).
+   */
+  #ownCloseRequest: boolean | undefined = undefined;
 
   /**
    * @param serverAddress - `[host, port]` (`""` means every interface, port 0 picks a free port), or a path for Unix servers.
@@ -304,12 +307,24 @@ export class TCPServer extends BaseServer {
     return super.finishRequest(request, clientAddress);
   }
 
-  /** Close the connection for writing (the client sees end of data), then {@link closeRequest}. */
+  /**
+   * Close the connection for writing (the client sees end of data), then
+   * {@link closeRequest}.
+   *
+   * Where `TCPServer`'s own {@link closeRequest} would close the connection
+   * at once, this closes it itself (the FIN leaves with the close: the same
+   * bytes as Python's `shutdown(SHUT_WR)` + `close()`, one turn of the event
+   * loop sooner). Whether `closeRequest` is `TCPServer`'s own is decided
+   * once, at the first call of this method: an override in a subclass, or
+   * one assigned on the prototype or the instance (under either spelling)
+   * before the first request ends, is always called, after the write side
+   * is shut down; one assigned later is called only for connections that
+   * cannot close at once.
+   */
   override shutdownRequest(request: unknown): void | Promise<void> {
     const sock = request as net.Socket;
-    // Where our own closeRequest() would close at once, close here: the FIN
-    // leaves with the close, the same bytes as Python's shutdown(SHUT_WR).
-    if (this.closeRequest === TCPServer.prototype.closeRequest && !sock.destroyed && closesCleanlyAtOnce(sock)) {
+    this.#ownCloseRequest ??= this.closeRequest === TCPServer.prototype.closeRequest;
+    if (this.#ownCloseRequest && !sock.destroyed && closesCleanlyAtOnce(sock, ClosePolicy.find(sock))) {
       sock.destroy();
       return;
     }

@@ -28,7 +28,8 @@
  * @module
  */
 import { pyRepr, pySplit } from "../../../py/index.js";
-import { BrokenPipeError, SocketTimeoutError, SocketWriter, markUnreadInput } from "../../../socketserver/streams.js";
+import { BrokenPipeError, SocketTimeoutError, SocketWriter } from "../../../socketserver/streams.js";
+import { ClosePolicy } from "../../../socketserver/close-policy.js";
 import { parseHeaderBlock, parseHeaders } from "../../message.js";
 import { methodNames } from "../../caches.js";
 import type { BaseHTTPRequestHandler } from "../base-handler.js";
@@ -679,7 +680,7 @@ export class HTTPConnection {
 
   /** An error response is on its way: closing must drain what the client still sends. */
   noteUnreadInput(): void {
-    if (this.clientMaySendMore()) markUnreadInput(this.#h.connection);
+    if (this.clientMaySendMore()) ClosePolicy.of(this.#h.connection).unreadInput = true;
   }
 
   /**
