@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { main } from "../../lib/cli/cli.js";
 import type { HTTPServer } from "../../lib/http/server/http-server.js";
-import { delay, within } from "../socketserver/helpers.js";
+import { delay, within } from "../helpers.js";
 
 /** Collects what a TextSink receives. */
 class Collector {

@@ -12,7 +12,7 @@ import sinon from "sinon";
 import { BufferedReader, StreamRequestHandler, TCPServer, UDPServer } from "../../lib/socketserver/index.js";
 import { ClosePolicy } from "../../lib/socketserver/close-policy.js";
 import { markSharedDescriptor } from "../../lib/socketserver/tcp-server.js";
-import { HOST, connect, readAll, within } from "./helpers.js";
+import { HOST, connect, readAll, within } from "../helpers.js";
 
 /** A TCPServer that records, per connection, whether shutdownRequest() closed at once or ended the write side first. */
 function recordingServer(Handler: typeof StreamRequestHandler) {

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import type * as net from "node:net";
 import { BaseRequestHandler, BaseServer, StreamRequestHandler, TCPServer } from "../../lib/socketserver/index.js";
-import { HOST, connect, readAll, waitFor, within } from "./helpers.js";
+import { HOST, connect, readAll, waitFor, within } from "../helpers.js";
 
 /** A server fed by hand: each enqueued request is handled by a handler that does nothing. */
 class Fed extends BaseServer {}
