@@ -38,11 +38,16 @@ const NEWLINE = 0x0a;
 const COALESCE_COPY_LIMIT = 64 * 1024;
 /**
  * Bytes handed to the stream at a time once it asks to wait: a larger
- * write is queued in the writer and passed on piece by piece, one drain
- * at a time, so that a reader's progress (or its lack) shows, and a send
- * time-out measures progress rather than the size of a write.
+ * write, or any write while the stream's own buffer is full, is queued in
+ * the writer and passed on piece by piece, one drain at a time, so that
+ * the bytes queued in Node stay bounded and a reader's progress (or its
+ * lack) shows to a send time-out. As large as the kernel's own batches
+ * (it takes more only after about a third of a send buffer of a few MiB
+ * has gone), so that a fast reader costs no extra turns of the event loop.
  */
-const PIECE = 64 * 1024;
+const PIECE = 1024 * 1024;
+/** Writes gathered for the tick's send beyond this make {@link SocketWriter.needsFlush} true. */
+const TICK_FLUSH = 64 * 1024;
 
 /** Bytes or text accepted by the writers; text is encoded as UTF-8. */
 export type Bytes = Buffer | Uint8Array | string;
@@ -511,7 +516,7 @@ export class SocketWriter implements Writer {
         else at += p.copy(out, at);
       }
       this.#out(out);
-    } else if (this.#backlogBytes > 0 || total > PIECE) {
+    } else if (this.#backlogBytes > 0 || total > PIECE || s.writableNeedDrain) {
       for (const p of parts) this.#out(typeof p === "string" ? Buffer.from(p, "latin1") : p);
     } else {
       s.cork();
@@ -554,13 +559,13 @@ export class SocketWriter implements Writer {
   }
 
   /**
-   * True when {@link flush} has work to do: bytes held back, a piece's
-   * worth gathered for the tick's send (so that a burst of writes, such as
+   * True when {@link flush} has work to do: bytes held back, 64 KiB or
+   * more gathered for the tick's send (so that a burst of writes, such as
    * pipelined responses, waits for the peer instead of piling up), or the
    * socket asks to wait for a drain.
    */
   get needsFlush(): boolean {
-    return this.#pendingBytes > 0 || this.#backlogBytes > 0 || this.#tickBytes >= PIECE || this.#stream.writableNeedDrain;
+    return this.#pendingBytes > 0 || this.#backlogBytes > 0 || this.#tickBytes >= TICK_FLUSH || this.#stream.writableNeedDrain;
   }
 
   /**
@@ -580,7 +585,7 @@ export class SocketWriter implements Writer {
 
   /** Pass `buf` on to the stream, behind whatever still waits in the backlog. */
   #out(buf: Buffer): void {
-    if (this.#backlogBytes === 0 && buf.length <= PIECE) {
+    if (this.#backlogBytes === 0 && buf.length <= PIECE && !this.#stream.writableNeedDrain) {
       this.#stream.write(buf);
       return;
     }
