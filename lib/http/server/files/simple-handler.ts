@@ -529,9 +529,6 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.sendHeader("Content-Length", String(length));
     this.sendExtraHeaders();
     this.endHeaders();
-    // A small page goes out in one piece, as it always did; only big
-    // entries (the shared ones) are sent as they are, never copied.
-    if (items.length < sharedListingBytes.minSize) return new BytesSource(Buffer.concat([head, items, LISTING_TAIL], length));
     return new BytesSource([head, items, LISTING_TAIL]);
   }
 
@@ -558,24 +555,14 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     if (source instanceof BytesSource) {
       const parts = source.remainingParts;
       source.close();
-      if (parts.length > 1) return this.#copyParts(parts, outputfile);
-      if (parts.length === 1) outputfile.write(parts[0]!);
+      // Each part as it is (a shared one is never copied): the writer
+      // passes big ones on piece by piece and keeps what waits bounded.
+      for (const part of parts) outputfile.write(part);
       // Wait only when the socket asks for it (or for another kind of writer).
       if (!(outputfile instanceof SocketWriter) || outputfile.needsFlush) return outputfile.flush();
       return;
     }
     return this.#copyChunks(source, outputfile);
-  }
-
-  /**
-   * Write buffers one after the other, each as it is (a shared one is never
-   * copied), waiting for the writer between them when it asks to.
-   */
-  async #copyParts(parts: readonly Buffer[], outputfile: Writer): Promise<void> {
-    for (const part of parts) {
-      outputfile.write(part);
-      if (!(outputfile instanceof SocketWriter) || outputfile.needsFlush) await outputfile.flush();
-    }
   }
 
   /**
