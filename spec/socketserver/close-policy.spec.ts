@@ -8,27 +8,12 @@
 import { expect } from "chai";
 import * as net from "node:net";
 import { PassThrough } from "node:stream";
-import sinon from "sinon";
 import { BufferedReader, StreamRequestHandler, TCPServer, UDPServer } from "../../lib/socketserver/index.js";
 import { ClosePolicy } from "../../lib/socketserver/close-policy.js";
 import { markSharedDescriptor } from "../../lib/socketserver/tcp-server.js";
 import { HOST, connect, readAll, within } from "../helpers.js";
+import { recordingServer } from "./recording-server.js";
 
-/** A TCPServer that records, per connection, whether shutdownRequest() closed at once or ended the write side first. */
-function recordingServer(Handler: typeof StreamRequestHandler) {
-  const seen: { destroyed: boolean; ended: boolean }[] = [];
-  class Recording extends TCPServer {
-    override shutdownRequest(request: unknown): void | Promise<void> {
-      const sock = request as net.Socket;
-      const spy = sinon.spy(sock, "end");
-      const result = super.shutdownRequest(request);
-      seen.push({ destroyed: sock.destroyed, ended: spy.called });
-      spy.restore();
-      return result;
-    }
-  }
-  return { server: new Recording([HOST, 0], Handler), seen };
-}
 
 /** Connect, send `data`, and return what the server sends until it closes. */
 async function oneExchange(server: TCPServer, data: string): Promise<string> {

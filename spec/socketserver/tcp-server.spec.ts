@@ -18,6 +18,7 @@ import {
 } from "../../lib/socketserver/index.js";
 import { markSharedDescriptor } from "../../lib/socketserver/tcp-server.js";
 import { HOST, captureStderr, connect, delay, exchange, latin1, readAll, within } from "../helpers.js";
+import { recordingServer } from "./recording-server.js";
 
 class Echo extends StreamRequestHandler {
   override async handle(): Promise<void> {
@@ -457,21 +458,6 @@ describe("TCPServer", function () {
     });
   });
   describe("closing a connection", () => {
-    /** A TCPServer that records, right after each shutdownRequest(), what state the socket was left in. */
-    function recordingServer(handler: typeof StreamRequestHandler) {
-      const seen: { destroyed: boolean; ended: boolean }[] = [];
-      class Recording extends TCPServer {
-        override shutdownRequest(request: unknown): void | Promise<void> {
-          const sock = request as net.Socket;
-          const spy = sinon.spy(sock, "end");
-          const result = super.shutdownRequest(request);
-          seen.push({ destroyed: sock.destroyed, ended: spy.called });
-          spy.restore();
-          return result;
-        }
-      }
-      return { server: new Recording([HOST, 0], handler), seen };
-    }
 
     /** Serve one connection, then close the server: what the client read until the end, and its error if any. */
     async function serveOne(server: TCPServer, ms = 5000): Promise<{ reply: Buffer; error: Error | null }> {

@@ -24,9 +24,20 @@ export interface HeadLimits {
 export type HeaderLimit = "line" | "count" | "bytes";
 
 /**
- * The header lines of one request as they are read, with the limits
- * checked once per line in Python's order: a line too long, then too many
- * lines, then too many bytes in all.
+ * The one check of a header line against the limits, in Python's order: a
+ * line too long, then too many lines, then too many bytes in all. `count`
+ * and `bytes` include this line; `null` when nothing is exceeded.
+ */
+function lineLimit(limits: HeadLimits, length: number, count: number, bytes: number): HeaderLimit | null {
+  if (length > limits.maxHeaderLine) return "line";
+  if (count > limits.maxHeaders) return "count";
+  if (bytes > limits.maxHeaderBytes) return "bytes";
+  return null;
+}
+
+/**
+ * The header lines of one request as they are read line by line, checked
+ * by {@link lineLimit} as each one comes.
  */
 export class HeaderBlock {
   /** The lines so far, Latin-1 text with their line ends. */
@@ -44,10 +55,9 @@ export class HeaderBlock {
    * or `false` when more lines follow.
    */
   add(line: string, length: number): HeaderLimit | boolean {
-    if (length > this.#limits.maxHeaderLine) return "line";
+    const limit = lineLimit(this.#limits, length, ++this.#count, this.text.length + line.length);
+    if (limit !== null) return limit;
     this.text += line;
-    if (++this.#count > this.#limits.maxHeaders) return "count";
-    if (this.text.length > this.#limits.maxHeaderBytes) return "bytes";
     return length === 0 || line === "\n" || line === "\r\n";
   }
 
@@ -66,30 +76,20 @@ export class HeaderBlock {
   }
 
   /**
-   * Check a whole head already in `text` (request line at 0, the block from
-   * `start` to `end`, ending in its blank line) the same way, line by line.
-   * Returns the limit broken, or `null`.
+   * Check a whole head already in `text` (the block from `start` to `end`,
+   * ending in its blank line) with {@link lineLimit}, line by line, as if
+   * it had been read that way. Returns the limit broken, or `null`.
    */
   static check(text: string, start: number, end: number, limits: HeadLimits): HeaderLimit | null {
-    const block = new HeaderBlock(limits);
+    let count = 0;
     for (let pos = start; pos < end; ) {
       const e = text.indexOf("\n", pos) + 1;
-      const done = block.#addLength(e - pos);
-      if (done !== false && done !== true) return done;
+      const limit = lineLimit(limits, e - pos, ++count, e - start);
+      if (limit !== null) return limit;
       pos = e;
     }
     return null;
   }
-
-  /** {@link add} for a line known only by its length (the text is kept elsewhere). */
-  #addLength(length: number): HeaderLimit | boolean {
-    if (length > this.#limits.maxHeaderLine) return "line";
-    this.#bytes += length;
-    if (++this.#count > this.#limits.maxHeaders) return "count";
-    if (this.#bytes > this.#limits.maxHeaderBytes) return "bytes";
-    return false;
-  }
-  #bytes = 0;
 }
 
 /**
