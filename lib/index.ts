@@ -36,7 +36,9 @@ export {
   SimpleHTTPRequestHandler,
   type SimpleHandlerOptions,
 } from "./http/server/files/simple-handler.js";
-export { CGIHTTPRequestHandler, IndexError, nobodyUid, urlCollapsePath } from "./http/server/cgi/cgi-handler.js";
+export { CGIHTTPRequestHandler } from "./http/server/cgi/cgi-handler.js";
+export { nobodyUid } from "./http/server/cgi/nobody.js";
+export { IndexError, urlCollapsePath } from "./http/server/cgi/url-collapse.js";
 export { BytesSource, ChainSource, FileSource, type BodySource } from "./http/server/files/body-sources.js";
 export { FileCache } from "./http/server/files/file-cache.js";
 export { sharedFileCache } from "./http/caches.js";

@@ -27,6 +27,7 @@
  * | {@link userDatabaseIds} | `nobody`'s user and group ids, by user database file | 1 | never (as Python's `nobody_uid()`) |
  * | {@link sharedFileCache} | contents of small files, by path | 64 MiB, 2 MiB per file; least recently used out | a fresh `stat()` on every request; files changed in the last 2.5 s are not cached |
  * | {@link sharedListingBytes} | big listing bodies, by folder state or content | none: held weakly | freed with the last response sending them |
+ * | {@link smallListingBytes} | listing bodies under 64 KiB of cached rows, by folder state | 256 | never stale: a changed folder has a new key |
  *
  * Why three are different: the file cache is bounded by bytes, not by
  * entries, and must keep its hot files while large ones pass through, so
@@ -149,6 +150,14 @@ export const folderListings = new BoundedCache<string, CachedListing>(256);
  * response sending the same entries sends one copy of them.
  */
 export const sharedListingBytes = new SharedBuffers();
+
+/**
+ * Listing bodies too small to share (under {@link SharedBuffers.minSize}),
+ * by the folder state of their cached rows (with the `hideDotfiles`
+ * choice): kept strongly, so that a folder listed again and again is not
+ * rendered and encoded every time. At most 256 x 64 KiB.
+ */
+export const smallListingBytes = new BoundedCache<string, Buffer>(256);
 
 /** A served folder's real path and when (`Date.now()`) it was resolved; resolved again after a second. */
 export const rootRealpaths = new BoundedCache<string, { readonly real: string | null; readonly at: number }>(100);

@@ -1,10 +1,11 @@
 /**
  * Python's text conventions, each implemented once: `repr()`/`str()`,
- * `%`-formatting, `str.split()`/`str.strip()`, `int()`, and the escapes
+ * `%`-formatting, `str.split()`/`str.strip()`, `int()`, `base64.decodebytes()`, and the escapes
  * `http.server` applies to log lines and HTML.
  *
  * @module
  */
+export { decodeBase64Lenient } from "./base64.js";
 export { escapeControlChars, htmlEscape } from "./escape.js";
 export { KeyError, OverflowError, ValueError, pyFormat } from "./format.js";
 export { pyInt } from "./int.js";

@@ -12,14 +12,14 @@
 import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 
-/** What python3 is asked: `repr`, `ascii`, `format`, `split`, `strip`, `isspace`, `int`, `logescape`, `html`, `cn` (the code points Python's Unicode database calls unassigned). */
-export type Kind = "repr" | "ascii" | "format" | "split" | "strip" | "isspace" | "int" | "logescape" | "html" | "cn";
+/** What python3 is asked: `repr`, `ascii`, `format`, `split`, `strip`, `isspace`, `int`, `logescape`, `html`, `cn`, `b64` (the bytes of `base64.decodebytes()`) (the code points Python's Unicode database calls unassigned). */
+export type Kind = "repr" | "ascii" | "format" | "split" | "strip" | "isspace" | "int" | "logescape" | "html" | "cn" | "b64";
 
 /** `["ok", result]` or `[Python exception name, message]`. */
 export type Answer = [string, unknown];
 
 const SCRIPT = String.raw`
-import html, json, sys, unicodedata
+import base64, html, json, sys, unicodedata
 
 def value(v):
     if isinstance(v, dict):
@@ -47,6 +47,7 @@ def answer(kind, a):
     if kind == "logescape": return a.translate(LOG)
     if kind == "html": return html.escape(a[0], a[1])
     if kind == "cn": return [ord(c) for c in a if unicodedata.category(c) == "Cn"]
+    if kind == "b64": return list(base64.decodebytes(a.encode("ascii")))
 
 out = []
 for kind, a in json.load(sys.stdin):

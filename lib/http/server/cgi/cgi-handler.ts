@@ -14,296 +14,23 @@
 import { type ChildProcess, spawn, type SpawnOptions } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
-import { constants as osConstants } from "node:os";
 import type { Duplex, Readable, Writable } from "node:stream";
 import { pythonNames } from "../../../python-names.js";
-import { pyRepr, pySplit } from "../../../py/index.js";
+import { decodeBase64Lenient, pyRepr, pySplit } from "../../../py/index.js";
 import { BrokenPipeError, SocketTimeoutError } from "../../../socketserver/streams.js";
-import { userDatabaseIds } from "../../caches.js";
 import type { BodySource } from "../files/body-sources.js";
 import { insideRoot, isInside, statOrNull } from "../files/file-checks.js";
 import { SimpleHTTPRequestHandler } from "../files/simple-handler.js";
 import { unquote } from "../files/url-paths.js";
-
-/**
- * Python's `IndexError`, a `RangeError`: thrown by {@link urlCollapsePath}
- * when a path climbs above its root with `..` (message `pop from empty list`,
- * as Python's).
- */
-export class IndexError extends RangeError {}
-IndexError.prototype.name = "IndexError";
-
-/**
- * Normalise the path of a request target the way Python's CGI handler does
- * before deciding whether it names a script (Python's `_url_collapse_path`).
- *
- * The query (from the first `?`) is set aside, the rest is percent-decoded and
- * split on `/`; empty and `.` segments vanish and each `..` removes the
- * segment kept before it. The result always starts with `/`, and its last
- * segment stays separate so that `/a/b/` and `/a/b` keep their difference:
- * `/a/b/c/../d` gives `/a/b/d`, `/` gives `//`, `./C:/` gives `/C:/`. The
- * query is put back on the last segment.
- *
- * @throws {@link IndexError} when a `..` has nothing left to remove
- *   (`..`, `/a/../..`): the path leaves the root, and Python raises there too.
- */
-export function urlCollapsePath(path: string): string {
-  const q = path.indexOf("?");
-  const query = q === -1 ? "" : path.slice(q + 1);
-  const parts = unquote(q === -1 ? path : path.slice(0, q)).split("/");
-  const head: string[] = [];
-  const popHead = (): void => {
-    if (head.length === 0) throw new IndexError("pop from empty list");
-    head.pop();
-  };
-  for (let i = 0; i < parts.length - 1; i++) {
-    const part = parts[i]!;
-    if (part === "..") popHead();
-    else if (part !== "" && part !== ".") head.push(part);
-  }
-  let tail = parts[parts.length - 1]!;
-  if (tail === "..") {
-    popHead();
-    tail = "";
-  } else if (tail === ".") {
-    tail = "";
-  }
-  if (query) tail = tail + "?" + query;
-  return "/" + head.join("/") + "/" + tail;
-}
-
-/** Is `word` a dotfile's name (`.env`; not `.` or `..`)? */
-function isDotName(word: string): boolean {
-  return word.startsWith(".") && word !== "." && word !== "..";
-}
-
-/**
- * Does a path that was percent-decoded once (as {@link urlCollapsePath}
- * leaves it) name a dotfile in any segment, as it reads now or after the
- * second decoding that {@link SimpleHTTPRequestHandler.translatePath} and
- * `PATH_INFO` give it (`%252e` is a dot by then)?
- */
-function hasDotName(path: string): boolean {
-  return path.split("/").some(isDotName) || unquote(path).split("/").some(isDotName);
-}
-
-/** User and group ids. */
-interface Ids {
-  readonly uid: number;
-  readonly gid: number;
-}
-/** The user database {@link nobodyIds} reads. */
-const USER_DATABASE = "/etc/passwd";
-
-/** `nobody`'s ids from the user database, or 1 + the highest uid (Python's fallback); `null` without one. Looked up once. */
-function nobodyIds(): Ids | null {
-  const known = userDatabaseIds.get(USER_DATABASE);
-  if (known !== undefined) return known;
-  return userDatabaseIds.set(USER_DATABASE, readNobodyIds());
-}
-
-function readNobodyIds(): Ids | null {
-  try {
-    let highest = -1;
-    for (const line of fs.readFileSync(USER_DATABASE, "utf8").split("\n")) {
-      const fields = line.split(":");
-      if (fields.length < 4) continue;
-      const uid = Number(fields[2]);
-      const gid = Number(fields[3]);
-      if (!Number.isInteger(uid) || !Number.isInteger(gid)) continue;
-      if (fields[0] === "nobody") return { uid, gid };
-      highest = Math.max(highest, uid);
-    }
-    if (highest >= 0) return { uid: highest + 1, gid: highest + 1 };
-  } catch {
-    // No user database here: scripts run as the server's user.
-  }
-  return null;
-}
-
-/**
- * The user id CGI scripts run as when the server runs as root (Python's
- * `nobody_uid()`): the uid of `nobody`, else one more than the highest uid in
- * the user database, else -1. Looked up once and cached.
- */
-export function nobodyUid(): number {
-  return nobodyIds()?.uid ?? -1;
-}
+import { drained, exitCodeOf, killTree, track, untrack } from "./children.js";
+import { nobodyIds } from "./nobody.js";
+import { parseScriptHead, type ScriptHead } from "./script-head.js";
+import { hasDotName, urlCollapsePath } from "./url-collapse.js";
 
 const POSIX = process.platform !== "win32";
 const DIGITS = /^[0-9]+$/;
-const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/;
-const STATUS_VALUE = /^([1-9][0-9]{2})(?:[ \t]+(.*))?$/;
-/** Most bytes of a script's header block held back when {@link CGIHTTPRequestHandler.cgiStatusHeaders} is on. */
-const CGI_HEADER_LIMIT = 64 * 1024;
 /** Standard-error text logged as one line at most. */
 const STDERR_LINE_LIMIT = 8 * 1024;
-
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/**
- * Python's lenient `base64.decodebytes()`: characters outside the alphabet are
- * skipped, decoding stops at a complete pad; `null` where Python raises
- * (`Incorrect padding`, one stray character).
- */
-function decodeBase64Lenient(text: string): Buffer | null {
-  const out: number[] = [];
-  let quad = 0;
-  let left = 0;
-  let pads = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === "=") {
-      if (quad >= 2 && quad + ++pads >= 4) return Buffer.from(out);
-      continue;
-    }
-    const v = B64.indexOf(ch);
-    if (v === -1) continue;
-    pads = 0;
-    switch (quad) {
-      case 0:
-        left = v;
-        quad = 1;
-        break;
-      case 1:
-        out.push(((left << 2) | (v >> 4)) & 0xff);
-        left = v & 0x0f;
-        quad = 2;
-        break;
-      case 2:
-        out.push(((left << 4) | (v >> 2)) & 0xff);
-        left = v & 0x03;
-        quad = 3;
-        break;
-      default:
-        out.push(((left << 6) | v) & 0xff);
-        quad = 0;
-    }
-  }
-  return quad === 0 ? Buffer.from(out) : null;
-}
-
-/** Python's `os.waitstatus_to_exitcode()`: the exit code, or minus the signal number. */
-function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
-  if (code !== null) return code;
-  return signal ? -(osConstants.signals[signal] ?? 0) : 0;
-}
-
-/** Children still running, so that leaving the process does not orphan them. */
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function killTree(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    // Scripts lead their own process group: take their children along.
-    if (POSIX) process.kill(-child.pid, "SIGKILL");
-    else child.kill("SIGKILL");
-  } catch {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-function track(child: ChildProcess): void {
-  liveChildren.add(child);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once("exit", () => {
-      for (const c of liveChildren) killTree(c);
-    });
-  }
-}
-
-/** Resolve once `stream` can take more, or is closed or broken. */
-function drained(stream: Writable): Promise<void> {
-  if (stream.destroyed || !stream.writableNeedDrain) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off("drain", done);
-      stream.off("close", done);
-      stream.off("error", done);
-      resolve();
-    };
-    stream.on("drain", done);
-    stream.on("close", done);
-    stream.on("error", done);
-  });
-}
-
-/** A script's CGI header block, as parsed by the status-header mode. */
-interface ScriptHead {
-  /** Header lines other than `Status`, in order. */
-  headers: Array<[string, string]>;
-  /** From `Status:`, or 302 for a `Location:` alone, or 200. */
-  code: number;
-  /** The reason phrase from `Status:`, if it had one. */
-  reason: string | null;
-  /** Where the body starts in the buffered output. */
-  bodyStart: number;
-}
-
-/**
- * Find and parse the CGI header block at the start of `buf`. `"more"` when
- * the block is not complete yet; `null` when the output does not start with
- * a well-formed block (then it is passed through untouched, as Python does).
- */
-function parseScriptHead(buf: Buffer, ended: boolean): ScriptHead | "more" | null {
-  let end = -1;
-  let bodyStart = -1;
-  if (buf[0] === 0x0a) {
-    end = 0;
-    bodyStart = 1;
-  } else if (buf[0] === 0x0d && buf[1] === 0x0a) {
-    end = 0;
-    bodyStart = 2;
-  } else {
-    const a = buf.indexOf("\n\n");
-    const b = buf.indexOf("\n\r\n");
-    if (a !== -1 && (b === -1 || a < b)) {
-      end = a + 1;
-      bodyStart = a + 2;
-    } else if (b !== -1) {
-      end = b + 1;
-      bodyStart = b + 3;
-    }
-  }
-  if (end === -1) return ended || buf.length > CGI_HEADER_LIMIT ? null : "more";
-  if (end > CGI_HEADER_LIMIT) return null;
-  const headers: Array<[string, string]> = [];
-  let status: string | null = null;
-  let location = false;
-  const text = buf.toString("latin1", 0, end);
-  for (const raw of text === "" ? [] : text.slice(0, -1).split("\n")) {
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (line.includes("\r") || line.includes("\0")) return null;
-    const m = HEADER_LINE.exec(line);
-    if (!m) return null;
-    const name = m[1]!;
-    const value = m[2]!;
-    const lower = name.toLowerCase();
-    if (lower === "status") {
-      if (status === null) status = value;
-      continue;
-    }
-    if (lower === "location") location = true;
-    headers.push([name, value]);
-  }
-  let code = 200;
-  let reason: string | null = null;
-  if (status !== null) {
-    const m = STATUS_VALUE.exec(status);
-    if (!m) return null;
-    code = Number(m[1]);
-    reason = m[2] ? m[2] : null;
-  } else if (location) {
-    code = 302;
-  }
-  return { headers, code, reason, bodyStart };
-}
 
 /** How a script run ended. */
 interface RunOutcome {
@@ -741,7 +468,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     finished = true;
     clearTimeout(idleTimer);
     clearTimeout(totalTimer);
-    liveChildren.delete(child);
+    untrack(child);
     conn.off("close", onLeft);
     conn.off("error", onLeft);
     if (watchFin) conn.off("end", onLeft);

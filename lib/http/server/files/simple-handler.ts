@@ -29,6 +29,7 @@ import {
   folderListings,
   sharedFileCache,
   sharedListingBytes,
+  smallListingBytes,
   translatedPaths,
 } from "../../caches.js";
 import { DEFAULT_EXTENSIONS_MAP, guessType } from "./mimetypes.js";
@@ -106,16 +107,18 @@ function listingRows(path: string, root: string | null): { rows: readonly Listin
  * without the names hidden by `hideDotfiles` or leading outside the folder.
  * A big result is shared by every response that sends the same entries
  * (see {@link SharedBuffers}): by `rowsKey` (the folder state of cached
- * rows), else by content.
+ * rows), else by content. A small one made from cached rows is kept in
+ * {@link smallListingBytes}, so a folder listed again is not rendered again.
  */
 function listingItems(rows: readonly ListingRow[], rowsKey: string | null, hideDotfiles: boolean): Buffer {
   const key = rowsKey === null ? null : `${hideDotfiles ? 1 : 0}:${rowsKey}`;
-  const live = key === null ? undefined : sharedListingBytes.get(key);
-  if (live !== undefined) return live;
-  const parts: string[] = [];
-  for (const row of rows) if (!(hideDotfiles && row.dot) && !row.outside) parts.push(row.html, "\n");
-  const bytes = Buffer.from(parts.join(""), "utf8");
-  return key === null ? sharedListingBytes.intern(bytes) : sharedListingBytes.set(key, bytes);
+  const known = key === null ? undefined : (smallListingBytes.get(key) ?? sharedListingBytes.get(key));
+  if (known !== undefined) return known;
+  let html = "";
+  for (const row of rows) if (!(hideDotfiles && row.dot) && !row.outside) html += row.html + "\n";
+  const bytes = Buffer.from(html, "utf8");
+  if (key === null) return sharedListingBytes.intern(bytes);
+  return bytes.length < sharedListingBytes.minSize ? smallListingBytes.set(key, bytes) : sharedListingBytes.set(key, bytes);
 }
 /** The end of every listing page. */
 const LISTING_TAIL = Buffer.from("</ul>\n<hr>\n</body>\n</html>\n", "utf8");

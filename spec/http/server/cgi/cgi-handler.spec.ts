@@ -15,12 +15,9 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { kLogLines } from "../../../../lib/http/server/base-handler.js";
-import {
-  CGIHTTPRequestHandler,
-  IndexError,
-  nobodyUid,
-  urlCollapsePath,
-} from "../../../../lib/http/server/cgi/cgi-handler.js";
+import { CGIHTTPRequestHandler } from "../../../../lib/http/server/cgi/cgi-handler.js";
+import { nobodyUid } from "../../../../lib/http/server/cgi/nobody.js";
+import { IndexError, urlCollapsePath } from "../../../../lib/http/server/cgi/url-collapse.js";
 import { ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js";
 import { handleRawRequest } from "../../../../lib/http/server/testing.js";
 import { delay, waitFor, within } from "../../../helpers.js";
