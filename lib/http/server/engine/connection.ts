@@ -6,7 +6,8 @@
  * body, runs every clock of the connection, answers failures, and decides
  * when the connection closes. The handler class keeps CPython's shape and
  * delegates here; this is Node's split between `_http_server.js` and
- * `ServerResponse`.
+ * `ServerResponse`. The parsing steps past the reading (request line,
+ * header limits, framing) live in request-parse.ts.
  *
  * ## States
  *
@@ -27,14 +28,15 @@
  *
  * @module
  */
-import { pyRepr, pySplit } from "../../../py/index.js";
+import { pyRepr } from "../../../py/index.js";
 import { BrokenPipeError, SocketTimeoutError, SocketWriter } from "../../../socketserver/streams.js";
 import { ClosePolicy } from "../../../socketserver/close-policy.js";
 import { parseHeaderBlock, parseHeaders } from "../../message.js";
 import { methodNames } from "../../caches.js";
 import type { BaseHTTPRequestHandler } from "../base-handler.js";
 import { HeadTimeoutError, HeadWatch } from "./clock.js";
-import { HeaderBlock, type HeaderLimit, parseVersion, peekWholeHead, stripLineEnd } from "./request-head.js";
+import { HeaderBlock, type HeaderLimit, peekWholeHead } from "./request-head.js";
+import { afterHeaderFields, announcesBody, bodyLength, parseRequestLine, refuseHeaderLimit, type RequestFlags } from "./request-parse.js";
 import { ResponseHead } from "./response-head.js";
 
 /** The phase a connection is in (see the module's table). */
@@ -53,8 +55,6 @@ export interface ConnectionRegistry {
   untrackHandler(handler: BaseHTTPRequestHandler, token?: unknown): void;
 }
 
-/** A valid `Content-Length` value: decimal digits only (RFC 9110, section 8.6). */
-const CONTENT_LENGTH = /^[0-9]+$/;
 /** Interrupts the wait for a next request when the server is closing. */
 const CLOSING = new Error("server closing");
 
@@ -76,7 +76,7 @@ function isClientGone(err: unknown): boolean {
 }
 
 /** The driver of one HTTP/1 connection (see the module comment). */
-export class HTTPConnection {
+export class HTTPConnection implements RequestFlags {
   /** The phase the connection is in. */
   state: ConnectionState = "idle";
   /** The response head being built for the current request. */
@@ -285,16 +285,16 @@ export class HTTPConnection {
     h.rawRequestline = rfile.tryRead(n)!.subarray(0, nl + 1);
     this.#watch?.disarm();
     if (nl + 1 > h.maxRequestLine) return this.#takeRequestLine(h.rawRequestline);
-    const words = this.#parseRequestLine(text.slice(0, nl + 1));
+    const words = parseRequestLine(this.#h, this, text.slice(0, nl + 1));
     if (words === 0) return false;
     if (words === 2) {
       h.headers = new h.MessageClass();
       return true;
     }
     const limit = HeaderBlock.check(text, nl + 1, n, h);
-    if (limit !== null) return this.#headerLimit(limit);
+    if (limit !== null) return refuseHeaderLimit(this.#h, limit);
     h.headers = parseHeaderBlock(text, nl + 1, n, h.MessageClass);
-    return this.#afterHeaderFields();
+    return afterHeaderFields(this.#h, this);
   }
 
   /**
@@ -304,7 +304,7 @@ export class HTTPConnection {
    */
   parseRequest(): boolean | Promise<boolean> {
     const h = this.#h;
-    const words = this.#parseRequestLine(h.rawRequestline.toString("latin1"));
+    const words = parseRequestLine(this.#h, this, h.rawRequestline.toString("latin1"));
     if (words === 0) return false;
     if (words === 2) {
       // HTTP/0.9: no headers follow.
@@ -327,126 +327,9 @@ export class HTTPConnection {
   }
 
   #afterHeaderBlock(block: HeaderBlock, done: HeaderLimit | true): boolean | Promise<boolean> {
-    if (done !== true) return this.#headerLimit(done);
+    if (done !== true) return refuseHeaderLimit(this.#h, done);
     this.#h.headers = parseHeaders(block.text, this.#h.MessageClass);
-    return this.#afterHeaderFields();
-  }
-
-  /** Answer a header block over a limit with 431 (Python's messages for its two limits). */
-  #headerLimit(limit: HeaderLimit): false {
-    const h = this.#h;
-    if (limit === "line") {
-      h.sendError(431, "Line too long", `got more than ${h.maxHeaderLine} bytes when reading header line`);
-    } else if (limit === "count") {
-      h.sendError(431, "Too many headers", `got more than ${h.maxHeaders} headers`);
-    } else {
-      h.sendError(431, null, `the header block is longer than ${h.maxHeaderBytes} bytes`);
-    }
-    return false;
-  }
-
-  /**
-   * The request-line part of {@link parseRequest}: sets `requestline`,
-   * `command`, `path` and `requestVersion`. Returns the number of words (2
-   * for HTTP/0.9, 3 otherwise), or 0 after sending an error (or nothing,
-   * for a blank line).
-   */
-  #parseRequestLine(line: string): 0 | 2 | 3 {
-    const h = this.#h;
-    h.command = null;
-    h.requestVersion = h.defaultRequestVersion;
-    h.closeConnection = true;
-    this.clientAskedClose = false;
-    const requestline = stripLineEnd(line);
-    h.requestline = requestline;
-    const words = pySplit(requestline);
-    if (words.length === 0) return 0;
-
-    if (words.length >= 3) {
-      const version = words[words.length - 1]!;
-      const parsed = parseVersion(version);
-      if (parsed === null) {
-        h.requestVersion = "";
-        h.sendError(400, `Bad request version (${pyRepr(version)})`);
-        return 0;
-      }
-      h.requestVersion = version;
-      const [major, minor] = parsed;
-      if ((major > 1 || (major === 1 && minor >= 1)) && h.protocolVersion >= "HTTP/1.1") h.closeConnection = false;
-      if (major >= 2) {
-        h.sendError(505, `Invalid HTTP version (${version.slice(5)})`);
-        return 0;
-      }
-    }
-    if (words.length < 2 || words.length > 3) {
-      h.requestVersion = "";
-      h.sendError(400, `Bad request syntax (${pyRepr(requestline)})`);
-      return 0;
-    }
-    const command = words[0]!;
-    let path = words[1]!;
-    if (words.length === 2) {
-      h.closeConnection = true;
-      if (command !== "GET") {
-        h.requestVersion = "";
-        h.sendError(400, `Bad HTTP/0.9 request type (${pyRepr(command)})`);
-        return 0;
-      }
-    }
-    if (path.startsWith("//")) path = "/" + path.replace(/^\/+/, "");
-    h.command = command;
-    h.path = path;
-    return words.length === 2 ? 2 : 3;
-  }
-
-  /** The end of {@link parseRequest}: framing checks, `Connection`, `Expect`. */
-  #afterHeaderFields(): boolean | Promise<boolean> {
-    const h = this.#h;
-    if (!this.#checkFraming()) return false;
-    const conntype = (h.headers.get("Connection") ?? "").toLowerCase();
-    if (conntype === "close") {
-      h.closeConnection = true;
-      this.clientAskedClose = true;
-    } else if (conntype === "keep-alive" && h.protocolVersion >= "HTTP/1.1") {
-      h.closeConnection = false;
-    }
-    const expect = h.headers.get("Expect") ?? "";
-    if (expect.toLowerCase() === "100-continue" && h.protocolVersion >= "HTTP/1.1" && h.requestVersion >= "HTTP/1.1") {
-      return h.handleExpect100();
-    }
-    return true;
-  }
-
-  /**
-   * Refuse requests whose body length is ambiguous (a deliberate difference
-   * from Python, which passes them on): `Content-Length` together with
-   * `Transfer-Encoding`, or a `Content-Length` that is not one decimal
-   * number. Such requests are the raw material of request smuggling. A
-   * body longer than `maxRequestBody` gets 413.
-   */
-  #checkFraming(): boolean {
-    const h = this.#h;
-    // A malformed header line ended the block early (Python drops it and
-    // what follows): a Content-Length or Transfer-Encoding may have been
-    // among the dropped lines, so the body's end is unknown. Answer this
-    // request as Python does, then close rather than read a body as a request.
-    this.closeAfterResponse = (h.headers.defects?.length ?? 0) > 0;
-    const length = bodyLength(h.headers.getAll("Content-Length"));
-    if (length === null) return true;
-    if (h.headers.get("Transfer-Encoding") !== undefined) {
-      h.sendError(400, "Content-Length with Transfer-Encoding");
-      return false;
-    }
-    if (length === undefined) {
-      h.sendError(400, "Bad Content-Length");
-      return false;
-    }
-    const limit = h.maxRequestBody;
-    if (limit !== null && limit !== undefined && length > limit) {
-      h.sendError(413, null, `the request body is longer than ${limit} bytes`);
-      return false;
-    }
-    return true;
+    return afterHeaderFields(this.#h, this);
   }
 
   // ---- Step 2: the handler -------------------------------------------------
@@ -672,10 +555,9 @@ export class HTTPConnection {
     if (!dispatched || !h.closeConnection || h.rfile.buffered > 0) return true;
     const headers = h.headers;
     if (headers.get("Transfer-Encoding") !== undefined) return true;
-    const length = headers.get("Content-Length");
-    if (length === undefined) return false;
-    const total = Number(length.trim());
-    return !(total >= 0) || h.rfile.consumed - this.#bodyStart < total;
+    const total = bodyLength(headers.getAll("Content-Length"));
+    if (total === null) return false;
+    return total === undefined || h.rfile.consumed - this.#bodyStart < total;
   }
 
   /** An error response is on its way: closing must drain what the client still sends. */
@@ -696,24 +578,4 @@ export class HTTPConnection {
     if (this.closeAfterResponse && !h.closeConnection) return true;
     return this.clientAskedClose && h.protocolVersion >= "HTTP/1.1";
   }
-}
-
-/**
- * The body length the `Content-Length` headers give: `null` without one,
- * `undefined` when they are not one plain decimal number (negative,
- * hexadecimal, or repeated with different values).
- */
-function bodyLength(values: readonly string[] | undefined): number | null | undefined {
-  if (values === undefined || values.length === 0) return null;
-  const first = values[0]!.trim();
-  if (!CONTENT_LENGTH.test(first) || values.some((v) => v.trim() !== first)) return undefined;
-  return Number(first);
-}
-
-/** Whether the request says a body follows its head. */
-function announcesBody(h: BaseHTTPRequestHandler): boolean {
-  const headers = h.headers;
-  if (headers.length === 0) return false;
-  const length = headers.get("Content-Length");
-  return (length !== undefined && length.trim() !== "0") || headers.get("Transfer-Encoding") !== undefined;
 }
