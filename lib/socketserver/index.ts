@@ -13,7 +13,13 @@ import type { RequestHandlerClass } from "./base-server.js";
 
 export { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM } from "./address.js";
 export type { IPv4Address, IPv6Address, SocketAddress } from "./address.js";
-export { BaseServer, type PendingRequest, type RequestHandlerClass } from "./base-server.js";
+export {
+  BaseServer,
+  type PendingRequest,
+  type RequestHandlerClass,
+  type ServeForeverOptions,
+  type ServerEvents,
+} from "./base-server.js";
 export { TCPServer } from "./tcp-server.js";
 export { UDPServer } from "./udp-server.js";
 export { UnixDatagramServer, UnixStreamServer, UnsupportedSocketError } from "./unix-servers.js";

@@ -11,7 +11,7 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Socket } from "node:net";
 import { pythonNames } from "../python-names.js";
-import type { BaseServer } from "./base-server.js";
+import type { BaseServer, ServeForeverOptions } from "./base-server.js";
 import { isThenable } from "../thenable.js";
 import { Registry } from "./registry.js";
 import { ClosePolicy } from "./close-policy.js";
@@ -233,9 +233,9 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
       return address;
     }
 
-    override serveForever(pollInterval?: number): Promise<void> {
+    override serveForever(options?: number | ServeForeverOptions): Promise<void> {
       if (isForkedWorker()) this.#listenToPrimary();
-      return super.serveForever(pollInterval);
+      return super.serveForever(options);
     }
 
     #listenToPrimary(): void {

@@ -10,7 +10,7 @@ import type * as net from "node:net";
 import { hostname } from "node:os";
 import * as tls from "node:tls";
 import { pythonNames } from "../../python-names.js";
-import type { RequestHandlerClass } from "../../socketserver/base-server.js";
+import type { RequestHandlerClass, ServeForeverOptions } from "../../socketserver/base-server.js";
 import { settingsProbe } from "../../socketserver/request-handlers.js";
 import { ThreadingMixIn } from "../../socketserver/mixins.js";
 import { TCPServer } from "../../socketserver/tcp-server.js";
@@ -95,9 +95,9 @@ export class HTTPServer extends TCPServer implements ConnectionRegistry {
     if (this.#handlers.size === 0 && this.#idle.length > 0) for (const done of this.#idle.splice(0)) done();
   }
 
-  override serveForever(pollInterval?: number): Promise<void> {
+  override serveForever(options?: number | ServeForeverOptions): Promise<void> {
     this.#draining = false;
-    return super.serveForever(pollInterval);
+    return super.serveForever(options);
   }
 
   /**
