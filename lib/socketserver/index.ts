@@ -26,12 +26,14 @@ export { UnixDatagramServer, UnixStreamServer, UnsupportedSocketError } from "./
 export { ForkingMixIn, ThreadingMixIn, isForkedWorker, type ServerConstructor } from "./mixins.js";
 export { BaseRequestHandler, DatagramRequestHandler, StreamRequestHandler } from "./request-handlers.js";
 export {
+  AbortError,
   BrokenPipeError,
   BufferedReader,
   BytesWriter,
   SocketTimeoutError,
   SocketWriter,
   type Bytes,
+  type ReadOptions,
   type Writer,
 } from "./streams.js";
 

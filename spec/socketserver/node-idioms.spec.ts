@@ -237,3 +237,99 @@ describe("Node idioms on servers", function () {
     });
   });
 });
+
+describe("rfile reads with { signal }", function () {
+  /** A server whose handler runs `body` with a controller it may abort; resolves with what the read gave. */
+  async function readWithSignal(
+    body: (h: StreamRequestHandler, signal: AbortSignal) => Promise<unknown>,
+    client: (sock: net.Socket, abort: () => void) => Promise<void>,
+  ): Promise<{ result: unknown; error: unknown; closed: boolean }> {
+    const controller = new AbortController();
+    let outcome: { result: unknown; error: unknown; closed: boolean } | undefined;
+    class Reader extends StreamRequestHandler {
+      override async handle(): Promise<void> {
+        let result: unknown;
+        let error: unknown;
+        try {
+          result = await body(this, controller.signal);
+        } catch (err) {
+          error = err;
+        }
+        outcome = { result, error, closed: this.connection.destroyed };
+      }
+    }
+    const server = new TCPServer([HOST, 0], Reader);
+    try {
+      await server.ready;
+      const handled = server.handleRequest();
+      const sock = await connect(server.serverAddress);
+      await client(sock, () => controller.abort());
+      await within(handled, 2000, "the handler finishing");
+      sock.destroy();
+    } finally {
+      await server.serverClose();
+    }
+    return outcome!;
+  }
+
+  it("read(n, { signal }) rejects with an AbortError when aborted while waiting, and the connection is closed", async () => {
+    const out = await readWithSignal(
+      (h, signal) => h.rfile.read(10, { signal }),
+      async (sock, abort) => {
+        sock.write("abc");
+        await delay(30);
+        abort();
+        const ended = await within(
+          new Promise<boolean>((resolve) => sock.once("close", () => resolve(true))),
+          2000,
+          "the client seeing the connection close",
+        );
+        expect(ended).to.equal(true);
+      },
+    );
+    expect(out.error).to.be.instanceOf(Error);
+    expect((out.error as Error).name).to.equal("AbortError");
+    expect((out.error as NodeJS.ErrnoException).code).to.equal("ABORT_ERR");
+    expect(out.closed).to.equal(true);
+  });
+
+  it("readline({ signal }) and readline(limit, { signal }) resolve as usual when not aborted", async () => {
+    const out = await readWithSignal(
+      async (h, signal) => [await h.rfile.readline({ signal }), await h.rfile.readline(2, { signal })],
+      async (sock) => {
+        sock.write("one\ntwo\n");
+      },
+    );
+    expect(out.error).to.equal(undefined);
+    expect((out.result as Buffer[]).map(latin1)).to.deep.equal(["one\n", "tw"]);
+  });
+
+  it("an already aborted signal rejects at once, even with bytes buffered, with the signal's reason as cause", async () => {
+    const reason = new Error("gave up");
+    const out = await readWithSignal(
+      async (h) => {
+        await h.rfile.fill(); // bytes are buffered now
+        return h.rfile.read1(100, { signal: AbortSignal.abort(reason) });
+      },
+      async (sock) => {
+        sock.write("buffered");
+      },
+    );
+    expect((out.error as Error).name).to.equal("AbortError");
+    expect((out.error as Error).cause).to.equal(reason);
+    expect(out.closed).to.equal(true);
+  });
+
+  it("read() to the end and readlines() take a signal too", async () => {
+    const out = await readWithSignal(
+      async (h, signal) => [await h.rfile.readlines({ signal }), await h.rfile.read({ signal })],
+      async (sock) => {
+        sock.end("a\nb\n");
+      },
+    );
+    expect(out.error).to.equal(undefined);
+    const [lines, rest] = out.result as [Buffer[], Buffer];
+    expect(lines.map(latin1)).to.deep.equal(["a\n", "b\n"]);
+    expect(rest.length).to.equal(0);
+  });
+});
