@@ -16,9 +16,9 @@ import { isThenable } from "../thenable.js";
  * `RequestHandlerClass`. Any subclass of {@link BaseRequestHandler} fits,
  * whatever it declares for the request, address and server types.
  */
-export type RequestHandlerClass = new (request: never, clientAddress: never, server: never) => BaseRequestHandler;
+export type RequestHandlerClass = new (request: never, clientAddress: never, server: never) => BaseRequestHandler<unknown>;
 
-type HandlerConstructor = new (request: unknown, clientAddress: unknown, server: unknown) => BaseRequestHandler;
+type HandlerConstructor = new (request: unknown, clientAddress: unknown, server: unknown) => BaseRequestHandler<unknown>;
 
 /** The value of a server's `#constructingFor` while it constructs no handler. */
 const NO_REQUEST: unique symbol = Symbol("no request");
@@ -438,7 +438,7 @@ activate(): void | Promise<void> {}
    * a server starts itself.
    * @internal
    */
-  _constructHandler<T extends BaseRequestHandler>(
+  _constructHandler<T extends BaseRequestHandler<unknown>>(
     Handler: new (request: unknown, clientAddress: unknown, server: this) => T,
     request: unknown,
     clientAddress: unknown,

@@ -12,7 +12,7 @@ import { UnixDatagramServer, UnixStreamServer } from "./unix-servers.js";
 import type { RequestHandlerClass } from "./base-server.js";
 
 export { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM } from "./address.js";
-export type { IPv4Address, IPv6Address, SocketAddress } from "./address.js";
+export type { InetAddress, IPv4Address, IPv6Address, SocketAddress } from "./address.js";
 export {
   BaseServer,
   type PendingRequest,
