@@ -10,6 +10,7 @@ import { pyRepr } from "../py/index.js";
 import type { BaseRequestHandler } from "./request-handlers.js";
 import { startHandler } from "./request-handlers.js";
 import { isThenable } from "../thenable.js";
+import { noteServerConstructed, noteServing, noteShutdown } from "./fork-guard.js";
 
 /**
  * A handler class a server instantiates per request: Python's
@@ -104,6 +105,7 @@ export class BaseServer extends EventEmitter<ServerEvents> {
     // attributes are during __init__.
     this.#ready = Promise.resolve().then(() => {
       adoptInstanceNames(this);
+      noteServerConstructed(this);
       return this.activate();
     });
     // Reported through ready / serveForever(), and as an "error" event to
@@ -202,6 +204,7 @@ activate(): void | Promise<void> {}
     if (this.#closed) return Promise.reject(closedServerError(this.serverAddress));
     if (this.#running) return Promise.reject(new Error("serveForever() is already running"));
     if (signal?.aborted) return Promise.resolve();
+    noteServing(this);
     const onAbort = signal === undefined ? null : (): void => void this.shutdown();
     if (onAbort) signal!.addEventListener("abort", onAbort, { once: true });
     const run = this.#ready
@@ -301,6 +304,7 @@ activate(): void | Promise<void> {}
    * `serveForever()` returns immediately).
    */
   shutdown(): Promise<void> {
+    noteShutdown(this);
     this.#shutdownRequested = true;
     const w = this.#wake;
     if (w && this.#wakeOnShutdown) {
@@ -319,6 +323,7 @@ activate(): void | Promise<void> {}
    */
   async handleRequest(): Promise<void> {
     if (this.#closed) throw closedServerError(this.serverAddress);
+    noteServing(this);
     await this.#ready;
     const seconds = this.timeout ?? null;
     const deadline = seconds === null ? null : Date.now() + seconds * 1000;
