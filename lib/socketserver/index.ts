@@ -4,6 +4,10 @@
  * @module
  */
 import "../python-spelling.js";
+// Named in the declarations TypeScript writes for the mixin classes (their
+// inherited EventEmitter members), so it must be in scope there.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+import { EventEmitter } from "node:events";
 import { pythonNames } from "../python-names.js";
 import { ForkingMixIn, ThreadingMixIn } from "./mixins.js";
 import { TCPServer } from "./tcp-server.js";

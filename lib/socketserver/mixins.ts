@@ -9,6 +9,10 @@
  * @module
  */
 import cluster, { type Worker } from "node:cluster";
+// Named in the declarations TypeScript writes for the mixin classes (their
+// inherited EventEmitter members), so it must be in scope there.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import { pythonNames } from "../python-names.js";
 import type { BaseServer, ServeForeverOptions } from "./base-server.js";
@@ -398,7 +402,7 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
      * Forget workers that have exited. With `blocking`, wait until every
      * worker has exited (after {@link serverClose} asked them to stop).
      */
-    async collectChildren(options: { blocking?: boolean } = {}): Promise<void> {
+    async collectChildren(options: { blocking?: boolean | undefined } = {}): Promise<void> {
       if (!options.blocking) return;
       const exits = [...this.#workers.values()].map(
         (s) => new Promise<void>((resolve) => (s.worker.isDead() ? resolve() : s.worker.once("exit", () => resolve()))),

@@ -286,21 +286,6 @@ describe("ForkingMixIn: a worker that runs the main process's code again (spawne
     return [...stderr.matchAll(WARNING)].map((m) => m[1]!);
   }
 
-  it("the guarded port of Python's example prints one loop line and three answers from workers, and no warning", async () => {
-    const result = await run(process.execPath, [PORTED, "guarded"], 25000);
-    expect(result.code, result.stderr).to.equal(0);
-    expect(result.stderr).to.equal("");
-    const lines = result.stdout.trim().split("\n");
-    expect(lines).to.have.length(4);
-    const primary = /^Server loop running in process: (\d+)$/.exec(lines[0]!)?.[1];
-    expect(primary).to.be.a("string");
-    for (const [i, line] of lines.slice(1).entries()) {
-      const [, pid, text] = /^Received: (\d+): (.*)$/.exec(line) ?? [];
-      expect(text).to.equal(`HELLO WORLD ${i + 1}`);
-      expect(pid).to.not.equal(primary);
-    }
-  });
-
   it("the unguarded port warns on stderr, once in each worker that repeats the script", async () => {
     const result = await run(process.execPath, [PORTED, "naive"], 25000);
     const pids = warnedPids(result.stderr);

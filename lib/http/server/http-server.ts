@@ -4,6 +4,10 @@
  *
  * @module
  */
+// Named in the declarations TypeScript writes for the mixin classes (their
+// inherited EventEmitter members), so it must be in scope there.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+import { EventEmitter } from "node:events";
 import { promises as dns } from "node:dns";
 import { readFileSync } from "node:fs";
 import type * as net from "node:net";
@@ -167,11 +171,11 @@ export interface HTTPSOptions {
   /** Path of the certificate chain (PEM). */
   certfile: string;
   /** Path of the private key (PEM); default: the key is in `certfile`. */
-  keyfile?: string | null;
+  keyfile?: string | null | undefined;
   /** Password of the private key. */
-  password?: string | Buffer | null;
+  password?: string | Buffer | null | undefined;
   /** ALPN protocols offered; default `["http/1.1"]`. */
-  alpnProtocols?: string[] | null;
+  alpnProtocols?: string[] | null | undefined;
 }
 
 /**
