@@ -184,3 +184,35 @@ describe("recv() and sendall() on stream handlers", function () {
     expect(latin1(all)).to.equal("abc|def");
   });
 });
+
+describe("for await over a socket (what docs/socketserver.md warns about)", function () {
+  it("leaving the loop early destroys the socket, while a recv() loop leaves it open for sendall()", async () => {
+    const seen: Record<string, boolean> = {};
+    class Iterating extends BaseRequestHandler<InetAddress, net.Socket> {
+      override async handle(): Promise<void> {
+        const kind = (await this.recv(1)).toString();
+        if (kind === "i") {
+          for await (const chunk of this.request) if ((chunk as Buffer).length > 0) break;
+          seen["iterate"] = this.request.destroyed;
+        } else {
+          for (;;) {
+            const chunk = await this.recv(4096);
+            if (chunk.length === 0 || chunk.includes("\n")) break;
+          }
+          seen["recv"] = this.request.destroyed;
+          await this.sendall("done\n");
+        }
+      }
+    }
+    await using server = new TCPServer([HOST, 0], Iterating);
+    await server.ready;
+    for (const kind of ["i", "r"]) {
+      const handled = server.handleRequest();
+      const reply = await exchange(server.serverAddress, `${kind}line\n`);
+      await within(handled, 2000, "the handler");
+      if (kind === "r") expect(latin1(reply)).to.equal("done\n");
+      else expect(latin1(reply)).to.equal("");
+    }
+    expect(seen).to.deep.equal({ iterate: true, recv: false });
+  });
+});
