@@ -187,6 +187,18 @@ class ForwardingDatagramSocket {
  * handed to another worker. A worker that exits before its server is ready
  * (the entry script did not build the same server) fails the request it was
  * started for through {@link BaseServer.handleError}.
+ *
+ * A forking program therefore starts with the guard:
+ *
+ * ```ts
+ * const server = new ForkingTCPServer(["", 9999], Handler);
+ * if (isForkedWorker()) await server.serveForever(); // a worker: serve, nothing else
+ * else { ...the main process... }
+ * ```
+ *
+ * A worker whose script serves without asking {@link isForkedWorker},
+ * builds another server, or shuts its server down while the primary still
+ * uses it prints a process warning (code `HTTP_SERVER_FORKED_WORKER`) once.
  */
 export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
   class ForkingServer extends Base {
