@@ -54,10 +54,14 @@ export interface ReadOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** `(n, options)` or `(options)`: the size (or `fallback`) and the signal, if any. */
-function sizeAndSignal(n: number | ReadOptions | undefined, options: ReadOptions | undefined): [number, AbortSignal | undefined] {
-  if (typeof n === "object" && n !== null) return [-1, n.signal];
-  return [n ?? -1, options?.signal];
+/** The size of `(n, options)` or `(options)`: `n`, or -1 (no limit). */
+function sizeOf(n: number | ReadOptions | undefined): number {
+  return typeof n === "object" && n !== null ? -1 : (n ?? -1);
+}
+
+/** The signal of `(n, options)` or `(options)`, if any. */
+function signalOf(n: number | ReadOptions | undefined, options: ReadOptions | undefined): AbortSignal | undefined {
+  return typeof n === "object" && n !== null ? n.signal : options?.signal;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -400,7 +404,8 @@ export class BufferedReader implements AsyncIterable<Buffer> {
    * `{ signal }` last (or alone): see {@link ReadOptions}.
    */
   async read(n?: number | ReadOptions, options?: ReadOptions): Promise<Buffer> {
-    const [size, signal] = sizeAndSignal(n, options);
+    const size = sizeOf(n);
+    const signal = signalOf(n, options);
     if (!Number.isInteger(size)) {
       // read(NaN) would wait for the end of input: Number(undefined header) is NaN.
       throw new TypeError(`read() needs an integer byte count, got ${size}`);
@@ -422,7 +427,8 @@ export class BufferedReader implements AsyncIterable<Buffer> {
    * arrives next (Python's `read1`). Takes `{ signal }` as {@link read} does.
    */
   async read1(n?: number | ReadOptions, options?: ReadOptions): Promise<Buffer> {
-    const [size, signal] = sizeAndSignal(n, options);
+    const size = sizeOf(n);
+    const signal = signalOf(n, options);
     const max = size < 0 ? Infinity : size;
     if (signal?.aborted) throw this.#abort(signal);
     if (this.#length === 0) await this.fillOrAbort(signal);
@@ -434,7 +440,8 @@ export class BufferedReader implements AsyncIterable<Buffer> {
    * `limit >= 0`. Empty at end of input. Takes `{ signal }` as {@link read} does.
    */
   async readline(limit?: number | ReadOptions, options?: ReadOptions): Promise<Buffer> {
-    const [max, signal] = sizeAndSignal(limit, options);
+    const max = sizeOf(limit);
+    const signal = signalOf(limit, options);
     if (signal?.aborted) throw this.#abort(signal);
     for (;;) {
       const line = this.tryReadline(max);
@@ -448,11 +455,13 @@ export class BufferedReader implements AsyncIterable<Buffer> {
    * given. Takes `{ signal }` as {@link read} does.
    */
   async readlines(hint?: number | ReadOptions, options?: ReadOptions): Promise<Buffer[]> {
-    const [most, signal] = sizeAndSignal(hint, options);
+    const most = sizeOf(hint);
+    const signal = signalOf(hint, options);
+    const readOptions = signal === undefined ? undefined : { signal };
     const lines: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const line = await this.readline(-1, { signal });
+      const line = await this.readline(-1, readOptions);
       if (line.length === 0) break;
       lines.push(line);
       total += line.length;
