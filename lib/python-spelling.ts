@@ -283,15 +283,15 @@ declare module "./socketserver/base-server.js" {
 }
 
 declare module "./socketserver/request-handlers.js" {
-  interface BaseRequestHandler {
+  interface BaseRequestHandler<Address, Request> {
     /** Python spelling of {@link BaseRequestHandler.clientAddress}. */
-    client_address: BaseRequestHandler["clientAddress"];
+    client_address: BaseRequestHandler<Address, Request>["clientAddress"];
   }
-  interface StreamRequestHandler {
+  interface StreamRequestHandler<Address> {
     /** Python spelling of {@link StreamRequestHandler.coalesceWrites}. */
-    coalesce_writes: StreamRequestHandler["coalesceWrites"];
+    coalesce_writes: StreamRequestHandler<Address>["coalesceWrites"];
     /** Python spelling of {@link StreamRequestHandler.disableNagleAlgorithm}. */
-    disable_nagle_algorithm: StreamRequestHandler["disableNagleAlgorithm"];
+    disable_nagle_algorithm: StreamRequestHandler<Address>["disableNagleAlgorithm"];
   }
 }
 

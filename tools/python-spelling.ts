@@ -51,6 +51,38 @@ function isOverloaded(declarations: string, camel: string): boolean {
   return re.test(declarations);
 }
 
+/**
+ * The names of the type parameters of class `name` in the module's
+ * declarations (`["Address", "Request"]` for
+ * `class BaseRequestHandler<Address = InetAddress, Request = unknown>`),
+ * empty for a class that has none. An augmentation of a generic class
+ * must declare the same parameters, and its aliases refer to the member of
+ * the same instantiation.
+ */
+function typeParameters(declarations: string, name: string): string[] {
+  const start = new RegExp(`\\bclass ${name}<`).exec(declarations);
+  if (!start) return [];
+  const open = start.index + start[0].length;
+  const names: string[] = [];
+  let depth = 0;
+  let from = open;
+  for (let i = open; i < declarations.length; i++) {
+    const c = declarations[i];
+    if (c === "<" || c === "[" || c === "(" || c === "{") depth++;
+    else if ((c === "]" || c === ")" || c === "}") || (c === ">" && declarations[i - 1] !== "=")) {
+      if (depth === 0) {
+        names.push(declarations.slice(from, i));
+        break;
+      }
+      depth--;
+    } else if (c === "," && depth === 0) {
+      names.push(declarations.slice(from, i));
+      from = i + 1;
+    }
+  }
+  return names.map((p) => /^\s*([A-Za-z_$][\w$]*)/.exec(p)?.[1] ?? "").filter((n) => n !== "");
+}
+
 /** Build the text of lib/python-spelling.ts. */
 export async function generatePythonSpelling(): Promise<string> {
   const exportedProtos = new Set<object>();
@@ -87,9 +119,11 @@ export async function generatePythonSpelling(): Promise<string> {
       } while (proto && !exportedProtos.has(proto));
       if (aliases.length === 0) continue;
       const lines: string[] = [];
+      const params = typeParameters(declarations, cls.name);
+      const generic = params.length === 0 ? "" : `<${params.join(", ")}>`;
       for (const [python, camel, owner] of aliases.sort((a, b) => a[0].localeCompare(b[0]))) {
         const desc = Object.getOwnPropertyDescriptor(owner, camel);
-        const ref = `${cls.name}["${camel}"]`;
+        const ref = `${cls.name}${generic}["${camel}"]`;
         lines.push(`    /** Python spelling of {@link ${cls.name}.${camel}}. */`);
         if (desc && typeof desc.value === "function") {
           lines.push(
@@ -102,7 +136,7 @@ export async function generatePythonSpelling(): Promise<string> {
           lines.push(`    ${readonly}${python}: ${ref};`);
         }
       }
-      interfaces.push(`  interface ${cls.name} {\n${lines.join("\n")}\n  }`);
+      interfaces.push(`  interface ${cls.name}${generic} {\n${lines.join("\n")}\n  }`);
     }
     if (interfaces.length === 0) continue;
     const source = module.replace(/\.js$/, ".js");

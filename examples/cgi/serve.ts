@@ -6,8 +6,7 @@
  *     npm run build && node dist/examples/cgi/serve.js [port]
  */
 import { fileURLToPath } from "node:url";
-import { CGIHTTPRequestHandler } from "../../lib/http/server/cgi/cgi-handler.js";
-import { ThreadingHTTPServer } from "../../lib/http/server/http-server.js";
+import { CGIHTTPRequestHandler, ThreadingHTTPServer } from "http.server";
 
 // The compiled file lives in dist/examples/cgi; the page and script stay here.
 const folder = fileURLToPath(new URL("../../../examples/cgi/", import.meta.url));

@@ -23,6 +23,12 @@ export const SOCK_DGRAM = 2;
 export type IPv4Address = [host: string, port: number];
 /** An IPv6 address: `[host, port, flowinfo, scopeId]`. */
 export type IPv6Address = [host: string, port: number, flowinfo: number, scopeId: number];
+/**
+ * The address of an Internet (TCP or UDP) peer: `[host, port]`, or
+ * `[host, port, flowinfo, scopeId]` for IPv6. Destructuring
+ * `const [host, port] = address` works for both.
+ */
+export type InetAddress = IPv4Address | IPv6Address;
 /** Any address a server binds to or a client connects from. */
 export type SocketAddress = IPv4Address | IPv6Address | readonly [string, number] | string;
 

@@ -4,26 +4,49 @@
  *
  * @module
  */
+import { EventEmitter } from "node:events";
 import { adoptInstanceNames, adoptPythonNames, pythonNames } from "../python-names.js";
 import { pyRepr } from "../py/index.js";
 import type { BaseRequestHandler } from "./request-handlers.js";
 import { startHandler } from "./request-handlers.js";
 import { isThenable } from "../thenable.js";
+import { noteServerConstructed, noteServing, noteShutdown } from "./fork-guard.js";
 
 /**
  * A handler class a server instantiates per request: Python's
  * `RequestHandlerClass`. Any subclass of {@link BaseRequestHandler} fits,
  * whatever it declares for the request, address and server types.
  */
-export type RequestHandlerClass = new (request: never, clientAddress: never, server: never) => BaseRequestHandler;
+export type RequestHandlerClass = new (request: never, clientAddress: never, server: never) => BaseRequestHandler<unknown>;
 
-type HandlerConstructor = new (request: unknown, clientAddress: unknown, server: unknown) => BaseRequestHandler;
+type HandlerConstructor = new (request: unknown, clientAddress: unknown, server: unknown) => BaseRequestHandler<unknown>;
 
 /** The value of a server's `#constructingFor` while it constructs no handler. */
 const NO_REQUEST: unique symbol = Symbol("no request");
 
 /** A request waiting in a server's queue, with the address it came from. */
 export type PendingRequest = [request: unknown, clientAddress: unknown];
+
+/**
+ * The events a server emits (see {@link BaseServer}), as Node's
+ * `EventEmitter` types them: event name to listener arguments.
+ */
+export type ServerEvents = {
+  /** Construction-time binding is done: `serverAddress` holds the bound address. */
+  listening: [];
+  /** Construction-time binding failed (emitted only while someone listens for it). */
+  error: [error: Error];
+  /** `serverClose()` has closed the server's socket (emitted once). */
+  close: [];
+};
+
+/** The options form of {@link BaseServer.serveForever}. */
+export interface ServeForeverOptions {
+  /** Aborting it stops the loop, as {@link BaseServer.shutdown} does; already aborted: no loop runs. */
+  signal?: AbortSignal | undefined;
+  /** Seconds between {@link BaseServer.serviceActions} calls while idle (default 0.5). */
+  pollInterval?: number | undefined;
+}
 
 /**
  * The server loop, independent of any socket type. Subclasses provide the
@@ -33,7 +56,7 @@ export type PendingRequest = [request: unknown, clientAddress: unknown];
  * Every method may be overridden under its camelCase or its Python name.
  * Hooks may return a Promise; the loop awaits it.
  */
-export class BaseServer {
+export class BaseServer extends EventEmitter<ServerEvents> {
   /** The address given to the constructor, replaced by the bound address once listening. */
   serverAddress: unknown;
   /** The handler class instantiated for each request. */
@@ -73,6 +96,7 @@ export class BaseServer {
    * @param RequestHandlerClass - instantiated once per request.
    */
   constructor(serverAddress: unknown, RequestHandlerClass: RequestHandlerClass) {
+    super();
     adoptPythonNames(new.target);
     this.serverAddress = serverAddress;
     this.RequestHandlerClass = RequestHandlerClass;
@@ -81,9 +105,14 @@ export class BaseServer {
     // attributes are during __init__.
     this.#ready = Promise.resolve().then(() => {
       adoptInstanceNames(this);
+      noteServerConstructed(this);
       return this.activate();
     });
-    this.#ready.catch(() => undefined); // reported through ready / serveForever()
+    // Reported through ready / serveForever(), and as an "error" event to
+    // whoever listens for one (never as an unhandled "error" event).
+    this.#ready.catch((err: unknown) => {
+      if (this.listenerCount("error") > 0) this.emit("error", err instanceof Error ? err : new Error(String(err)));
+    });
   }
 
   /**
@@ -155,13 +184,33 @@ activate(): void | Promise<void> {}
    * while the loop runs takes effect at the next `serveForever()`.
    * Otherwise the loop runs `BaseServer`'s own steps without creating a
    * Promise for a request that needs none.
+   *
+   * @param options - the poll interval in seconds (Python's positional
+   *   `poll_interval`), or `{ signal, pollInterval }`: aborting `signal`
+   *   is {@link shutdown}; a signal already aborted returns at once
+   *   without serving.
    */
-  serveForever(pollInterval = 0.5): Promise<void> {
+  serveForever(options: number | ServeForeverOptions = 0.5): Promise<void> {
+    let pollInterval = 0.5;
+    let signal: AbortSignal | undefined;
+    if (typeof options === "number") pollInterval = options;
+    else if (options !== null && typeof options === "object") {
+      ({ signal } = options);
+      if (options.pollInterval !== undefined) pollInterval = options.pollInterval;
+      if (signal !== undefined && !(signal instanceof AbortSignal)) {
+        return Promise.reject(new TypeError(`serveForever(): signal must be an AbortSignal, got ${pyRepr(signal)}`));
+      }
+    }
     if (this.#closed) return Promise.reject(closedServerError(this.serverAddress));
     if (this.#running) return Promise.reject(new Error("serveForever() is already running"));
+    if (signal?.aborted) return Promise.resolve();
+    noteServing(this);
+    const onAbort = signal === undefined ? null : (): void => void this.shutdown();
+    if (onAbort) signal!.addEventListener("abort", onAbort, { once: true });
     const run = this.#ready
       .then(() => new Promise<void>((resolve, reject) => this.#startLoop(pollInterval, resolve, reject)))
       .finally(() => {
+        if (onAbort) signal!.removeEventListener("abort", onAbort);
         this.#shutdownRequested = false;
         this.#running = null;
       });
@@ -255,6 +304,7 @@ activate(): void | Promise<void> {}
    * `serveForever()` returns immediately).
    */
   shutdown(): Promise<void> {
+    noteShutdown(this);
     this.#shutdownRequested = true;
     const w = this.#wake;
     if (w && this.#wakeOnShutdown) {
@@ -273,6 +323,7 @@ activate(): void | Promise<void> {}
    */
   async handleRequest(): Promise<void> {
     if (this.#closed) throw closedServerError(this.serverAddress);
+    noteServing(this);
     await this.#ready;
     const seconds = this.timeout ?? null;
     const deadline = seconds === null ? null : Date.now() + seconds * 1000;
@@ -392,7 +443,7 @@ activate(): void | Promise<void> {}
    * a server starts itself.
    * @internal
    */
-  _constructHandler<T extends BaseRequestHandler>(
+  _constructHandler<T extends BaseRequestHandler<unknown>>(
     Handler: new (request: unknown, clientAddress: unknown, server: this) => T,
     request: unknown,
     clientAddress: unknown,
@@ -424,6 +475,14 @@ activate(): void | Promise<void> {}
     this.#closed = true;
   }
 
+  #closeEmitted = false;
+  /** @internal Emit "close" once; see {@link emitServerClosed}. */
+  _emitClosed(): void {
+    if (this.#closeEmitted) return;
+    this.#closeEmitted = true;
+    this.emit("close");
+  }
+
   /** End a request (for sockets: close for writing, then close). Calls {@link closeRequest}. */
   shutdownRequest(request: unknown): void | Promise<void> {
     return this.closeRequest(request);
@@ -452,8 +511,13 @@ activate(): void | Promise<void> {}
   /** Release the server's resources. Nothing here; subclasses close their socket. */
   serverClose(): void | Promise<void> {}
 
-  /** `await using server = new TCPServer(...)` closes the server on leaving the block, like Python's `with`. */
+  /**
+   * `await using server = new TCPServer(...)`: on leaving the block, stop a
+   * running {@link serveForever} loop ({@link shutdown}) and then
+   * {@link serverClose}, the role of Python's `with` block.
+   */
   async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
     await this.serverClose();
   }
 }
@@ -478,6 +542,15 @@ function settled(step: unknown): Promise<void> | undefined {
  */
 export function markServerClosed(server: BaseServer): void {
   server._markClosed();
+}
+
+/**
+ * Tell `server`'s listeners that its socket is closed: emits `"close"`,
+ * once however often `serverClose()` runs. The servers' `serverClose()`
+ * calls it when the socket has been closed.
+ */
+export function emitServerClosed(server: BaseServer): void {
+  server._emitClosed();
 }
 
 /** The error for serving on a server whose socket `serverClose()` has closed. */

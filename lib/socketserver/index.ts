@@ -4,6 +4,10 @@
  * @module
  */
 import "../python-spelling.js";
+// Named in the declarations TypeScript writes for the mixin classes (their
+// inherited EventEmitter members), so it must be in scope there.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+import { EventEmitter } from "node:events";
 import { pythonNames } from "../python-names.js";
 import { ForkingMixIn, ThreadingMixIn } from "./mixins.js";
 import { TCPServer } from "./tcp-server.js";
@@ -12,20 +16,28 @@ import { UnixDatagramServer, UnixStreamServer } from "./unix-servers.js";
 import type { RequestHandlerClass } from "./base-server.js";
 
 export { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM } from "./address.js";
-export type { IPv4Address, IPv6Address, SocketAddress } from "./address.js";
-export { BaseServer, type PendingRequest, type RequestHandlerClass } from "./base-server.js";
+export type { InetAddress, IPv4Address, IPv6Address, SocketAddress } from "./address.js";
+export {
+  BaseServer,
+  type PendingRequest,
+  type RequestHandlerClass,
+  type ServeForeverOptions,
+  type ServerEvents,
+} from "./base-server.js";
 export { TCPServer } from "./tcp-server.js";
 export { UDPServer } from "./udp-server.js";
 export { UnixDatagramServer, UnixStreamServer, UnsupportedSocketError } from "./unix-servers.js";
 export { ForkingMixIn, ThreadingMixIn, isForkedWorker, type ServerConstructor } from "./mixins.js";
 export { BaseRequestHandler, DatagramRequestHandler, StreamRequestHandler } from "./request-handlers.js";
 export {
+  AbortError,
   BrokenPipeError,
   BufferedReader,
   BytesWriter,
   SocketTimeoutError,
   SocketWriter,
   type Bytes,
+  type ReadOptions,
   type Writer,
 } from "./streams.js";
 

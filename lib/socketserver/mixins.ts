@@ -9,12 +9,17 @@
  * @module
  */
 import cluster, { type Worker } from "node:cluster";
+// Named in the declarations TypeScript writes for the mixin classes (their
+// inherited EventEmitter members), so it must be in scope there.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import { pythonNames } from "../python-names.js";
-import type { BaseServer } from "./base-server.js";
+import type { BaseServer, ServeForeverOptions } from "./base-server.js";
 import { isThenable } from "../thenable.js";
 import { Registry } from "./registry.js";
 import { ClosePolicy } from "./close-policy.js";
+import { FORK_ADDRESSES_ENV, FORK_ENV, FORK_KEY, FORK_KEY_ENV, inForkedWorker, isForkedWorker } from "./fork-guard.js";
 
 /**
  * A server class a mixin can extend. TypeScript requires a mixin's base
@@ -107,10 +112,6 @@ export function ThreadingMixIn<TBase extends ServerConstructor>(Base: TBase) {
 // ---------------------------------------------------------------------------
 // ForkingMixIn
 
-/** Environment variable that marks a cluster worker started by ForkingMixIn. */
-const FORK_ENV = "HTTP_SERVER_FORKING";
-/** Bound addresses of the primary's forking servers, by construction order. */
-const FORK_ADDRESSES_ENV = "HTTP_SERVER_FORK_ADDRESSES";
 const MSG_READY = "http.server:ready";
 const MSG_REQUEST = "http.server:request";
 const MSG_RECEIVED = "http.server:received";
@@ -126,10 +127,7 @@ export interface ForkMessage {
   data?: number[] | string;
 }
 
-/** True in a process that ForkingMixIn started to handle requests. */
-export function isForkedWorker(): boolean {
-  return cluster.isWorker && process.env[FORK_ENV] === "1";
-}
+export { isForkedWorker };
 
 let forkingServersMade = 0;
 const primaryAddresses: unknown[] = [];
@@ -189,6 +187,18 @@ class ForwardingDatagramSocket {
  * handed to another worker. A worker that exits before its server is ready
  * (the entry script did not build the same server) fails the request it was
  * started for through {@link BaseServer.handleError}.
+ *
+ * A forking program therefore starts with the guard:
+ *
+ * ```ts
+ * const server = new ForkingTCPServer(["", 9999], Handler);
+ * if (isForkedWorker()) await server.serveForever(); // a worker: serve, nothing else
+ * else { ...the main process... }
+ * ```
+ *
+ * A worker whose script serves without asking {@link isForkedWorker},
+ * builds another server, or shuts its server down while the primary still
+ * uses it prints a process warning (code `HTTP_SERVER_FORKED_WORKER`) once.
  */
 export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
   class ForkingServer extends Base {
@@ -213,18 +223,19 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
     constructor(...args: any[]) {
       super(...args);
       this.#key = forkingServersMade++;
+      (this as { [FORK_KEY]?: number })[FORK_KEY] = this.#key;
     }
 
     /** In a worker: take the primary's bound address instead of listening. */
     listenSocket(): Promise<void> {
-      if (!isForkedWorker()) {
+      if (!inForkedWorker()) {
         return (Base.prototype as unknown as { listenSocket: (this: unknown) => Promise<void> }).listenSocket.call(this);
       }
       return Promise.resolve();
     }
 
     boundAddress(): unknown {
-      if (isForkedWorker()) {
+      if (inForkedWorker()) {
         const all = JSON.parse(process.env[FORK_ADDRESSES_ENV] ?? "[]") as unknown[];
         return all[this.#key] ?? this.serverAddress;
       }
@@ -233,9 +244,9 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
       return address;
     }
 
-    override serveForever(pollInterval?: number): Promise<void> {
-      if (isForkedWorker()) this.#listenToPrimary();
-      return super.serveForever(pollInterval);
+    override serveForever(options?: number | ServeForeverOptions): Promise<void> {
+      if (inForkedWorker()) this.#listenToPrimary();
+      return super.serveForever(options);
     }
 
     #listenToPrimary(): void {
@@ -248,7 +259,11 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
         }
         // The primary may still hold the descriptor for a moment: closing
         // this copy alone would not end the connection.
-        if (typeof handle === "object" && handle !== null) ClosePolicy.of(handle).sharedDescriptor = true;
+        if (typeof handle === "object" && handle !== null) {
+          ClosePolicy.of(handle).sharedDescriptor = true;
+          // A reset must not crash the worker, whatever the handler reads with.
+          (handle as Socket).on("error", () => undefined);
+        }
         this.#udpReplies.set(msg.id ?? 0, request);
         // Tell the primary it may drop its copy: this process owns the request now.
         process.send?.({ type: MSG_RECEIVED, key: this.#key, id: msg.id ?? 0 });
@@ -262,7 +277,7 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
     }
 
     override processRequest(request: unknown, clientAddress: unknown): Promise<void> {
-      if (isForkedWorker()) return this.#handleInWorker(request, clientAddress);
+      if (inForkedWorker()) return this.#handleInWorker(request, clientAddress);
       return this.#dispatch(request, clientAddress);
     }
 
@@ -342,7 +357,11 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
     }
 
     #fork(): Promise<WorkerState> {
-      const worker = cluster.fork({ [FORK_ENV]: "1", [FORK_ADDRESSES_ENV]: JSON.stringify(primaryAddresses) });
+      const worker = cluster.fork({
+        [FORK_ENV]: "1",
+        [FORK_ADDRESSES_ENV]: JSON.stringify(primaryAddresses),
+        [FORK_KEY_ENV]: String(this.#key),
+      });
       const pid = worker.process.pid ?? -worker.id;
       const state: WorkerState = { worker, ready: false, gone: false, busy: 0, waiting: [] };
       this.#workers.set(pid, state);
@@ -395,7 +414,7 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
      * Forget workers that have exited. With `blocking`, wait until every
      * worker has exited (after {@link serverClose} asked them to stop).
      */
-    async collectChildren(options: { blocking?: boolean } = {}): Promise<void> {
+    async collectChildren(options: { blocking?: boolean | undefined } = {}): Promise<void> {
       if (!options.blocking) return;
       const exits = [...this.#workers.values()].map(
         (s) => new Promise<void>((resolve) => (s.worker.isDead() ? resolve() : s.worker.once("exit", () => resolve()))),
@@ -416,7 +435,7 @@ export function ForkingMixIn<TBase extends ServerConstructor>(Base: TBase) {
     override async serverClose(): Promise<void> {
       this.#closing = true;
       await super.serverClose();
-      if (isForkedWorker()) return;
+      if (inForkedWorker()) return;
       for (const s of this.#workers.values()) {
         if (!s.worker.isDead()) s.worker.disconnect();
       }

@@ -7,9 +7,11 @@
 import type { Socket as NetSocket } from "node:net";
 import type { Socket as DgramSocket } from "node:dgram";
 import type { Duplex } from "node:stream";
+import type { InetAddress } from "./address.js";
+import { checkByteCount, notAStream, recvFrom, sendallTo } from "./socket-calls.js";
 import { adoptInstanceNames, adoptPythonNames, pythonNames } from "../python-names.js";
 import type { BaseServer } from "./base-server.js";
-import { BufferedReader, BytesWriter, SocketWriter, type Writer } from "./streams.js";
+import { BufferedReader, BytesWriter, SocketWriter, type Bytes, type Writer } from "./streams.js";
 import { isThenable } from "../thenable.js";
 
 const kHandled = Symbol("handled");
@@ -31,7 +33,7 @@ interface HandlerStarter {
  * The Promise that settles once `handler` has run `setup()`, `handle()` and
  * `finish()`. This is how a server waits for a handler it constructed.
  */
-export function runHandler(handler: BaseRequestHandler): Promise<void> {
+export function runHandler(handler: BaseRequestHandler<unknown>): Promise<void> {
   return handler[kHandled];
 }
 
@@ -41,7 +43,7 @@ export function runHandler(handler: BaseRequestHandler): Promise<void> {
  * so the subclass's fields are set and nothing differs but the wait).
  * Returns what {@link runHandler} would.
  */
-export function startHandler(handler: BaseRequestHandler): Promise<void> {
+export function startHandler(handler: BaseRequestHandler<unknown>): Promise<void> {
   return handler[kStart]();
 }
 
@@ -52,7 +54,7 @@ export function startHandler(handler: BaseRequestHandler): Promise<void> {
  * as the TLS handshake's. `null` when its constructor throws without a
  * request.
  */
-export function settingsProbe<T extends BaseRequestHandler, S extends BaseServer>(
+export function settingsProbe<T extends BaseRequestHandler<unknown>, S extends BaseServer>(
   Handler: new (request: unknown, clientAddress: unknown, server: S) => T,
   server: S,
 ): T | null {
@@ -77,11 +79,15 @@ const DONE = Promise.resolve();
  * microtask), so class fields declared in a subclass body are in effect, as
  * Python class attributes are.
  */
-export class BaseRequestHandler {
+export class BaseRequestHandler<Address = InetAddress, Request = unknown> {
   /** The request: a socket for stream servers, `[data, socket]` for datagram servers. */
-  request: unknown;
-  /** Where the request came from, in the server's address shape. */
-  clientAddress: unknown;
+  request: Request;
+  /**
+   * Where the request came from, in the server's address shape:
+   * `[host, port]` (`[host, port, flowinfo, scopeId]` for IPv6) by
+   * default; a Unix stream handler declares `string` (`BaseRequestHandler<string>`).
+   */
+  clientAddress: Address;
   /** The server that received the request. */
   server: BaseServer;
   /** @internal */
@@ -94,8 +100,8 @@ export class BaseRequestHandler {
    */
   constructor(request: unknown, clientAddress: unknown, server: BaseServer) {
     adoptPythonNames(new.target);
-    this.request = request;
-    this.clientAddress = clientAddress;
+    this.request = request as Request;
+    this.clientAddress = clientAddress as Address;
     this.server = server;
     if ((server as HandlerStarter | null | undefined)?._startsHandlerFor?.(request) === true) {
       // The server constructing it starts it once the constructor chain
@@ -175,6 +181,39 @@ export class BaseRequestHandler {
 
   /** Runs after {@link handle}, even if it threw. Does nothing by default. */
   finish(): void | Promise<void> {}
+
+  /**
+   * Python's `self.request.recv(n)`: resolve with at most `n` bytes from
+   * the connection once some have arrived, or with an empty Buffer at end
+   * of input. For stream requests only (TCP, Unix stream, TLS);
+   * `StreamRequestHandler` reads through `rfile` instead, so the two mix.
+   */
+  recv(n: number): Promise<Buffer> {
+    const stream = this.request as unknown;
+    if (!isStream(stream)) return Promise.reject(notAStream("recv"));
+    return recvFrom(stream, n);
+  }
+
+  /**
+   * Python's `self.request.sendall(data)`: send all of `data` (text as
+   * UTF-8) and resolve once it has been handed to the system; rejects
+   * with `BrokenPipeError` when the client is gone. For stream requests only.
+   */
+  sendall(data: Bytes): Promise<void> {
+    const stream = this.request as unknown;
+    if (!isStream(stream)) return Promise.reject(notAStream("sendall"));
+    return sendallTo(stream, data);
+  }
+}
+
+/** Whether a request is a connection (a readable and writable stream). */
+function isStream(request: unknown): request is Duplex {
+  return (
+    typeof request === "object" &&
+    request !== null &&
+    typeof (request as Duplex).read === "function" &&
+    typeof (request as Duplex).write === "function"
+  );
 }
 
 pythonNames(BaseRequestHandler, { attributes: ["clientAddress"] });
@@ -183,7 +222,7 @@ pythonNames(BaseRequestHandler, { attributes: ["clientAddress"] });
  * A handler for stream (TCP, Unix stream, TLS) connections. {@link setup}
  * provides {@link rfile} for reading and {@link wfile} for writing.
  */
-export class StreamRequestHandler extends BaseRequestHandler {
+export class StreamRequestHandler<Address = InetAddress> extends BaseRequestHandler<Address, NetSocket> {
   /** Python's read buffer size; kept for compatibility (reads are always buffered here). */
   declare rbufsize: number;
   /** 0 (default): every `wfile.write()` goes to the socket at once; otherwise bytes to hold back until `flush()`. */
@@ -201,20 +240,21 @@ export class StreamRequestHandler extends BaseRequestHandler {
    * turn it on.
    */
   declare coalesceWrites: boolean;
-  /** The connected socket (the same object as {@link request}). */
-  connection!: Duplex;
+  /**
+   * The connected socket (the same object as {@link request}): a
+   * `net.Socket`, or a `tls.TLSSocket` on an HTTPS server.
+   */
+  connection!: NetSocket;
   /** Reads the request bytes. */
   rfile!: BufferedReader;
   /** Writes the response bytes. */
   wfile!: Writer;
 
-  declare request: Duplex;
-
   override setup(): void {
     const conn = this.request;
     this.connection = conn;
-    if (this.disableNagleAlgorithm && typeof (conn as NetSocket).setNoDelay === "function") {
-      (conn as NetSocket).setNoDelay(true);
+    if (this.disableNagleAlgorithm && typeof conn.setNoDelay === "function") {
+      conn.setNoDelay(true);
     }
     this.rfile = new BufferedReader(conn);
     const wfile = new SocketWriter(conn, this.wbufsize, this.coalesceWrites);
@@ -247,6 +287,29 @@ export class StreamRequestHandler extends BaseRequestHandler {
     this.wfile.close();
     this.rfile.close();
   }
+
+  /**
+   * `recv(n)` through {@link rfile}: at most `n` bytes, with at most one
+   * wait (`rfile.read1(n)`); an empty Buffer at end of input.
+   */
+  override recv(n: number): Promise<Buffer> {
+    try {
+      checkByteCount(n);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.rfile.read1(n);
+  }
+
+  /** `sendall(data)` through {@link wfile}: write, then wait for the flush. */
+  override sendall(data: Bytes): Promise<void> {
+    try {
+      this.wfile.write(data);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.wfile.flush();
+  }
 }
 
 StreamRequestHandler.prototype.rbufsize = -1;
@@ -261,7 +324,7 @@ pythonNames(StreamRequestHandler);
  * packet; whatever is written to {@link wfile} is sent back to the client as
  * one datagram when the handler finishes.
  */
-export class DatagramRequestHandler extends BaseRequestHandler {
+export class DatagramRequestHandler extends BaseRequestHandler<InetAddress, [data: Buffer, socket: DgramSocket]> {
   /** The datagram's bytes. */
   packet!: Buffer;
   /** The server's socket, which can also send replies directly. */
@@ -271,8 +334,6 @@ export class DatagramRequestHandler extends BaseRequestHandler {
   /** Collects the reply. */
   wfile!: BytesWriter;
 
-  declare request: [Buffer, DgramSocket];
-
   override setup(): void {
     [this.packet, this.socket] = this.request;
     this.rfile = BufferedReader.fromBytes(this.packet);
@@ -280,7 +341,7 @@ export class DatagramRequestHandler extends BaseRequestHandler {
   }
 
   override finish(): Promise<void> {
-    const [host, port] = this.clientAddress as [string, number];
+    const [host, port] = this.clientAddress;
     const data = this.wfile.getvalue();
     return new Promise<void>((resolve, reject) => {
       this.socket.send(data, port, host, (err) => (err ? reject(err) : resolve()));

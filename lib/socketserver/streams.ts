@@ -29,6 +29,41 @@ export class BrokenPipeError extends Error {
   }
 }
 
+/**
+ * A read given up because its `signal` was aborted: Node's own shape for
+ * this (name `AbortError`, code `ABORT_ERR`, the signal's reason as
+ * `cause`), as `fs` and `timers/promises` reject with.
+ */
+export class AbortError extends Error {
+  /** Always `"AbortError"`. */
+  override readonly name = "AbortError";
+  /** `ABORT_ERR`, as Node's own aborted operations. */
+  readonly code = "ABORT_ERR";
+  constructor(message = "The operation was aborted", options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** Options of the awaited reads of {@link BufferedReader}. */
+export interface ReadOptions {
+  /**
+   * Aborting it makes a read that waits (or would wait) reject with an
+   * {@link AbortError} and closes the connection, since the bytes the
+   * read would have taken can no longer be told from the next ones.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+/** The size of `(n, options)` or `(options)`: `n`, or -1 (no limit). */
+function sizeOf(n: number | ReadOptions | undefined): number {
+  return typeof n === "object" && n !== null ? -1 : (n ?? -1);
+}
+
+/** The signal of `(n, options)` or `(options)`, if any. */
+function signalOf(n: number | ReadOptions | undefined, options: ReadOptions | undefined): AbortSignal | undefined {
+  return typeof n === "object" && n !== null ? n.signal : options?.signal;
+}
+
 const EMPTY = Buffer.alloc(0);
 /** Stop pulling from the socket while this many bytes wait unread. */
 const HIGH_WATER = 256 * 1024;
@@ -65,6 +100,8 @@ export class BufferedReader implements AsyncIterable<Buffer> {
   #eof = false;
   #closed = false;
   #source: Readable | null;
+  /** The stream given to the constructor, closed by an aborted read. */
+  #stream: Readable | null;
   #paused = false;
   /** The callback of the wait in progress ({@link whenFilled}), and the buffered length when it began. */
   #waitDone: ((error: Error | null, more: boolean) => void) | null = null;
@@ -84,6 +121,7 @@ export class BufferedReader implements AsyncIterable<Buffer> {
    */
   constructor(source: Readable | null, initial?: Buffer) {
     this.#source = source;
+    this.#stream = source;
     if (initial && initial.length) this.#push(initial);
     if (source === null) {
       this.#eof = true;
@@ -191,6 +229,37 @@ export class BufferedReader implements AsyncIterable<Buffer> {
     return new Promise<boolean>((resolve, reject) => {
       this.whenFilled((error, more) => (error ? reject(error) : resolve(more)));
     });
+  }
+
+  /**
+   * {@link fill} that gives up when `signal` is aborted (before or while
+   * it waits): rejects with an {@link AbortError} and closes the
+   * connection. Without a signal it is {@link fill}.
+   */
+  fillOrAbort(signal: AbortSignal | undefined): Promise<boolean> {
+    if (signal === undefined) return this.fill();
+    if (signal.aborted) return Promise.reject(this.#abort(signal));
+    return new Promise<boolean>((resolve, reject) => {
+      const onAbort = (): void => {
+        // Ends the wait with the error (interrupt), then closes.
+        this.#abort(signal);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.whenFilled((error, more) => {
+        signal.removeEventListener("abort", onAbort);
+        if (error) reject(error);
+        else resolve(more);
+      });
+    });
+  }
+
+  /** An aborted read: every later wait fails too, buffered bytes are dropped and the connection closed. */
+  #abort(signal: AbortSignal): AbortError {
+    const error = new AbortError(undefined, { cause: signal.reason });
+    this.interrupt(error);
+    this.close();
+    this.#stream?.destroy();
+    return error;
   }
 
   /**
@@ -331,53 +400,72 @@ export class BufferedReader implements AsyncIterable<Buffer> {
 
   /**
    * Read `n` bytes, fewer only at end of input. With no argument (or a
-   * negative one) read everything until the input ends.
+   * negative one) read everything until the input ends. Takes
+   * `{ signal }` last (or alone): see {@link ReadOptions}.
    */
-  async read(n = -1): Promise<Buffer> {
-    if (!Number.isInteger(n)) {
+  async read(n?: number | ReadOptions, options?: ReadOptions): Promise<Buffer> {
+    const size = sizeOf(n);
+    const signal = signalOf(n, options);
+    if (!Number.isInteger(size)) {
       // read(NaN) would wait for the end of input: Number(undefined header) is NaN.
-      throw new TypeError(`read() needs an integer byte count, got ${n}`);
+      throw new TypeError(`read() needs an integer byte count, got ${size}`);
     }
-    if (n < 0) {
-      while (await this.fill());
+    if (signal?.aborted) throw this.#abort(signal);
+    if (size < 0) {
+      while (await this.fillOrAbort(signal));
       return this.#take(this.#length);
     }
     for (;;) {
-      const got = this.tryRead(n);
+      const got = this.tryRead(size);
       if (got !== null) return got;
-      await this.fill();
+      await this.fillOrAbort(signal);
     }
   }
 
   /**
    * Read at most `n` bytes with at most one wait: what is buffered, or what
-   * arrives next (Python's `read1`).
+   * arrives next (Python's `read1`). Takes `{ signal }` as {@link read} does.
    */
-  async read1(n = -1): Promise<Buffer> {
-    const max = n < 0 ? Infinity : n;
-    if (this.#length === 0) await this.fill();
+  async read1(n?: number | ReadOptions, options?: ReadOptions): Promise<Buffer> {
+    const size = sizeOf(n);
+    const signal = signalOf(n, options);
+    const max = size < 0 ? Infinity : size;
+    if (signal?.aborted) throw this.#abort(signal);
+    if (this.#length === 0) await this.fillOrAbort(signal);
     return this.#take(Math.min(max, this.#length));
   }
 
-  /** Read one line including its `\n`; at most `limit` bytes when `limit >= 0`. Empty at end of input. */
-  async readline(limit = -1): Promise<Buffer> {
+  /**
+   * Read one line including its `\n`; at most `limit` bytes when
+   * `limit >= 0`. Empty at end of input. Takes `{ signal }` as {@link read} does.
+   */
+  async readline(limit?: number | ReadOptions, options?: ReadOptions): Promise<Buffer> {
+    const max = sizeOf(limit);
+    const signal = signalOf(limit, options);
+    if (signal?.aborted) throw this.#abort(signal);
     for (;;) {
-      const line = this.tryReadline(limit);
+      const line = this.tryReadline(max);
       if (line !== null) return line;
-      await this.fill();
+      await this.fillOrAbort(signal);
     }
   }
 
-  /** Read all remaining lines. Stops once `hint` bytes were read, when given. */
-  async readlines(hint = -1): Promise<Buffer[]> {
+  /**
+   * Read all remaining lines. Stops once `hint` bytes were read, when
+   * given. Takes `{ signal }` as {@link read} does.
+   */
+  async readlines(hint?: number | ReadOptions, options?: ReadOptions): Promise<Buffer[]> {
+    const most = sizeOf(hint);
+    const signal = signalOf(hint, options);
+    const readOptions = signal === undefined ? undefined : { signal };
     const lines: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const line = await this.readline();
+      const line = await this.readline(-1, readOptions);
       if (line.length === 0) break;
       lines.push(line);
       total += line.length;
-      if (hint > 0 && total >= hint) break;
+      if (most > 0 && total >= most) break;
     }
     return lines;
   }

@@ -8,7 +8,7 @@ import * as net from "node:net";
 import { pythonNames } from "../python-names.js";
 import { AF_INET, SOCK_STREAM, bindHost, parseInetAddress, toSocketAddress } from "./address.js";
 import { pyRepr } from "../py/index.js";
-import { BaseServer, markServerClosed, type RequestHandlerClass } from "./base-server.js";
+import { BaseServer, emitServerClosed, markServerClosed, type RequestHandlerClass } from "./base-server.js";
 import { ClosePolicy } from "./close-policy.js";
 
 /** How long a closed connection keeps reading (and discarding) so the peer gets all data before the close. */
@@ -155,6 +155,7 @@ export class TCPServer extends BaseServer {
       await this.serverClose();
       throw err;
     }
+    if (!this.#closed) this.emit("listening");
   }
 
   /**
@@ -266,7 +267,7 @@ export class TCPServer extends BaseServer {
 
   /**
    * Stop listening and drop connections still waiting in the queue. Open
-   * connections being handled are not touched.
+   * connections being handled are not touched. Emits `"close"` (once).
    */
   override serverClose(): Promise<void> {
     this.#closed = true;
@@ -277,13 +278,21 @@ export class TCPServer extends BaseServer {
       sock.destroy();
     }
     const server = this.#socket;
-    if (!server || !this.#listening) return Promise.resolve();
+    if (!server || !this.#listening) {
+      emitServerClosed(this);
+      return Promise.resolve();
+    }
     this.#listening = false;
     // Node's close() callback waits until every accepted connection has
     // ended; Python's server_close() only closes the listening socket. The
     // descriptor is released at once; settle on the next turn of the loop.
     server.close();
-    return new Promise<void>((resolve) => setImmediate(resolve));
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        emitServerClosed(this);
+        resolve();
+      }),
+    );
   }
 
   /** The listening socket's file descriptor, or -1 when it is not open. */

@@ -7,7 +7,7 @@
 import * as dgram from "node:dgram";
 import { pythonNames } from "../python-names.js";
 import { SOCK_DGRAM, bindHost, ipVersion, parseInetAddress, toSocketAddress } from "./address.js";
-import { BaseServer, markServerClosed, type RequestHandlerClass } from "./base-server.js";
+import { BaseServer, emitServerClosed, markServerClosed, type RequestHandlerClass } from "./base-server.js";
 import { describeBindError } from "./tcp-server.js";
 
 /**
@@ -55,6 +55,7 @@ export class UDPServer extends BaseServer {
       await this.serverClose();
       throw err;
     }
+    if (!this.#closed) this.emit("listening");
   }
 
   /** The datagram socket (Python's `self.socket`), created when first needed. */
@@ -118,14 +119,22 @@ export class UDPServer extends BaseServer {
   /** Datagram sockets need no `listen()`: nothing to do. */
   override serverActivate(): void | Promise<void> {}
 
-  /** Close the socket. */
+  /** Close the socket. Emits `"close"` (once). */
   override serverClose(): Promise<void> {
     this.#closed = true;
     markServerClosed(this);
     const s = this.#socket;
-    if (!s || !this.#bound) return Promise.resolve();
+    if (!s || !this.#bound) {
+      emitServerClosed(this);
+      return Promise.resolve();
+    }
     this.#bound = false;
-    return new Promise<void>((resolve) => s.close(() => resolve()));
+    return new Promise<void>((resolve) =>
+      s.close(() => {
+        emitServerClosed(this);
+        resolve();
+      }),
+    );
   }
 
   /** The socket's file descriptor, or -1 when it is not open. */

@@ -48,7 +48,13 @@ describe("docs: example excerpts match the example files", function () {
 
   it("docs/socketserver.md shows excerpts of every socketserver example", () => {
     const files = new Set(excerpts.filter((e) => e.doc === "socketserver.md").map((e) => e.file));
-    expect([...files].sort()).to.deep.equal(["examples/chat-server.ts", "examples/tcp-echo-server.ts", "examples/udp-echo.ts"]);
+    expect([...files].sort()).to.deep.equal([
+      "examples/chat-server.ts",
+      "examples/forking-server.ts",
+      "examples/tcp-echo-server.ts",
+      "examples/tcp-upper-server.ts",
+      "examples/udp-echo.ts",
+    ]);
   });
 
   for (const excerpt of excerpts) {

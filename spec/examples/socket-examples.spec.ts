@@ -10,7 +10,7 @@ import { ChatHandler, ChatServer } from "../../examples/chat-server.js";
 import { echoLines } from "../../examples/tcp-echo-client.js";
 import { EchoHandler, EchoServer, main as echoServerMain } from "../../examples/tcp-echo-server.js";
 import { UDPEchoHandler, UDPEchoServer, udpRequest } from "../../examples/udp-echo.js";
-import { HOST, delay, within } from "../helpers.js";
+import { HOST, delay, run, within } from "../helpers.js";
 import { LineClient, runScript, startScript } from "./clients.js";
 
 type Address = [string, number];
@@ -295,5 +295,45 @@ describe("examples: chat server", function () {
       two?.close();
       await script.stop();
     }
+  });
+});
+
+describe("examples: Python's first socketserver example (recv / sendall)", function () {
+  it("answers Python's own client upper-cased, prints what it got, and stops on SIGINT", async () => {
+    const server = await startScript("tcp-upper-server.js", ["0"]);
+    let stopped: Awaited<ReturnType<typeof server.stop>> | undefined;
+    try {
+      const script = [
+        "import socket, sys",
+        "with socket.create_connection(('127.0.0.1', int(sys.argv[1]))) as sock:",
+        "    sock.sendall(b'hello world\\n')",
+        "    print(str(sock.recv(1024), 'utf-8'))",
+      ].join("\n");
+      const result = await run("python3", ["-c", script, String(server.port)]);
+      expect(result.code, result.stderr).to.equal(0);
+      expect(result.stdout).to.equal("HELLO WORLD\n");
+    } finally {
+      stopped = await server.stop();
+    }
+    expect(stopped.code, stopped.stderr).to.equal(0);
+    expect(stopped.stdout).to.match(/^listening on 127\.0\.0\.1:\d+\nReceived from 127\.0\.0\.1:\nhello world\n$/);
+  });
+});
+
+describe("examples: ForkingMixIn (Python's asynchronous mixins example)", function () {
+  this.timeout(30000);
+  it("answers each client from a worker process, prints the loop line once, and exits 0 without warnings", async () => {
+    const result = await runScript("forking-server.js", [], 25000);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stderr).to.equal("");
+    const lines = result.stdout.trim().split("\n");
+    const primary = /^Server loop running in process: (\d+)$/.exec(lines[0] ?? "")?.[1];
+    expect(primary, result.stdout).to.be.a("string");
+    expect(lines.slice(1).map((l) => l.replace(/^Received: \d+: /, ""))).to.deep.equal([
+      "HELLO WORLD 1",
+      "HELLO WORLD 2",
+      "HELLO WORLD 3",
+    ]);
+    for (const line of lines.slice(1)) expect(line).to.not.include(`Received: ${primary}:`);
   });
 });

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ForkingTCPServer, ForkingUDPServer, StreamRequestHandler, isForkedWorker } from "../../lib/socketserver/index.js";
-import { connect, delay, exchange, latin1, readAll, tempDir, udpExchange, within } from "../helpers.js";
+import { connect, delay, exchange, latin1, readAll, run, tempDir, udpExchange, within } from "../helpers.js";
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "forking-server.js");
 
@@ -273,5 +273,43 @@ describe("ForkingMixIn (in spawned fixture programs)", function () {
     await udp.ready;
     await udp.serverClose();
     expect(udp.fileno()).to.equal(-1);
+  });
+});
+
+describe("ForkingMixIn: a worker that runs the main process's code again (spawned fixture programs)", function () {
+  this.timeout(30000);
+  const PORTED = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "forking-ported.js");
+  const WARNING = /\[HTTP_SERVER_FORKED_WORKER\] Warning: this process \(pid (\d+)\) is a ForkingMixIn worker/g;
+
+  /** The pids named by the worker warnings in `stderr`. */
+  function warnedPids(stderr: string): string[] {
+    return [...stderr.matchAll(WARNING)].map((m) => m[1]!);
+  }
+
+  it("the unguarded port warns on stderr, once in each worker that repeats the script", async () => {
+    const result = await run(process.execPath, [PORTED, "naive"], 25000);
+    const pids = warnedPids(result.stderr);
+    expect(pids.length, result.stderr).to.be.at.least(1);
+    expect(new Set(pids).size).to.equal(pids.length); // once per process
+    expect(result.stderr).to.include("without having checked isForkedWorker()");
+    expect(result.stderr).to.include("if (isForkedWorker()) { await server.serveForever(); }");
+    // Each warning comes from a worker that repeats the loop line of the script.
+    const loopPids = [...result.stdout.matchAll(/^Server loop running in process: (\d+)$/gm)].map((m) => m[1]!);
+    for (const pid of pids) expect(loopPids).to.include(pid);
+  });
+
+  it("a plain server built in a worker's branch is reported", async () => {
+    const result = await run(process.execPath, [PORTED, "extra-server"], 25000);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(warnedPids(result.stderr).length).to.be.at.least(1);
+    expect(result.stderr).to.include("constructs a server that is not a forking server");
+    expect(result.stdout.match(/^Received: /gm)).to.have.length(3);
+  });
+
+  it("a worker's server shut down while the main process still uses it is reported", async () => {
+    const result = await run(process.execPath, [PORTED, "shutdown-in-worker"], 25000);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(warnedPids(result.stderr)).to.have.length(1);
+    expect(result.stderr).to.include("shuts the worker's server down while the main process still sends it requests");
   });
 });

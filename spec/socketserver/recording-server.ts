@@ -6,7 +6,7 @@
 import type * as net from "node:net";
 import sinon from "sinon";
 
-import { TCPServer, type StreamRequestHandler } from "../../lib/socketserver/index.js";
+import { TCPServer, type InetAddress, type StreamRequestHandler } from "../../lib/socketserver/index.js";
 import { HOST } from "../helpers.js";
 
 /** What one `shutdownRequest()` left the socket in. */
@@ -16,7 +16,7 @@ export interface CloseSeen {
 }
 
 /** A recording `TCPServer` on a free loopback port, and what it saw. */
-export function recordingServer(Handler: typeof StreamRequestHandler): { server: TCPServer; seen: CloseSeen[] } {
+export function recordingServer(Handler: typeof StreamRequestHandler<InetAddress>): { server: TCPServer; seen: CloseSeen[] } {
   const seen: CloseSeen[] = [];
   class Recording extends TCPServer {
     override shutdownRequest(request: unknown): void | Promise<void> {

@@ -13,6 +13,7 @@ import {
   BaseServer,
   StreamRequestHandler,
   TCPServer,
+  type InetAddress,
 } from "../../lib/socketserver/index.js";
 import { runHandler } from "../../lib/socketserver/request-handlers.js";
 import { HOST, connect, deferred, delay, exchange, readAll, readUntil, within } from "../helpers.js";
@@ -376,7 +377,7 @@ describe("StreamRequestHandler", function () {
   });
 
   describe("disableNagleAlgorithm", () => {
-    function nagleHandler(base: typeof StreamRequestHandler, calls: unknown[][]): HandlerClass {
+    function nagleHandler(base: typeof StreamRequestHandler<InetAddress>, calls: unknown[][]): HandlerClass {
       return class extends base {
         override setup(): void {
           const sock = this.request as net.Socket;

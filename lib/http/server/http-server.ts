@@ -4,13 +4,17 @@
  *
  * @module
  */
+// Named in the declarations TypeScript writes for the mixin classes (their
+// inherited EventEmitter members), so it must be in scope there.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+import { EventEmitter } from "node:events";
 import { promises as dns } from "node:dns";
 import { readFileSync } from "node:fs";
 import type * as net from "node:net";
 import { hostname } from "node:os";
 import * as tls from "node:tls";
 import { pythonNames } from "../../python-names.js";
-import type { RequestHandlerClass } from "../../socketserver/base-server.js";
+import type { RequestHandlerClass, ServeForeverOptions } from "../../socketserver/base-server.js";
 import { settingsProbe } from "../../socketserver/request-handlers.js";
 import { ThreadingMixIn } from "../../socketserver/mixins.js";
 import { TCPServer } from "../../socketserver/tcp-server.js";
@@ -95,9 +99,9 @@ export class HTTPServer extends TCPServer implements ConnectionRegistry {
     if (this.#handlers.size === 0 && this.#idle.length > 0) for (const done of this.#idle.splice(0)) done();
   }
 
-  override serveForever(pollInterval?: number): Promise<void> {
+  override serveForever(options?: number | ServeForeverOptions): Promise<void> {
     this.#draining = false;
-    return super.serveForever(pollInterval);
+    return super.serveForever(options);
   }
 
   /**
@@ -167,11 +171,11 @@ export interface HTTPSOptions {
   /** Path of the certificate chain (PEM). */
   certfile: string;
   /** Path of the private key (PEM); default: the key is in `certfile`. */
-  keyfile?: string | null;
+  keyfile?: string | null | undefined;
   /** Password of the private key. */
-  password?: string | Buffer | null;
+  password?: string | Buffer | null | undefined;
   /** ALPN protocols offered; default `["http/1.1"]`. */
-  alpnProtocols?: string[] | null;
+  alpnProtocols?: string[] | null | undefined;
 }
 
 /**

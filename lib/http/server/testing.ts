@@ -62,9 +62,9 @@ export interface RawRequestOptions {
   /** The client address the handler sees; default `["127.0.0.1", 54321]`. */
   clientAddress?: unknown;
   /** Properties of the server the handler sees (default: a stand-in with `serverName` `localhost`, `serverPort` 8000). */
-  server?: Record<string, unknown>;
+  server?: Record<string, unknown> | undefined;
   /** More constructor arguments, e.g. `[{ directory: "/srv" }]` for `SimpleHTTPRequestHandler`. */
-  handlerArgs?: unknown[];
+  handlerArgs?: unknown[] | undefined;
 }
 
 /** A handler class as this helper constructs it. */
@@ -167,7 +167,7 @@ function splitByRequest(raw: Buffer, marks: RequestMark[]): ParsedResponse[] {
 /** Options of {@link parseResponses}. */
 export interface ParseResponsesOptions {
   /** The responses answer a `HEAD` request: final responses have no body whatever their `Content-Length`. */
-  head?: boolean;
+  head?: boolean | undefined;
 }
 
 /**

@@ -39,7 +39,7 @@ import { joinPath, normpath, quote, stripQuery, type SplitURL, unquote, urlsplit
 /** Options of the {@link SimpleHTTPRequestHandler} constructor (Python's keyword arguments). */
 export interface SimpleHandlerOptions {
   /** The folder to serve; default: the current directory when the handler is made. */
-  directory?: string | URL | null;
+  directory?: string | URL | null | undefined;
 }
 
 /** A precompressed sibling chosen for a request. */
