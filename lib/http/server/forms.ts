@@ -452,6 +452,8 @@ class FormReading {
     stream.on("error", (err) => counter.destroy(err));
     stream.pipe(counter);
     const copied = finished(counter);
+    // Awaited below; a failure meanwhile must not count as unhandled.
+    copied.catch(ignore);
     try {
       await this.#onFile!(file, counter);
     } finally {

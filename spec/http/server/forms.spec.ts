@@ -210,6 +210,21 @@ describe("parseForm", function () {
       expect(echo.files[0]).to.include({ size: 1024 * 1024, stored: false });
     });
 
+    it("onFile that throws: the error reaches the handler (500), the form's files are removed", async () => {
+      const s = await start({
+        onFile(file) {
+          if (file.fieldName === "bad") throw new Error("refused by onFile");
+        },
+      });
+      const form = new FormData();
+      form.append("good", new Blob(["x".repeat(100000)]), "good.bin");
+      form.append("bad", new Blob(["y"]), "bad.bin");
+      const res = await fetch(url(s), { method: "POST", body: form });
+      expect(res.status).to.equal(500);
+      await res.arrayBuffer();
+      expect(s.handled.map((e) => (e as Error).message)).to.deep.equal(["refused by onFile"]);
+    });
+
     it("reads no more than the body: a request pipelined behind the form is answered", async () => {
       const s = await start();
       const body = "a=1&b=2";
