@@ -46,8 +46,10 @@ export class UploadHandler extends BaseHTTPRequestHandler {
     if (this.path !== "/") return this.sendError(404, "File not found");
     const folder = UploadHandler.folder;
     const kept: string[] = [];
+    let title: string;
     try {
       // Temporary files go under `folder`, so that rename() never crosses file systems.
+      // Leaving the block deletes whatever was not moved out.
       await using form = await parseForm(this, { uploadDir: folder, maxFileSize: 50 * 1024 * 1024, maxFiles: 10 });
       for (const file of form.files) {
         if (file.path === null || file.filename === "") continue; // the picker was left empty
@@ -55,13 +57,13 @@ export class UploadHandler extends BaseHTTPRequestHandler {
         await rename(file.path, join(folder, name));
         kept.push(`<li>${escapeHtml(name)} (${file.size} bytes, ${escapeHtml(file.contentType)})</li>`);
       }
-      const title = escapeHtml(form.fields.get("title") ?? "");
-      this.sendPage(200, `<!DOCTYPE html>\n<h1>Uploaded: ${title}</h1>\n<ul>\n${kept.join("\n")}\n</ul>\n<p><a href="/">Again</a></p>\n`);
+      title = escapeHtml(form.fields.get("title") ?? "");
     } catch (err) {
       // A bad or too large form: 400, 411, 413 or 415, with the reason.
       if (err instanceof FormError) return this.sendError(err.status, err.message);
       throw err;
     }
+    this.sendPage(200, `<!DOCTYPE html>\n<h1>Uploaded: ${title}</h1>\n<ul>\n${kept.join("\n")}\n</ul>\n<p><a href="/">Again</a></p>\n`);
   }
 
   /** Send `html` as a complete response. */
