@@ -104,7 +104,9 @@ export interface FormOptions {
    * (or the returned Promise rejected): the rest of the body waits for it.
    * When reading the form fails, the stream is destroyed with the error.
    * The {@link UploadedFile} it gets is filled in (`size`) as data flows;
-   * its `path` stays `null`.
+   * its `path` stays `null`. The next file's callback may start before this
+   * one's Promise settles (once this file's bytes have all been handed
+   * over); {@link parseForm} settles after all of them.
    */
   onFile?: (file: UploadedFile, content: Readable) => void | Promise<void>;
 }
