@@ -207,11 +207,18 @@ export function pythonNames(cls: AnyClass, options: PythonNamesOptions = {}): vo
  * answers per class, say) apply unchanged.
  */
 function defineStaticForwarder(cls: object, python: string, camel: string): void {
-  const get = function (this: Members): unknown {
+  installForwarder(cls, python, camel, function (this: Members): unknown {
     return this[camel];
-  };
+  });
+}
+
+/**
+ * Define `python` on `owner` as a non-enumerable forwarder: `get` reads,
+ * and the setter writes `camel` on the object assigned to.
+ */
+function installForwarder(owner: object, python: string, camel: string, get: (this: never) => unknown): void {
   forwarderGetters.add(get);
-  Object.defineProperty(cls, python, {
+  Object.defineProperty(owner, python, {
     configurable: true,
     enumerable: false,
     get,
@@ -271,15 +278,7 @@ function defineForwarder(owner: object, python: string, camel: string): void {
     }
     return start === null ? (receiver as Members)[camel] : Reflect.get(start, camel, receiver);
   };
-  forwarderGetters.add(get);
-  Object.defineProperty(owner, python, {
-    configurable: true,
-    enumerable: false,
-    get,
-    set(this: Members, value: unknown) {
-      this[camel] = value;
-    },
-  });
+  installForwarder(owner, python, camel, get);
 }
 
 /** The class name to show in an error about `proto`. */

@@ -10,23 +10,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
 import { expect } from "chai";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 
 import { ThreadingHTTPServer } from "http.server";
 import { UploadHandler, safeName } from "../../examples/http/upload.js";
 import { collect, exampleScript } from "../examples/clients.js";
+import { launchChromium } from "./chromium.js";
 import { run, tempDir, waitFor, within } from "../helpers.js";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
 
@@ -68,7 +58,7 @@ describe("examples/http/upload.ts", function () {
     let browser: Browser | undefined;
     try {
       const base = `http://127.0.0.1:${(server.serverAddress as [string, number])[1]}/`;
-      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30000 });
+      browser = await launchChromium();
       const page = await browser.newPage();
       page.setDefaultTimeout(15000);
       await page.goto(base);
