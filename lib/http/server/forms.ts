@@ -24,6 +24,9 @@ const MiB = 1024 * KiB;
 /** How much of the body one read asks `rfile` for. */
 const READ_CHUNK = 64 * KiB;
 
+/** The header blocks of the requests whose body {@link parseForm} has read (or is reading). */
+const bodiesRead = new WeakSet<HTTPMessage>();
+
 /** The media types {@link parseForm} reads. */
 const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
 
@@ -244,6 +247,9 @@ export async function parseForm(handler: FormSource, options: FormOptions = {}):
     throw new FormError(415, `expected application/x-www-form-urlencoded or multipart/form-data, got ${type}`);
   }
   const length = bodyLength(headers);
+  // A second call would wait for bytes that belong to the next request.
+  if (bodiesRead.has(headers)) throw new Error("parseForm(): this request's body has been read already");
+  bodiesRead.add(headers);
   const reading = new FormReading(limitsOf(options), options.onFile, headers.get("Content-Type")!);
   return reading.read(rfile, length);
 }

@@ -256,6 +256,28 @@ describe("parseForm", function () {
       expect(s.logs.some((l) => l.includes("code 400, message malformed form: Multipart: Boundary not found"))).to.equal(true);
     });
 
+    it("an empty or an overlong boundary: 400", async () => {
+      const s = await start();
+      const empty = await post(s, 'multipart/form-data; boundary=""', "--\r\n\r\n");
+      expect(empty).to.match(/^HTTP\/1\.1 400 /);
+      const long = await post(s, `multipart/form-data; boundary=${"b".repeat(300)}`, "--x\r\n\r\n");
+      expect(long).to.match(/^HTTP\/1\.1 400 /);
+      expect(s.logs.filter((l) => l.includes("code 400, message malformed form: "))).to.have.length(2);
+    });
+
+    it("calling parseForm twice for one request is an error, not a wait for the next request's bytes", async () => {
+      class Twice extends BaseHTTPRequestHandler {
+        async do_POST(): Promise<void> {
+          await using _form = await parseForm(this, { uploadDir: uploads });
+          await parseForm(this, { uploadDir: uploads });
+        }
+      }
+      srv = await serveLogged(ThreadingHTTPServer, Twice);
+      const reply = await post(srv, "application/x-www-form-urlencoded", "a=1");
+      expect(reply).to.match(/^HTTP\/1\.0 500 /);
+      expect(srv.handled.map((e) => (e as Error).message)).to.deep.equal(["parseForm(): this request's body has been read already"]);
+    });
+
     it("a body whose boundary does not match the header's: 400", async () => {
       const s = await start();
       const body = part("other", "a", "1", "x.bin") + "--other--\r\n";
