@@ -43,6 +43,15 @@ export { BytesSource, ChainSource, FileSource, type BodySource } from "./http/se
 export { FileCache } from "./http/server/files/file-cache.js";
 export { sharedFileCache } from "./http/caches.js";
 export { guessType, addType, lookupType, DEFAULT_EXTENSIONS_MAP } from "./http/server/files/mimetypes.js";
+export { pyFormat, KeyError, OverflowError, ValueError } from "./py/format.js";
+export {
+  parseForm,
+  FormError,
+  ParsedForm,
+  type FormOptions,
+  type FormSource,
+  type UploadedFile,
+} from "./http/server/forms.js";
 export {
   handleRawRequest,
   parseResponses,

@@ -56,6 +56,12 @@ const pythonToCamel = new Map<string, string>();
  * spelling replaces such a value rather than clashing with it.
  */
 const instanceAttributes = new Set<string>();
+/**
+ * camelCase names of class attributes a library class answers per class
+ * (the `statics` of {@link pythonNames}): a user class declaring one as a
+ * static keeps the library's accessors instead of getting its own.
+ */
+const perClassStatics = new Set<string>();
 /** Prototypes owned by the library: adoption stops there. */
 const libraryPrototypes = new WeakSet<object>();
 /** User classes already adopted. */
@@ -66,6 +72,8 @@ const adoptedPrototypes = new WeakSet<object>();
 const withoutPythonFields = new WeakSet<object>();
 /** The aliases each library prototype received: `[python, camel]` pairs. */
 const aliasesByPrototype = new WeakMap<object, Array<[python: string, camel: string]>>();
+/** The static aliases each library class received: `[python, camel]` pairs. */
+const staticAliasesByClass = new WeakMap<object, Array<[python: string, camel: string]>>();
 /**
  * Counts the forwarders defined so far: a forwarder's getter caches where
  * lookups start for one prototype chain, valid while this is unchanged.
@@ -83,6 +91,14 @@ const hasOwn = (o: object, name: string): boolean => Object.hasOwn(o, name);
  */
 export function ownPythonAliases(proto: object): ReadonlyArray<readonly [python: string, camel: string]> {
   return aliasesByPrototype.get(proto) ?? [];
+}
+
+/**
+ * The Python-spelled aliases that {@link pythonNames} put on one library
+ * class itself (its `statics`), as `[python, camel]` pairs.
+ */
+export function ownPythonStaticAliases(cls: object): ReadonlyArray<readonly [python: string, camel: string]> {
+  return staticAliasesByClass.get(cls) ?? [];
 }
 
 /**
@@ -135,6 +151,13 @@ export interface PythonNamesOptions {
   attributes?: readonly string[];
   /** Explicit spellings where the automatic conversion is not Python's. */
   rename?: Readonly<Record<string, string>>;
+  /**
+   * Static members of the class itself (class attributes such as
+   * `extensionsMap`) that should also answer to their Python spelling on
+   * the class and on every subclass: `Handler.extensions_map` reads and
+   * writes `Handler.extensionsMap`, with `this` the class it was used on.
+   */
+  statics?: readonly string[];
 }
 
 /**
@@ -166,6 +189,43 @@ export function pythonNames(cls: AnyClass, options: PythonNamesOptions = {}): vo
     made.push([python, camel]);
     defineForwarder(proto, python, camel);
   }
+  const madeStatic: Array<[string, string]> = [];
+  staticAliasesByClass.set(cls, madeStatic);
+  for (const camel of options.statics ?? []) {
+    const python = hasOwn(rename, camel) ? rename[camel]! : toPythonName(camel);
+    if (python === camel || hasOwn(cls, python)) continue;
+    perClassStatics.add(camel);
+    madeStatic.push([python, camel]);
+    defineStaticForwarder(cls, python, camel);
+  }
+}
+
+/**
+ * Define `python` on the class `cls` as a non-enumerable accessor for its
+ * static member `camel`. Subclasses inherit it; `this` is the class the
+ * member was used on, so the camelCase member's own rules (an accessor that
+ * answers per class, say) apply unchanged.
+ */
+function defineStaticForwarder(cls: object, python: string, camel: string): void {
+  installForwarder(cls, python, camel, function (this: Members): unknown {
+    return this[camel];
+  });
+}
+
+/**
+ * Define `python` on `owner` as a non-enumerable forwarder: `get` reads,
+ * and the setter writes `camel` on the object assigned to.
+ */
+function installForwarder(owner: object, python: string, camel: string, get: (this: never) => unknown): void {
+  forwarderGetters.add(get);
+  Object.defineProperty(owner, python, {
+    configurable: true,
+    enumerable: false,
+    get,
+    set(this: Members, value: unknown) {
+      this[camel] = value;
+    },
+  });
 }
 
 /**
@@ -218,15 +278,7 @@ function defineForwarder(owner: object, python: string, camel: string): void {
     }
     return start === null ? (receiver as Members)[camel] : Reflect.get(start, camel, receiver);
   };
-  forwarderGetters.add(get);
-  Object.defineProperty(owner, python, {
-    configurable: true,
-    enumerable: false,
-    get,
-    set(this: Members, value: unknown) {
-      this[camel] = value;
-    },
-  });
+  installForwarder(owner, python, camel, get);
 }
 
 /** The class name to show in an error about `proto`. */
@@ -292,7 +344,9 @@ function adoptPrototype(p: Members): void {
  * library (`static server_version = "X/1"`, `static protocolVersion = ...`)
  * are Python class attributes: each becomes the default on the class's
  * prototype, and the static itself becomes an accessor of that default
- * (under both spellings), so assigning it later still takes effect.
+ * (under both spellings), so assigning it later still takes effect. For a
+ * class attribute the library already answers per class (its `statics`),
+ * the static is only moved to the prototype: the library's accessors do the rest.
  */
 function adoptStatics(p: Members, library: object): void {
   if (!hasOwn(p, "constructor")) return;
@@ -326,9 +380,15 @@ function adoptStatics(p: Members, library: object): void {
     }
     found.push({ name, ...pair, desc });
   }
-  for (const { python, camel, desc } of found) {
+  for (const { name, python, camel, desc } of found) {
     Object.defineProperty(p, camel, { value: desc.value, writable: true, configurable: true, enumerable: false });
     if (python !== camel) defineForwarder(p, python, camel);
+    if (perClassStatics.has(camel)) {
+      // The library's static accessors (inherited) already read and write
+      // the prototype's value, under both spellings, class by class.
+      delete (ctor as unknown as Members)[name];
+      continue;
+    }
     for (const spelling of python === camel ? [camel] : [python, camel]) {
       const get = function (this: { prototype: Members }): unknown {
         return this.prototype[camel];

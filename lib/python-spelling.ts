@@ -148,6 +148,10 @@ declare module "./http/server/cgi/cgi-handler.js" {
 }
 
 declare module "./http/server/files/simple-handler.js" {
+  namespace SimpleHTTPRequestHandler {
+    /** Python spelling of {@link SimpleHTTPRequestHandler.extensionsMap}. */
+    let extensions_map: (typeof SimpleHTTPRequestHandler)["extensionsMap"];
+  }
   interface SimpleHTTPRequestHandler {
     /** Python spelling of {@link SimpleHTTPRequestHandler.cacheControl}. */
     cache_control: SimpleHTTPRequestHandler["cacheControl"];

@@ -313,6 +313,28 @@ describe("lib/python-names.ts: forwarding, not copying", function () {
       expect(Hello.protocolVersion).to.equal("HTTP/1.0");
     });
 
+    it("a class attribute the library answers per class (extensions_map): a static keeps the library's accessors", async () => {
+      const own = Object.getOwnPropertyDescriptor(SimpleHTTPRequestHandler, "extensions_map");
+      expect(own?.get, "a static forwarder on the library class").to.be.a("function");
+      class Declared extends SimpleHTTPRequestHandler {
+        static override extensions_map: Record<string, string> = { ".a": "text/x-a" };
+        override log_message(): void {}
+      }
+      const declared = Declared.extensions_map;
+      // Before the first construction, both spellings give the declared object...
+      expect(Declared.extensionsMap).to.equal(declared);
+      await handleRawRequest(Declared, "GET /none HTTP/1.0\r\n\r\n", { handlerArgs: [{ directory: "/nonexistent" }] });
+      // ...and after it, the value is the class's default and the statics are the library's.
+      expect(Object.hasOwn(Declared, "extensions_map")).to.equal(false);
+      expect(Object.getOwnPropertyDescriptor(Declared.prototype, "extensionsMap")?.value).to.equal(declared);
+      expect(Declared.extensions_map).to.equal(declared);
+      expect(Declared.extensionsMap).to.equal(declared);
+      class Below extends Declared {}
+      Below.extensions_map[".b"] = "text/x-b";
+      expect(Below.extensionsMap).to.deep.equal({ ".a": "text/x-a", ".b": "text/x-b" });
+      expect(declared).to.deep.equal({ ".a": "text/x-a" });
+    });
+
     it("a static method under a library method's name is a TypeError at first construction", () => {
       class Odd extends BaseHTTPRequestHandler {
         static log_message(): void {}

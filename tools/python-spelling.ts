@@ -12,7 +12,7 @@
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { ownPythonAliases } from "../lib/python-names.js";
+import { ownPythonAliases, ownPythonStaticAliases } from "../lib/python-names.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/lib, where the compiled library lives. */
@@ -117,6 +117,16 @@ export async function generatePythonSpelling(): Promise<string> {
         }
         proto = Object.getPrototypeOf(proto) as object | null;
       } while (proto && !exportedProtos.has(proto));
+      const statics = ownPythonStaticAliases(cls);
+      if (statics.length > 0) {
+        const lines = [...statics]
+          .sort((a, b) => a[0].localeCompare(b[0]))
+          .flatMap(([python, camel]) => [
+            `    /** Python spelling of {@link ${cls.name}.${camel}}. */`,
+            `    let ${python}: (typeof ${cls.name})["${camel}"];`,
+          ]);
+        interfaces.push(`  namespace ${cls.name} {\n${lines.join("\n")}\n  }`);
+      }
       if (aliases.length === 0) continue;
       const lines: string[] = [];
       const params = typeParameters(declarations, cls.name);

@@ -14,21 +14,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
 import { expect } from "chai";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 
 import { ThreadingHTTPServer } from "../../lib/http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../../lib/http/server/files/simple-handler.js";
+import { CHROMIUM, launchChromium } from "./chromium.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** The repository root, from dist/spec/browser/ (compiled) or spec/browser/. */
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
@@ -221,12 +212,7 @@ describe("folder server in a real browser (Chromium)", function () {
     serving = server.serveForever();
     base = `http://127.0.0.1:${(server.serverAddress as [string, number])[1]}`;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      timeout: 30000,
-    });
+    browser = await launchChromium();
   });
 
   after(async function () {

@@ -33,6 +33,7 @@ import {
   translatedPaths,
 } from "../../caches.js";
 import { DEFAULT_EXTENSIONS_MAP, guessType } from "./mimetypes.js";
+import { classExtensionsMap, setClassExtensionsMap } from "./extensions-map.js";
 import { contentRange, makeBoundary, multipartByteranges, parseRange, unsatisfiedRange } from "./ranges.js";
 import { joinPath, normpath, quote, stripQuery, type SplitURL, unquote, urlsplit, urlunsplit } from "./url-paths.js";
 
@@ -180,8 +181,21 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   directory: string;
   /** File names tried, in order, when a folder is requested. */
   declare indexPages: readonly string[];
-  /** Extension -> content type, consulted before the MIME database. */
-  declare extensionsMap: Readonly<Record<string, string>>;
+  /**
+   * Extension -> content type, consulted before the MIME database: the
+   * class's map (see the static {@link SimpleHTTPRequestHandler.extensionsMap}),
+   * unless a class field gives each instance its own.
+   */
+  declare extensionsMap: Record<string, string>;
+  /**
+   * The class's own extension -> content type map, Python's class attribute
+   * `extensions_map`: edit it in place
+   * (`SimpleHTTPRequestHandler.extensions_map[".wasm"] = "application/wasm"`)
+   * or assign a new object. A subclass gets its own copy of its parent's map
+   * the first time it is used through the subclass, so edits made through a
+   * subclass never change its parent's map.
+   */
+  declare static extensionsMap: Record<string, string>;
   /** Honour `Range` requests (206, 416, `multipart/byteranges`) and send `Accept-Ranges: bytes`. */
   declare rangeRequests: boolean;
   /** Send a weak `ETag` and honour `If-None-Match`, `If-Match` and `If-Range` by entity tag. */
@@ -613,7 +627,7 @@ const CODINGS_OFFERED = ["br", "gzip", "identity"] as const;
 
 SimpleHTTPRequestHandler.prototype.serverVersion = "SimpleHTTP/0.6";
 SimpleHTTPRequestHandler.prototype.indexPages = Object.freeze(["index.html", "index.htm"]);
-SimpleHTTPRequestHandler.prototype.extensionsMap = DEFAULT_EXTENSIONS_MAP;
+SimpleHTTPRequestHandler.prototype.extensionsMap = { ...DEFAULT_EXTENSIONS_MAP };
 SimpleHTTPRequestHandler.prototype.rangeRequests = true;
 SimpleHTTPRequestHandler.prototype.etags = true;
 SimpleHTTPRequestHandler.prototype.followSymlinks = false;
@@ -623,7 +637,17 @@ SimpleHTTPRequestHandler.prototype.cors = false;
 SimpleHTTPRequestHandler.prototype.cacheControl = null;
 SimpleHTTPRequestHandler.prototype.extraResponseHeaders = Object.freeze([]);
 SimpleHTTPRequestHandler.prototype.fileCache = sharedFileCache;
-pythonNames(SimpleHTTPRequestHandler);
+Object.defineProperty(SimpleHTTPRequestHandler, "extensionsMap", {
+  configurable: true,
+  enumerable: false,
+  get(this: typeof SimpleHTTPRequestHandler) {
+    return classExtensionsMap(this);
+  },
+  set(this: typeof SimpleHTTPRequestHandler, map: Record<string, string>) {
+    setClassExtensionsMap(this, map);
+  },
+});
+pythonNames(SimpleHTTPRequestHandler, { statics: ["extensionsMap"] });
 
 /** Close `source` (ignoring a failure to), then run `next`. */
 function afterClosing<T>(source: BodySource, next: () => T | Promise<T>): Promise<T> {
