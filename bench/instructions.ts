@@ -12,7 +12,8 @@
  * builds). It serves DIR (default: a fixture folder made here with
  * `1k.txt`, `listing/` of 200 entries), started twice under
  * `valgrind --tool=callgrind`: once answering N1 requests, once N2, each
- * sent one at a time on one kept-alive connection. The start-up and the
+ * sent one at a time on a kept-alive connection (a new one after a
+ * response that closes it). The start-up and the
  * warm-up cancel out of the difference:
  *
  *   instructions per request = (I(N2) - I(N1)) / (N2 - N1)
@@ -68,33 +69,46 @@ function makeFixture(): string {
   return dir;
 }
 
-/** Send `n` requests one after another on one connection; resolve when all are answered. */
+/**
+ * Send `n` requests one after another, on one kept-alive connection while
+ * the server keeps it open (a response saying `Connection: close`, such
+ * as an error page, is followed by a new connection); resolve when all
+ * are answered.
+ */
 function drive(port: number, path: string, n: number): Promise<void> {
+  const request = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  let answered = 0;
   return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1");
-    const request = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
-    let pending: Buffer = Buffer.alloc(0);
-    let answered = 0;
-    socket.on("connect", () => socket.write(request));
-    socket.on("data", (chunk: Buffer) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      for (;;) {
-        const end = pending.indexOf("\r\n\r\n");
-        if (end < 0) return;
-        const head = pending.subarray(0, end).toString("latin1");
-        const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-        if (!m) return reject(new Error(`no Content-Length in ${JSON.stringify(head)}`));
-        const total = end + 4 + Number(m[1]);
-        if (pending.length < total) return;
-        pending = pending.subarray(total);
-        if (++answered === n) {
-          socket.end();
-          return resolve();
+    const open = (): void => {
+      const socket = connect(port, "127.0.0.1");
+      let pending: Buffer = Buffer.alloc(0);
+      socket.on("connect", () => socket.write(request));
+      socket.on("error", reject);
+      socket.on("data", (chunk: Buffer) => {
+        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+        for (;;) {
+          const end = pending.indexOf("\r\n\r\n");
+          if (end < 0) return;
+          const head = pending.subarray(0, end).toString("latin1");
+          const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+          if (!m) return reject(new Error(`no Content-Length in ${JSON.stringify(head)}`));
+          const total = end + 4 + Number(m[1]);
+          if (pending.length < total) return;
+          pending = pending.subarray(total);
+          const closing = /\r\nconnection:\s*close/i.test(head);
+          if (++answered === n) {
+            socket.end();
+            return resolve();
+          }
+          if (closing) {
+            socket.end();
+            return open();
+          }
+          socket.write(request);
         }
-        socket.write(request);
-      }
-    });
-    socket.on("error", reject);
+      });
+    };
+    open();
   });
 }
 
