@@ -50,6 +50,20 @@ export {
   type ParseResponsesOptions,
   type TestableHandler,
 } from "./http/server/testing.js";
+export {
+  toRequestListener,
+  type HandlerRequestListener,
+  type NodeRequest,
+  type NodeResponse,
+  type RequestListenerOptions,
+} from "./http/server/adapters/request-listener.js";
+export {
+  toFetchHandler,
+  type FetchClientAddress,
+  type FetchHandler,
+  type FetchHandlerOptions,
+} from "./http/server/adapters/fetch-handler.js";
+export type { AdapterOptions, HandlerClass } from "./http/server/adapters/exchange.js";
 
 import "./python-spelling.js";
 
