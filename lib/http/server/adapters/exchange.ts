@@ -43,8 +43,13 @@ export interface HostRequest {
   target: string;
   /** `HTTP/1.0` or `HTTP/1.1`. */
   version: string;
-  /** The header fields in order. */
+  /**
+   * The header fields in order. A body without `Content-Length` must come
+   * with `Transfer-Encoding: chunked` here: it is then framed that way.
+   */
   headers: ReadonlyArray<readonly [string, string]>;
+  /** The body is to be framed as `chunked` (it has no `Content-Length`). */
+  chunked: boolean;
   /** The client's address, as `this.clientAddress`. */
   clientAddress: unknown;
   /** `[host, port]` of the listening side. */
@@ -128,7 +133,7 @@ export class Exchange {
     const [host, port] = request.serverAddress;
     this.#server = { serverAddress: [host, port], serverName: host, serverPort: port, ...settings.server };
     this.#reader = new ResponseReader(response, request.method, settings.maxHead);
-    this.#conn = new MemoryConnection(requestHead(request), this.#reader, (err) => this.#outputFailed(err));
+    this.#conn = new MemoryConnection(requestHead(request), request.chunked, this.#reader, (err) => this.#outputFailed(err));
     this.#conn.on("error", () => {});
   }
 

@@ -64,6 +64,9 @@ export function toFetchHandler(Handler: HandlerClass, options: FetchHandlerOptio
         if (name === "set-cookie") continue;
         headers.push([name, value]);
       }
+      // A body without a length reaches the handler chunked, as on a socket.
+      const chunked = request.body !== null && !request.headers.has("content-length");
+      if (chunked && !request.headers.has("transfer-encoding")) headers.push(["Transfer-Encoding", "chunked"]);
       const given = typeof address === "function" ? (address as (r: Request, ...c: unknown[]) => FetchClientAddress)(request, ...context) : address;
       const port = url.port !== "" ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
       const response = new FetchHostResponse(resolve);
@@ -74,6 +77,7 @@ export function toFetchHandler(Handler: HandlerClass, options: FetchHandlerOptio
           target: (url.pathname || "/") + url.search,
           version: "HTTP/1.1",
           headers,
+          chunked,
           clientAddress: clientAddressOf(given),
           serverAddress: [url.hostname, port],
         },

@@ -41,8 +41,8 @@ export type HandlerRequestListener = (req: NodeRequest, res: NodeResponse, next?
 /**
  * A request listener that answers each request with a new `Handler`, as a
  * server of this package would: `this.path`, `this.command`,
- * `this.headers` (raw order and case), `this.rfile` (the body, de-chunked
- * by Node), `sendResponse()`, `wfile` and the rest work unchanged.
+ * `this.headers` (raw order and case), `this.rfile` (the body as a socket
+ * would carry it), `sendResponse()`, `wfile` and the rest work unchanged.
  *
  * - `node:http` / `node:https`: `http.createServer(toRequestListener(Handler))`.
  * - `node:http2`: `http2.createSecureServer({ ..., allowHTTP1: true }, listener)`.
@@ -72,19 +72,30 @@ export function toRequestListener(Handler: HandlerClass, options: RequestListene
     const target = req.originalUrl ?? req.url ?? "/";
     const baseUrl = req.baseUrl;
     const socket = req.socket;
+    const headers = headerPairs(req.rawHeaders);
+    const http2 = req.httpVersionMajor === 2;
+    // A body without a length reaches the handler chunked, as on a socket:
+    // HTTP/1.1 sent it so; an HTTP/2 body without `content-length` is framed so.
+    const length = req.headers["content-length"] !== undefined;
+    let chunked = !length && req.headers["transfer-encoding"] !== undefined;
+    if (http2 && !length && !(req as Http2ServerRequest).stream.endAfterHeaders) {
+      chunked = true;
+      headers.push(["Transfer-Encoding", "chunked"]);
+    }
     const exchange = new Exchange(
       settings,
       {
         method,
         target,
-        version: req.httpVersionMajor === 1 ? `HTTP/${req.httpVersion}` : "HTTP/1.1",
-        headers: headerPairs(req.rawHeaders),
+        version: http2 ? "HTTP/1.1" : `HTTP/${req.httpVersion}`,
+        headers,
+        chunked,
         clientAddress: [socket?.remoteAddress ?? "", socket?.remotePort ?? 0],
         serverAddress: [socket?.localAddress ?? "", socket?.localPort ?? 0],
         mount: typeof baseUrl === "string" && baseUrl !== "" && target.startsWith(baseUrl) ? baseUrl : undefined,
       },
       nodeBody(req),
-      new NodeHostResponse(res, req.httpVersionMajor === 2),
+      new NodeHostResponse(res, http2),
     );
     let finished = false;
     res.once("finish", () => {
@@ -126,7 +137,7 @@ function nodeBody(req: NodeRequest): BodySource {
   const onData = (chunk: Buffer): void => {
     if (!conn!.feed(chunk)) req.pause();
   };
-  const onEnd = (): void => conn!.endInput();
+  const onEnd = (): void => conn!.endInput(req.rawTrailers);
   const onError = (): void => abortExchange();
   return {
     start(c, abort) {
