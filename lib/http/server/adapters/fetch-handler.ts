@@ -85,7 +85,6 @@ export function toFetchHandler(Handler: HandlerClass, options: FetchHandlerOptio
         response,
       );
       response.onCancel = () => exchange.abort();
-      request.signal?.addEventListener?.("abort", () => exchange.abort(), { once: true });
       void exchange.run();
     });
   };
