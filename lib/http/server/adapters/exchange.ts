@@ -158,6 +158,15 @@ export class Exchange {
     );
   }
 
+  /** Tell the host response the exchange failed; a host that throws even then is cut off. */
+  #fail(error: unknown): void {
+    try {
+      this.#response.fail(error);
+    } catch {
+      this.#conn.destroy();
+    }
+  }
+
   /** The client is gone: the handler's reads end and its writes fail. */
   abort(): void {
     if (this.#aborted) return;
@@ -174,7 +183,7 @@ export class Exchange {
       if (this.#reader.started && !this.#reader.done) {
         // Part of the body left: a shorter one must not pass for complete.
         this.#failed = true;
-        this.#response.fail(error);
+        this.#fail(error);
       }
     }
     if (this.#failed) {
@@ -192,7 +201,7 @@ export class Exchange {
     this.#failed = true;
     this.#body?.stop();
     this.#report(error);
-    this.#response.fail(error);
+    this.#fail(error);
   }
 
   #report(error: unknown): void {

@@ -233,6 +233,8 @@ class NodeHostResponse implements HostResponse {
       res.destroy();
       return;
     }
+    // Nothing of the failed response may leak into the error page.
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
     const page = errorPage500();
     (res as ServerResponse).writeHead(500, { "Content-Type": ERROR_CONTENT_TYPE, "Content-Length": String(page.length) });
     (res as ServerResponse).end(page);

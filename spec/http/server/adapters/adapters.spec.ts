@@ -288,6 +288,55 @@ describe("adapters: failures, departures, mounts and logs", function () {
     });
   });
 
+  describe("Expect: 100-continue with a 'checkContinue' listener", () => {
+    it("the handler's 100 Continue reaches the client, then its answer", async () => {
+      const server = http.createServer();
+      const listener = toRequestListener(Echo as HandlerClass, { server: recording().server }) as http.RequestListener;
+      server.on("request", listener);
+      server.on("checkContinue", listener);
+      await within(new Promise<void>((resolve) => server.listen(0, HOST, resolve)), 5000, "listen");
+      try {
+        const r = await httpSend(portOf(server), { method: "POST", path: "/echo", body: Buffer.from("go"), expectContinue: true });
+        expect(r.sawContinue).to.equal(true);
+        expect(r.body.toString()).to.equal("POST /echo 2 go");
+      } finally {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      }
+    });
+
+    it("a handler that refuses (417) answers without the body being sent", async () => {
+      class Refuses extends BaseHTTPRequestHandler {
+        override protocolVersion = "HTTP/1.1";
+        override handleExpect100(): boolean {
+          this.sendError(417);
+          return false;
+        }
+        do_POST(): void {
+          throw new Error("not reached");
+        }
+      }
+      const server = http.createServer();
+      const listener = toRequestListener(Refuses, { server: recording().server }) as http.RequestListener;
+      server.on("checkContinue", listener);
+      await within(new Promise<void>((resolve) => server.listen(0, HOST, resolve)), 5000, "listen");
+      try {
+        const sock = await connect([HOST, portOf(server)]);
+        sock.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
+        const raw = (await readAll(sock)).toString("latin1");
+        expect(raw).to.match(/^HTTP\/1\.1 417 Expectation Failed\r\n/);
+        expect(raw).not.to.include("100 Continue");
+      } finally {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      }
+    });
+  });
+
   it("a raw exchange: what the handler saw of the head is what the client sent (order and case)", async () => {
     class Heads extends BaseHTTPRequestHandler {
       do_GET(): void {
