@@ -62,6 +62,7 @@ export {
   type FetchClientAddress,
   type FetchHandler,
   type FetchHandlerOptions,
+  type HostAddress,
 } from "./http/server/adapters/fetch-handler.js";
 export type { AdapterOptions, HandlerClass } from "./http/server/adapters/exchange.js";
 

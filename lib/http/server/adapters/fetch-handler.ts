@@ -9,8 +9,18 @@ import type { MemoryConnection } from "./memory-connection.js";
 import { adapterSettings, ERROR_CONTENT_TYPE, errorPage500, Exchange, type AdapterOptions, type BodySource, type HandlerClass, type HostResponse } from "./exchange.js";
 import { HOP_BY_HOP, type ResponseHeadData } from "./response-reader.js";
 
-/** A client address as a fetch host reports it: `[host, port]`, a host alone, or `{ address | hostname, port }` (Bun's `requestIP()`, Deno's `remoteAddr`). */
-export type FetchClientAddress = readonly [string, number] | string | { address?: string; hostname?: string; port?: number } | null | undefined;
+/** A client address as a host object reports it (Bun's `requestIP()`, Deno's `remoteAddr`). */
+export interface HostAddress {
+  /** The host (Bun). */
+  address?: string;
+  /** The host (Deno). */
+  hostname?: string;
+  /** The port. */
+  port?: number;
+}
+
+/** A client address as a fetch host reports it: `[host, port]`, a host alone, or a {@link HostAddress}. */
+export type FetchClientAddress = readonly [string, number] | string | HostAddress | null | undefined;
 
 /** Options of {@link toFetchHandler}. */
 export interface FetchHandlerOptions extends AdapterOptions {
@@ -95,7 +105,7 @@ function clientAddressOf(given: FetchClientAddress): [string, number] {
   if (given === null || given === undefined) return ["-", 0];
   if (typeof given === "string") return [given, 0];
   if (Array.isArray(given)) return [String(given[0]), Number(given[1] ?? 0)];
-  const o = given as { address?: string; hostname?: string; port?: number };
+  const o = given as HostAddress;
   return [o.address ?? o.hostname ?? "-", o.port ?? 0];
 }
 
