@@ -14,21 +14,7 @@ import { toRequestListener } from "../../../../lib/http/server/adapters/request-
 import { toFetchHandler } from "../../../../lib/http/server/adapters/fetch-handler.js";
 import { stripMount, type HandlerClass } from "../../../../lib/http/server/adapters/exchange.js";
 import { HOST, connect, deferred, readAll, within } from "../../../helpers.js";
-import { Echo, filesHandler, httpSend, portOf } from "./fixtures.js";
-
-/** A `node:http` server on a free loopback port running `listener`. */
-async function listening(listener: http.RequestListener): Promise<{ port: number; close: () => Promise<void> }> {
-  const server = http.createServer(listener);
-  await within(new Promise<void>((resolve) => server.listen(0, HOST, resolve)), 5000, "listen");
-  return {
-    port: portOf(server),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
+import { Echo, filesHandler, httpSend, listenOn } from "./fixtures.js";
 
 /** Options that collect the handler's log lines and the errors reported to `server.handleError()`. */
 function recording(): { logs: string[]; errors: unknown[]; server: Record<string | symbol, unknown> } {
@@ -58,13 +44,31 @@ class ThrowsMidBody extends BaseHTTPRequestHandler {
   }
 }
 
+/** A handler that writes without end until a write fails, then tells `stopped` the error's name. */
+function endless(stopped: (name: string) => void): HandlerClass {
+  return class Endless extends BaseHTTPRequestHandler {
+    async do_GET(): Promise<void> {
+      this.sendResponse(200);
+      this.endHeaders();
+      try {
+        for (;;) {
+          this.wfile.write(Buffer.alloc(64 * 1024));
+          await this.wfile.flush();
+        }
+      } catch (err) {
+        stopped((err as Error).name);
+      }
+    }
+  };
+}
+
 describe("adapters: failures, departures, mounts and logs", function () {
   this.timeout(30000);
 
   describe("a failing handler", () => {
     it("throwing before it writes: 500 with the error page, the error reported (node:http and fetch)", async () => {
       const rec = recording();
-      const srv = await listening(toRequestListener(Throws, { server: rec.server }) as http.RequestListener);
+      const srv = await listenOn(toRequestListener(Throws, { server: rec.server }) as http.RequestListener);
       try {
         const r = await httpSend(srv.port, { method: "GET", path: "/" });
         expect(r.status).to.equal(500);
@@ -80,7 +84,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
 
     it("writing nothing: 500, and the report says so", async () => {
       const rec = recording();
-      const srv = await listening(toRequestListener(Silent, { server: rec.server }) as http.RequestListener);
+      const srv = await listenOn(toRequestListener(Silent, { server: rec.server }) as http.RequestListener);
       try {
         const r = await httpSend(srv.port, { method: "GET", path: "/" });
         expect(r.status).to.equal(500);
@@ -93,7 +97,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
 
     it("throwing after its head: the response is cut off, not passed off as complete", async () => {
       const rec = recording();
-      const srv = await listening(toRequestListener(ThrowsMidBody, { server: rec.server }) as http.RequestListener);
+      const srv = await listenOn(toRequestListener(ThrowsMidBody, { server: rec.server }) as http.RequestListener);
       try {
         const err = await httpSend(srv.port, { method: "GET", path: "/" }).then(
           () => null,
@@ -137,7 +141,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
           got.resolve(body.length);
         }
       }
-      const srv = await listening(toRequestListener(Reads, { server: recording().server }) as http.RequestListener);
+      const srv = await listenOn(toRequestListener(Reads, { server: recording().server }) as http.RequestListener);
       try {
         const sock = await connect([HOST, srv.port]);
         sock.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n0123456789");
@@ -151,21 +155,8 @@ describe("adapters: failures, departures, mounts and logs", function () {
 
     it("mid-download: the handler's writes fail and it finishes", async () => {
       const finished = deferred<string>();
-      class Streams extends BaseHTTPRequestHandler {
-        async do_GET(): Promise<void> {
-          this.sendResponse(200);
-          this.endHeaders();
-          try {
-            for (;;) {
-              this.wfile.write(Buffer.alloc(64 * 1024));
-              await this.wfile.flush();
-            }
-          } catch (err) {
-            finished.resolve((err as Error).name);
-          }
-        }
-      }
-      const srv = await listening(toRequestListener(Streams, { server: recording().server }) as http.RequestListener);
+      const Streams = endless(finished.resolve);
+      const srv = await listenOn(toRequestListener(Streams, { server: recording().server }) as http.RequestListener);
       try {
         const sock = await connect([HOST, srv.port]);
         sock.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -178,21 +169,8 @@ describe("adapters: failures, departures, mounts and logs", function () {
     });
 
     it("fetch: cancelling the Response body stops the handler", async () => {
-      const finished = deferred<void>();
-      class Streams extends BaseHTTPRequestHandler {
-        async do_GET(): Promise<void> {
-          this.sendResponse(200);
-          this.endHeaders();
-          try {
-            for (;;) {
-              this.wfile.write(Buffer.alloc(64 * 1024));
-              await this.wfile.flush();
-            }
-          } catch {
-            finished.resolve();
-          }
-        }
-      }
+      const finished = deferred<string>();
+      const Streams = endless(finished.resolve);
       const r = await toFetchHandler(Streams, { server: recording().server })(new Request("http://127.0.0.1/"));
       const reader = r.body!.getReader();
       await reader.read();
@@ -211,7 +189,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
       app.use((_req, res) => {
         res.status(404).type("text/plain").send("express 404");
       });
-      const srv = await listening(app);
+      const srv = await listenOn(app);
       try {
         const listing = await httpSend(srv.port, { method: "GET", path: "/static/" });
         expect(listing.status).to.equal(200);
@@ -241,7 +219,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
   describe("log lines and client addresses", () => {
     it("node:http: the client address comes from the socket", async () => {
       const rec = recording();
-      const srv = await listening(toRequestListener(Echo as HandlerClass, { server: rec.server }) as http.RequestListener);
+      const srv = await listenOn(toRequestListener(Echo as HandlerClass, { server: rec.server }) as http.RequestListener);
       try {
         await httpSend(srv.port, { method: "GET", path: "/hello" });
       } finally {
@@ -290,20 +268,14 @@ describe("adapters: failures, departures, mounts and logs", function () {
 
   describe("Expect: 100-continue with a 'checkContinue' listener", () => {
     it("the handler's 100 Continue reaches the client, then its answer", async () => {
-      const server = http.createServer();
       const listener = toRequestListener(Echo as HandlerClass, { server: recording().server }) as http.RequestListener;
-      server.on("request", listener);
-      server.on("checkContinue", listener);
-      await within(new Promise<void>((resolve) => server.listen(0, HOST, resolve)), 5000, "listen");
+      const srv = await listenOn(http.createServer(listener).on("checkContinue", listener));
       try {
-        const r = await httpSend(portOf(server), { method: "POST", path: "/echo", body: Buffer.from("go"), expectContinue: true });
+        const r = await httpSend(srv.port, { method: "POST", path: "/echo", body: Buffer.from("go"), expectContinue: true });
         expect(r.sawContinue).to.equal(true);
         expect(r.body.toString()).to.equal("POST /echo 2 go");
       } finally {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await srv.close();
       }
     });
 
@@ -318,21 +290,16 @@ describe("adapters: failures, departures, mounts and logs", function () {
           throw new Error("not reached");
         }
       }
-      const server = http.createServer();
       const listener = toRequestListener(Refuses, { server: recording().server }) as http.RequestListener;
-      server.on("checkContinue", listener);
-      await within(new Promise<void>((resolve) => server.listen(0, HOST, resolve)), 5000, "listen");
+      const srv = await listenOn(http.createServer().on("checkContinue", listener));
       try {
-        const sock = await connect([HOST, portOf(server)]);
+        const sock = await connect([HOST, srv.port]);
         sock.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
         const raw = (await readAll(sock)).toString("latin1");
         expect(raw).to.match(/^HTTP\/1\.1 417 Expectation Failed\r\n/);
         expect(raw).not.to.include("100 Continue");
       } finally {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await srv.close();
       }
     });
   });
@@ -347,7 +314,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
         this.wfile.write(body);
       }
     }
-    const srv = await listening(toRequestListener(Heads, { server: recording().server }) as http.RequestListener);
+    const srv = await listenOn(toRequestListener(Heads, { server: recording().server }) as http.RequestListener);
     try {
       const sock = await connect([HOST, srv.port]);
       sock.write("GET / HTTP/1.0\r\nX-B: 1\r\nHost: h\r\nx-a: 2\r\nX-B: 3\r\n\r\n");

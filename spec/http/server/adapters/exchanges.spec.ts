@@ -16,9 +16,9 @@ import { toRequestListener } from "../../../../lib/http/server/adapters/request-
 import { toFetchHandler } from "../../../../lib/http/server/adapters/fetch-handler.js";
 import type { HandlerClass } from "../../../../lib/http/server/adapters/exchange.js";
 import type { RequestHandlerClass } from "../../../../lib/socketserver/base-server.js";
-import { HOST, within } from "../../../helpers.js";
+import { within } from "../../../helpers.js";
 import { serveLogged } from "../helpers.js";
-import { BIG, DATA, Echo, Raw, bigDigest, filesHandler, fromResponse, httpSend, portOf, toRequest, type Req, type Res } from "./fixtures.js";
+import { BIG, DATA, Echo, Raw, bigDigest, filesHandler, fromResponse, httpSend, listenOn, toRequest, type Req, type Res } from "./fixtures.js";
 
 /** A handler class served by one host: send requests to it, then close it. */
 interface Served {
@@ -34,20 +34,10 @@ interface Host {
   serve(Handler: HandlerClass): Promise<Served>;
 }
 
-/** Listen on a free loopback port with `listener`. */
+/** Listen on a free loopback port with `listener`; `prefix` goes before every path. */
 async function listen(listener: http.RequestListener, prefix: string): Promise<Served> {
-  const server = http.createServer(listener);
-  await within(new Promise<void>((resolve) => server.listen(0, HOST, resolve)), 5000, "listen");
-  const port = portOf(server);
-  return {
-    prefix,
-    send: (req) => httpSend(port, { ...req, path: prefix + req.path }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const srv = await listenOn(listener);
+  return { prefix, send: (req) => httpSend(srv.port, { ...req, path: prefix + req.path }), close: srv.close };
 }
 
 /** Adapter options that keep the handler's log lines out of the test output. */

@@ -222,6 +222,27 @@ export function httpSend(port: number, req: Req): Promise<Res> {
   );
 }
 
+/** A `node:http` server listening on a free loopback port. */
+export interface Listening {
+  port: number;
+  /** Close the server and every connection it still has. */
+  close(): Promise<void>;
+}
+
+/** Listen with `server` (or a new server running `listener`) on a free loopback port. */
+export async function listenOn(target: http.Server | http.RequestListener): Promise<Listening> {
+  const server = typeof target === "function" ? http.createServer(target) : target;
+  await within(new Promise<void>((resolve) => server.listen(0, HOST, resolve)), 5000, "listen");
+  return {
+    port: portOf(server),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
 /** The port a listening `node:http` server got. */
 export function portOf(server: { address(): AddressInfo | string | null }): number {
   return (server.address() as AddressInfo).port;
