@@ -198,6 +198,8 @@ export class Exchange {
   /** The handler's output cannot be passed on (malformed, or the host refused it). */
   #outputFailed(error: unknown): void {
     if (this.#failed) return;
+    // The host response closed under the handler: the client left, nothing to report.
+    if ((error as { code?: unknown } | null)?.code === "ECONNRESET") return this.abort();
     this.#failed = true;
     this.#body?.stop();
     this.#report(error);

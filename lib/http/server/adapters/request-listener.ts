@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import type { MemoryConnection } from "./memory-connection.js";
+import { clientGone, type MemoryConnection } from "./memory-connection.js";
 import {
   adapterSettings,
   ERROR_CONTENT_TYPE,
@@ -210,7 +210,7 @@ class NodeHostResponse implements HostResponse {
 
   body(chunk: Buffer): void | Promise<void> {
     const res = this.#res;
-    if (res.destroyed) throw new Error("the response is closed");
+    if (res.destroyed) throw clientGone();
     if ((res as ServerResponse).write(chunk)) return;
     return new Promise<void>((resolve) => {
       const done = (): void => {
