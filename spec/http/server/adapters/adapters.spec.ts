@@ -304,6 +304,38 @@ describe("adapters: failures, departures, mounts and logs", function () {
     });
   });
 
+  it("103 Early Hints from the handler reaches a node:http client before the answer", async () => {
+    class Hints extends BaseHTTPRequestHandler {
+      override protocolVersion = "HTTP/1.1";
+      do_GET(): void {
+        this.sendResponseOnly(103);
+        this.sendHeader("Link", "</style.css>; rel=preload; as=style");
+        this.endHeaders();
+        this.sendResponse(204);
+        this.endHeaders();
+      }
+    }
+    const srv = await listenOn(toRequestListener(Hints, { server: recording().server }) as http.RequestListener);
+    try {
+      const seen = await within(
+        new Promise<{ hints: unknown[]; status: number }>((resolve, reject) => {
+          const hints: unknown[] = [];
+          const req = http.get({ host: HOST, port: srv.port, path: "/", agent: false }, (res) => {
+            res.resume();
+            res.on("end", () => resolve({ hints, status: res.statusCode! }));
+          });
+          req.on("information", (info) => hints.push([info.statusCode, info.headers.link]));
+          req.on("error", reject);
+        }),
+        5000,
+        "GET with early hints",
+      );
+      expect(seen).to.deep.equal({ hints: [[103, "</style.css>; rel=preload; as=style"]], status: 204 });
+    } finally {
+      await srv.close();
+    }
+  });
+
   it("a raw exchange: what the handler saw of the head is what the client sent (order and case)", async () => {
     class Heads extends BaseHTTPRequestHandler {
       do_GET(): void {
