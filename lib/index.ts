@@ -65,6 +65,7 @@ export {
   type HostAddress,
 } from "./http/server/adapters/fetch-handler.js";
 export type { AdapterOptions, HandlerClass } from "./http/server/adapters/exchange.js";
+export { MalformedResponseError } from "./http/server/adapters/response-reader.js";
 
 import "./python-spelling.js";
 

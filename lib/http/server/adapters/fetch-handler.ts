@@ -70,10 +70,9 @@ export function toFetchHandler(Handler: HandlerClass, options: FetchHandlerOptio
       const url = new URL(request.url);
       const headers: Array<[string, string]> = [];
       if (!request.headers.has("host")) headers.push(["Host", url.host]);
-      for (const [name, value] of request.headers) {
-        if (name === "set-cookie") continue;
+      request.headers.forEach((value, name) => {
         headers.push([name, value]);
-      }
+      });
       // A body without a length reaches the handler chunked, as on a socket.
       const chunked = request.body !== null && !request.headers.has("content-length");
       if (chunked && !request.headers.has("transfer-encoding")) headers.push(["Transfer-Encoding", "chunked"]);
@@ -211,7 +210,7 @@ class FetchHostResponse implements HostResponse {
     if (this.#resolve !== null) {
       const page = errorPage500();
       this.#settle(
-        new Response(new Uint8Array(page.buffer, page.byteOffset, page.byteLength), {
+        new Response(Uint8Array.from(page), {
           status: 500,
           statusText: "Internal Server Error",
           headers: { "Content-Type": ERROR_CONTENT_TYPE, "Content-Length": String(page.length) },

@@ -68,7 +68,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
   describe("a failing handler", () => {
     it("throwing before it writes: 500 with the error page, the error reported (node:http and fetch)", async () => {
       const rec = recording();
-      const srv = await listenOn(toRequestListener(Throws, { server: rec.server }) as http.RequestListener);
+      const srv = await listenOn(toRequestListener(Throws, { server: rec.server }));
       try {
         const r = await httpSend(srv.port, { method: "GET", path: "/" });
         expect(r.status).to.equal(500);
@@ -84,7 +84,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
 
     it("writing nothing: 500, and the report says so", async () => {
       const rec = recording();
-      const srv = await listenOn(toRequestListener(Silent, { server: rec.server }) as http.RequestListener);
+      const srv = await listenOn(toRequestListener(Silent, { server: rec.server }));
       try {
         const r = await httpSend(srv.port, { method: "GET", path: "/" });
         expect(r.status).to.equal(500);
@@ -97,7 +97,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
 
     it("throwing after its head: the response is cut off, not passed off as complete", async () => {
       const rec = recording();
-      const srv = await listenOn(toRequestListener(ThrowsMidBody, { server: rec.server }) as http.RequestListener);
+      const srv = await listenOn(toRequestListener(ThrowsMidBody, { server: rec.server }));
       try {
         const err = await httpSend(srv.port, { method: "GET", path: "/" }).then(
           () => null,
@@ -141,7 +141,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
           got.resolve(body.length);
         }
       }
-      const srv = await listenOn(toRequestListener(Reads, { server: recording().server }) as http.RequestListener);
+      const srv = await listenOn(toRequestListener(Reads, { server: recording().server }));
       try {
         const sock = await connect([HOST, srv.port]);
         sock.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n0123456789");
@@ -156,7 +156,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
     it("mid-download: the handler's writes fail and it finishes", async () => {
       const finished = deferred<string>();
       const Streams = endless(finished.resolve);
-      const srv = await listenOn(toRequestListener(Streams, { server: recording().server }) as http.RequestListener);
+      const srv = await listenOn(toRequestListener(Streams, { server: recording().server }));
       try {
         const sock = await connect([HOST, srv.port]);
         sock.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -219,7 +219,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
   describe("log lines and client addresses", () => {
     it("node:http: the client address comes from the socket", async () => {
       const rec = recording();
-      const srv = await listenOn(toRequestListener(Echo as HandlerClass, { server: rec.server }) as http.RequestListener);
+      const srv = await listenOn(toRequestListener(Echo as HandlerClass, { server: rec.server }));
       try {
         await httpSend(srv.port, { method: "GET", path: "/hello" });
       } finally {
@@ -268,7 +268,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
 
   describe("Expect: 100-continue with a 'checkContinue' listener", () => {
     it("the handler's 100 Continue reaches the client, then its answer", async () => {
-      const listener = toRequestListener(Echo as HandlerClass, { server: recording().server }) as http.RequestListener;
+      const listener = toRequestListener(Echo as HandlerClass, { server: recording().server });
       const srv = await listenOn(http.createServer(listener).on("checkContinue", listener));
       try {
         const r = await httpSend(srv.port, { method: "POST", path: "/echo", body: Buffer.from("go"), expectContinue: true });
@@ -290,7 +290,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
           throw new Error("not reached");
         }
       }
-      const listener = toRequestListener(Refuses, { server: recording().server }) as http.RequestListener;
+      const listener = toRequestListener(Refuses, { server: recording().server });
       const srv = await listenOn(http.createServer().on("checkContinue", listener));
       try {
         const sock = await connect([HOST, srv.port]);
@@ -315,7 +315,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
         this.endHeaders();
       }
     }
-    const srv = await listenOn(toRequestListener(Hints, { server: recording().server }) as http.RequestListener);
+    const srv = await listenOn(toRequestListener(Hints, { server: recording().server }));
     try {
       const seen = await within(
         new Promise<{ hints: unknown[]; status: number }>((resolve, reject) => {
@@ -346,7 +346,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
         this.wfile.write(body);
       }
     }
-    const srv = await listenOn(toRequestListener(Heads, { server: recording().server }) as http.RequestListener);
+    const srv = await listenOn(toRequestListener(Heads, { server: recording().server }));
     try {
       const sock = await connect([HOST, srv.port]);
       sock.write("GET / HTTP/1.0\r\nX-B: 1\r\nHost: h\r\nx-a: 2\r\nX-B: 3\r\n\r\n");

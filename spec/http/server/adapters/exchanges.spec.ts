@@ -53,7 +53,7 @@ const hosts: Host[] = [
   },
   {
     name: "node:http + toRequestListener",
-    serve: (Handler) => listen(toRequestListener(Handler, quiet()) as http.RequestListener, ""),
+    serve: (Handler) => listen(toRequestListener(Handler, quiet()), ""),
   },
   {
     name: "Express 5, app.use('/mnt', toRequestListener(...))",
