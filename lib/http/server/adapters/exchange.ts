@@ -11,6 +11,7 @@
 import { runHandler, type BaseRequestHandler } from "../../../socketserver/request-handlers.js";
 import { BaseServer } from "../../../socketserver/base-server.js";
 import { htmlEscape, pyFormat } from "../../../py/index.js";
+import { isThenable } from "../../../thenable.js";
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE } from "../base-handler.js";
 import { clientGone, MemoryConnection } from "./memory-connection.js";
 import { ResponseReader, type ResponseSink } from "./response-reader.js";
@@ -152,10 +153,14 @@ export class Exchange {
     if (this.#request.mount) translateBelow(handler, this.#request.mount);
     this.#body?.start(this.#conn, () => this.abort());
     if (this.#body === null) this.#conn.endInput();
-    return runHandler(handler).then(
-      () => this.#settled(null),
-      (err: unknown) => this.#settled(err ?? new Error("the handler failed")),
-    );
+    return runHandler(handler)
+      .then(
+        () => this.#settled(null),
+        (err: unknown) => this.#settled(err ?? new Error("the handler failed")),
+      )
+      .catch(() => {
+        this.#conn.destroy();
+      });
   }
 
   /** Tell the host response the exchange failed; a host that throws even then is cut off. */
@@ -210,7 +215,8 @@ export class Exchange {
     const server = this.#server as { handleError?: (request: unknown, clientAddress: unknown, error: unknown) => unknown };
     const report = typeof server.handleError === "function" ? server.handleError : BaseServer.prototype.handleError;
     try {
-      report.call(server, this.#conn, this.#request.clientAddress, error);
+      const reported = report.call(server, this.#conn, this.#request.clientAddress, error);
+      if (isThenable(reported)) Promise.resolve(reported).catch(() => {});
     } catch {
       // A failing error report must not take the host down.
     }

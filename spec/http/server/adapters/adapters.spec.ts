@@ -117,6 +117,21 @@ describe("adapters: failures, departures, mounts and logs", function () {
       expect(rec.errors.map(String)).to.deep.equal(["Error: half way", "Error: half way"]);
     });
 
+    it("an async handleError() that rejects is no unhandled rejection", async () => {
+      const reported: unknown[] = [];
+      const server = {
+        [kLogLines]: [],
+        handleError: async (_r: unknown, _a: unknown, e: unknown) => {
+          reported.push(e);
+          throw new Error("the report failed too");
+        },
+      };
+      const r = await toFetchHandler(Throws, { server })(new Request("http://127.0.0.1/"));
+      expect(r.status).to.equal(500);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(reported.map(String)).to.deep.equal(["Error: boom"]);
+    });
+
     it("a status a Response cannot carry (999) becomes 500 in the fetch handler", async () => {
       class Odd extends BaseHTTPRequestHandler {
         do_GET(): void {
