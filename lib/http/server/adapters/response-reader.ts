@@ -34,6 +34,7 @@ export interface ResponseSink {
 
 /** The handler's output is not a well-formed HTTP/1 response (or stops short). */
 export class MalformedResponseError extends Error {
+  /** Always `"MalformedResponseError"`. */
   override name = "MalformedResponseError";
 }
 
