@@ -61,6 +61,22 @@ export {
   type ParseResponsesOptions,
   type TestableHandler,
 } from "./http/server/testing.js";
+export {
+  toRequestListener,
+  type HandlerRequestListener,
+  type NodeRequest,
+  type NodeResponse,
+  type RequestListenerOptions,
+} from "./http/server/adapters/request-listener.js";
+export {
+  toFetchHandler,
+  type FetchClientAddress,
+  type FetchHandler,
+  type FetchHandlerOptions,
+  type HostAddress,
+} from "./http/server/adapters/fetch-handler.js";
+export type { AdapterOptions, HandlerClass } from "./http/server/adapters/exchange.js";
+export { MalformedResponseError } from "./http/server/adapters/response-reader.js";
 
 import "./python-spelling.js";
 
