@@ -189,6 +189,7 @@ export function pythonNames(cls: AnyClass, options: PythonNamesOptions = {}): vo
     made.push([python, camel]);
     defineForwarder(proto, python, camel);
   }
+  defineClassAttributes(cls, proto, options.statics ?? []);
   const madeStatic: Array<[string, string]> = [];
   staticAliasesByClass.set(cls, madeStatic);
   for (const camel of options.statics ?? []) {
@@ -198,6 +199,48 @@ export function pythonNames(cls: AnyClass, options: PythonNamesOptions = {}): vo
     madeStatic.push([python, camel]);
     defineStaticForwarder(cls, python, camel);
   }
+}
+
+/**
+ * Python's class attributes, assigned on the class: `Handler.protocol_version
+ * = "HTTP/1.1"` (as CPython's own `test()` does) or
+ * `TCPServer.allow_reuse_address = true`. Every default the library stores
+ * on `proto` (a value, not a method) gets a static accessor on `cls` under
+ * both spellings, which reads and writes that default on the prototype of
+ * the class it is used on: subclasses inherit the accessors, so an
+ * assignment on a subclass changes that subclass only, at any time, before
+ * or after its first use. (A user class that declares such a static itself
+ * is handled when it is adopted, see {@link adoptStatics}; the class
+ * attributes the library answers per class, `perClass`, have their own
+ * accessors.)
+ */
+function defineClassAttributes(cls: AnyClass, proto: Members, perClass: readonly string[]): void {
+  for (const camel of Object.getOwnPropertyNames(proto)) {
+    if (perClass.includes(camel)) continue;
+    const desc = Object.getOwnPropertyDescriptor(proto, camel)!;
+    if (!("value" in desc) || typeof desc.value === "function" || camel in Function.prototype || camel === "prototype") continue;
+    const python = camelToPython.get(camel) ?? camel;
+    for (const spelling of python === camel ? [camel] : [camel, python]) {
+      if (hasOwn(cls, spelling) || spelling in Function.prototype) continue;
+      defineClassAttribute(cls, spelling, camel);
+    }
+  }
+}
+
+/** Define `spelling` on `ctor` as an accessor of the default `camel` on the prototype of the class it is used on. */
+function defineClassAttribute(ctor: object, spelling: string, camel: string): void {
+  const get = function (this: { prototype: Members }): unknown {
+    return this.prototype[camel];
+  };
+  forwarderGetters.add(get);
+  Object.defineProperty(ctor, spelling, {
+    configurable: true,
+    enumerable: false,
+    get,
+    set(this: { prototype: Members }, value: unknown) {
+      this.prototype[camel] = value;
+    },
+  });
 }
 
 /**
@@ -389,20 +432,7 @@ function adoptStatics(p: Members, library: object): void {
       delete (ctor as unknown as Members)[name];
       continue;
     }
-    for (const spelling of python === camel ? [camel] : [python, camel]) {
-      const get = function (this: { prototype: Members }): unknown {
-        return this.prototype[camel];
-      };
-      forwarderGetters.add(get);
-      Object.defineProperty(ctor, spelling, {
-        configurable: true,
-        enumerable: false,
-        get,
-        set(this: { prototype: Members }, value: unknown) {
-          this.prototype[camel] = value;
-        },
-      });
-    }
+    for (const spelling of python === camel ? [camel] : [python, camel]) defineClassAttribute(ctor, spelling, camel);
   }
 }
 

@@ -335,6 +335,47 @@ describe("lib/python-names.ts: forwarding, not copying", function () {
       expect(declared).to.deep.equal({ ".a": "text/x-a" });
     });
 
+    it("assigning a class attribute on a class that declared no static (Python's HandlerClass.protocol_version = ...) takes effect, after first use too", async () => {
+      class Plain extends BaseHTTPRequestHandler {
+        do_GET(): void {
+          this.send_response(200);
+          this.send_header("Content-Length", 0);
+          this.end_headers();
+        }
+        override log_message(): void {}
+      }
+      const first = await handleRawRequest(Plain, "GET / HTTP/1.1\r\n\r\n");
+      expect(first.statusLine).to.equal("HTTP/1.0 200 OK");
+      py(Plain).protocol_version = "HTTP/1.1";
+      py(Plain).server_version = "Mine/2";
+      const second = await handleRawRequest(Plain, "GET / HTTP/1.1\r\n\r\n");
+      expect(second.statusLine).to.equal("HTTP/1.1 200 OK");
+      expect(second.header("Server")).to.match(/^Mine\/2 /);
+      expect(py(Plain).protocolVersion).to.equal("HTTP/1.1");
+      expect(Plain.prototype.protocolVersion).to.equal("HTTP/1.1");
+      // The parent is untouched.
+      expect(py(BaseHTTPRequestHandler).protocol_version).to.equal("HTTP/1.0");
+      expect(Object.keys(Plain)).to.deep.equal([]);
+    });
+
+    it("on a library class too (TCPServer.allow_reuse_address = true), under both spellings, read back from a subclass", async () => {
+      await restoring(SimpleHTTPRequestHandler.prototype, ["protocolVersion"], async () => {
+        py(SimpleHTTPRequestHandler).protocol_version = "HTTP/1.1";
+        expect(SimpleHTTPRequestHandler.prototype.protocolVersion).to.equal("HTTP/1.1");
+        class Sub extends SimpleHTTPRequestHandler {}
+        expect(py(Sub).protocolVersion).to.equal("HTTP/1.1");
+        const res = await handleRawRequest(Sub, "GET /none HTTP/1.1\r\n\r\n", { handlerArgs: [{ directory: "/nonexistent" }] });
+        expect(res.statusLine).to.equal("HTTP/1.1 404 File not found");
+      });
+      await restoring(TCPServer.prototype, ["allowReuseAddress"], () => {
+        py(TCPServer).allow_reuse_address = false;
+        expect(TCPServer.prototype.allowReuseAddress).to.equal(false);
+        expect(py(ThreadingTCPServer).allowReuseAddress).to.equal(false);
+        py(TCPServer).allowReuseAddress = true;
+        expect(py(TCPServer).allow_reuse_address).to.equal(true);
+      });
+    });
+
     it("a static method under a library method's name is a TypeError at first construction", () => {
       class Odd extends BaseHTTPRequestHandler {
         static log_message(): void {}
