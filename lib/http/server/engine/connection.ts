@@ -96,6 +96,8 @@ export class HTTPConnection implements RequestFlags {
   #bodyStart = 0;
   #writtenBefore = 0;
   #bodyTimeout: number | null = null;
+  /** This request's line has been parsed (so a 408 logs it). */
+  #lineParsed = false;
 
   // The loop: settles the Promise of the current run; one request only (Python's handle_one_request()).
   #loopDone: ((error?: unknown) => void) | null = null;
@@ -189,6 +191,7 @@ export class HTTPConnection implements RequestFlags {
   /** Take the request head if it is here; otherwise wait for it under the head clock. */
   #startRequest(): void {
     this.state = this.#h.rfile.buffered === 0 ? "idle" : "head";
+    this.#lineParsed = false;
     let head: boolean | Promise<boolean> | undefined;
     try {
       head = this.#tryHead();
@@ -287,6 +290,7 @@ export class HTTPConnection implements RequestFlags {
     if (nl + 1 > h.maxRequestLine) return this.#takeRequestLine(h.rawRequestline);
     const words = parseRequestLine(this.#h, this, text.slice(0, nl + 1));
     if (words === 0) return false;
+    this.#lineParsed = true;
     if (words === 2) {
       h.headers = new h.MessageClass();
       return true;
@@ -306,6 +310,7 @@ export class HTTPConnection implements RequestFlags {
     const h = this.#h;
     const words = parseRequestLine(this.#h, this, h.rawRequestline.toString("latin1"));
     if (words === 0) return false;
+    this.#lineParsed = true;
     if (words === 2) {
       // HTTP/0.9: no headers follow.
       h.headers = new h.MessageClass();
@@ -524,9 +529,12 @@ export class HTTPConnection implements RequestFlags {
       h.logMessage("Closing idle connection after %s seconds", err.seconds);
       return;
     }
-    h.requestline = "";
-    h.requestVersion = "";
-    h.command = "";
+    if (!this.#lineParsed) {
+      // Nothing of this request is known: the log line says "".
+      h.requestline = "";
+      h.requestVersion = "";
+      h.command = "";
+    }
     h.sendError(408, null, `the request head did not arrive within ${err.seconds} seconds`);
   }
 

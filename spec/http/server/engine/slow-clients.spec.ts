@@ -159,7 +159,7 @@ interface Phase {
 const phases: Phase[] = [
   { phase: "request line, nothing sent", limit: "headerTimeout", send: "", status: 408, log: /code 408, message Request Timeout/, after: LIMIT },
   { phase: "request line, dripped", limit: "headerTimeout", send: "GET /", drip: "a", status: 408, log: /code 408/, after: LIMIT },
-  { phase: "header lines, none sent", limit: "headerTimeout", send: "GET /ok HTTP/1.1\r\n", status: 408, log: /code 408/, after: LIMIT },
+  { phase: "header lines, none sent", limit: "headerTimeout", send: "GET /ok HTTP/1.1\r\n", status: 408, log: /"GET \/ok HTTP\/1.1" 408 -/, after: LIMIT },
   { phase: "header lines, some sent then silence", limit: "headerTimeout", send: "GET /ok HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n", status: 408, log: /code 408/, after: LIMIT },
   { phase: "header lines, dripped", limit: "headerTimeout", send: "GET /ok HTTP/1.1\r\nHost: x\r\n", drip: "X-Drip: 1\r\n", status: 408, log: /code 408/, after: LIMIT },
   { phase: "header lines of a kept-alive connection's next request, dripped", limit: "headerTimeout", send: "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n", awaitFirst: "ok\n", drip: "GET /next HTTP/1.1\r\nX: ", status: 408, log: /code 408/, after: LIMIT },
