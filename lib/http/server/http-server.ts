@@ -164,14 +164,16 @@ pythonNames(ThreadingHTTPServer);
 
 /** TLS settings of {@link HTTPSServer} (Python's keyword arguments). */
 export interface HTTPSOptions {
-  /** Path of the certificate chain (PEM). */
-  certfile: string;
+  /** Path of the certificate chain (PEM); not read when {@link pem} is given. */
+  certfile?: string;
   /** Path of the private key (PEM); default: the key is in `certfile`. */
   keyfile?: string | null;
   /** Password of the private key. */
   password?: string | Buffer | null;
   /** ALPN protocols offered; default `["http/1.1"]`. */
   alpnProtocols?: string[] | null;
+  /** The certificate chain and key themselves (PEM), in place of files: nothing is read from disk. */
+  pem?: { cert: string | Buffer; key: string | Buffer } | null;
 }
 
 /**
@@ -180,9 +182,9 @@ export interface HTTPSOptions {
  * password). Throws the TLS or file error otherwise.
  */
 function loadCertChain(opts: HTTPSOptions | undefined): tls.SecureContextOptions {
-  if (!opts || !opts.certfile) throw new TypeError("HTTPSServer needs options.certfile");
-  const cert = readFileSync(opts.certfile);
-  const key = opts.keyfile ? readFileSync(opts.keyfile) : cert;
+  if (!opts || (!opts.certfile && !opts.pem)) throw new TypeError("HTTPSServer needs options.certfile (or options.pem)");
+  const cert = opts.pem ? opts.pem.cert : readFileSync(opts.certfile!);
+  const key = opts.pem ? opts.pem.key : opts.keyfile ? readFileSync(opts.keyfile) : cert;
   const password = opts.password ?? null;
   const context: tls.SecureContextOptions = {
     cert,
@@ -199,7 +201,7 @@ function loadCertChain(opts: HTTPSOptions | undefined): tls.SecureContextOptions
  * dropped without disturbing the server.
  */
 export class HTTPSServer extends HTTPServer {
-  /** Path of the certificate chain. */
+  /** Path of the certificate chain (`""` when the certificate was given in memory). */
   certfile: string;
   /** Path of the private key, or `null` when it is in {@link certfile}. */
   keyfile: string | null;
@@ -235,7 +237,7 @@ export class HTTPSServer extends HTTPServer {
     // load_cert_chain(), and no listening socket is left behind.
     const context = loadCertChain(opts);
     super(serverAddress, RequestHandlerClass, typeof bindAndActivate === "boolean" ? bindAndActivate : true);
-    this.certfile = opts!.certfile;
+    this.certfile = opts!.certfile ?? "";
     this.keyfile = opts!.keyfile ?? null;
     this.password = opts!.password ?? null;
     this.alpnProtocols = opts!.alpnProtocols ?? ["http/1.1"];
