@@ -109,7 +109,7 @@ export function withUploads<T extends typeof SimpleHTTPRequestHandler>(Base: T, 
       } catch (err) {
         if (!(err instanceof UploadRefused)) throw err;
         this.closeConnection = true;
-        this.sendError(err.status, err.message);
+        this.sendError(err.status, null, err.message);
       }
     }
 
