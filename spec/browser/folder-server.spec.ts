@@ -8,27 +8,18 @@
  * Chromium comes from Debian's `chromium` package (`.ci/run` installs it).
  * Without it this file fails: a browser test that skips proves nothing.
  */
-import { existsSync, promises as fsp } from "node:fs";
+import { promises as fsp } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
 import { expect } from "chai";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 
 import { ThreadingHTTPServer } from "../../lib/http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../../lib/http/server/files/simple-handler.js";
+import { launchChromium } from "./chromium.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** The repository root, from dist/spec/browser/ (compiled) or spec/browser/. */
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
@@ -196,12 +187,6 @@ describe("folder server in a real browser (Chromium)", function () {
   const logLines: string[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: the browser tests need Debian's chromium package ` +
-          "(apt-get install -y chromium; .ci/run installs it) or CHROMIUM_PATH pointing at a Chromium binary",
-      );
-    }
     root = await fsp.mkdtemp(join(tmpdir(), "http-server-browser-"));
     await makeTree(root);
 
@@ -221,12 +206,7 @@ describe("folder server in a real browser (Chromium)", function () {
     serving = server.serveForever();
     base = `http://127.0.0.1:${(server.serverAddress as [string, number])[1]}`;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      timeout: 30000,
-    });
+    browser = await launchChromium();
   });
 
   after(async function () {

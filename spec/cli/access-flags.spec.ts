@@ -258,7 +258,7 @@ describe("http.server command line: access, TLS and uploads", function () {
   });
 
   describe("--token, --upload, --open and --qr through main()", () => {
-    it("prints the token in the URLs, opens the browser at the local one, and keeps HTTP_SERVER_AUTH from CGI scripts", async () => {
+    it("prints the token in the URLs, opens the browser at the local one, and takes HTTP_SERVER_AUTH out of the environment (CGI scripts inherit it)", async () => {
       const site = tempDir("open-");
       const opened: string[] = [];
       process.env[AUTH_ENV] = "envuser:envpass";
@@ -267,16 +267,16 @@ describe("http.server command line: access, TLS and uploads", function () {
         const log = await captureStderr(async () => {
           const run1 = await startMain(["0", "-b", HOST, "-d", site.dir, "--token", "abcdefghijklmnop1234", "--open"], async (url) => {
             opened.push(url);
-        });
-        expect(process.env[AUTH_ENV]).to.equal(undefined);
-        await waitFor(() => opened.length === 1, 5000, "the opener to be called");
-        expect(opened).to.deep.equal([`http://${HOST}:${run1.port}/?token=abcdefghijklmnop1234`]);
-        expect(run1.out.text).to.include(`(http://${HOST}:${run1.port}/?token=abcdefghijklmnop1234) ...\n`);
-        expect(run1.out.text).to.include("Authorization: Bearer abcdefghijklmnop1234");
-        expect((await fetch(`http://${HOST}:${run1.port}/`)).status).to.equal(401);
-        const envUser = await fetch(`http://${HOST}:${run1.port}/`, { headers: { Authorization: `Basic ${Buffer.from("envuser:envpass").toString("base64")}` } });
-        expect(envUser.status).to.equal(200);
-        expect(await run1.stop()).to.equal(0);
+          });
+          expect(process.env[AUTH_ENV]).to.equal(undefined);
+          await waitFor(() => opened.length === 1, 5000, "the opener to be called");
+          expect(opened).to.deep.equal([`http://${HOST}:${run1.port}/?token=abcdefghijklmnop1234`]);
+          expect(run1.out.text).to.include(`(http://${HOST}:${run1.port}/?token=abcdefghijklmnop1234) ...\n`);
+          expect(run1.out.text).to.include("Authorization: Bearer abcdefghijklmnop1234");
+          expect((await fetch(`http://${HOST}:${run1.port}/`)).status).to.equal(401);
+          const envUser = await fetch(`http://${HOST}:${run1.port}/`, { headers: { Authorization: `Basic ${Buffer.from("envuser:envpass").toString("base64")}` } });
+          expect(envUser.status).to.equal(200);
+          expect(await run1.stop()).to.equal(0);
         });
         expect(log).to.include('"GET / HTTP/1.1" 401');
       } finally {
