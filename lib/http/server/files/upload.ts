@@ -51,6 +51,28 @@ function bodyLength(h: SimpleHTTPRequestHandler): number {
   return n;
 }
 
+/**
+ * Refuse a write that a page of another site makes a browser send (CSRF):
+ * an `Origin` whose host is not this request's `Host`, or
+ * `Sec-Fetch-Site: cross-site`. Clients that are not browsers send neither.
+ */
+function checkSameSite(h: SimpleHTTPRequestHandler): void {
+  if (h.headers.get("Sec-Fetch-Site")?.trim().toLowerCase() === "cross-site") {
+    throw new UploadRefused(403, "Uploads from pages of other sites are refused");
+  }
+  const origin = h.headers.get("Origin");
+  if (origin === undefined) return;
+  let host: string | null;
+  try {
+    host = origin.trim() === "null" ? null : new URL(origin).host;
+  } catch {
+    host = null;
+  }
+  if (host === null || host.toLowerCase() !== (h.headers.get("Host") ?? "").trim().toLowerCase()) {
+    throw new UploadRefused(403, "Uploads from pages of other sites are refused");
+  }
+}
+
 /** The decoded URL path (no query), refused when it has a `..` segment or, under `hideDotfiles`, a dot segment. */
 function checkedUrlPath(h: SimpleHTTPRequestHandler): string {
   const urlPath = unquote(stripQuery(h.path));
@@ -74,7 +96,8 @@ function checkedUrlPath(h: SimpleHTTPRequestHandler): string {
  *   listing page's own form, `303 See Other` back to the listing.
  *
  * Refusals: `400` (bad name, `..`, no file), `403` (a dot name under
- * `hideDotfiles`, a folder leading outside the root), `404` (POST to a
+ * `hideDotfiles`, a folder leading outside the root, a browser request
+ * sent by a page of another site), `404` (POST to a
  * missing folder), `409` (existing file without `overwrite`, a folder of
  * that name, PUT into a missing folder), `411` (no `Content-Length`),
  * `413` (body over `maxUpload`). Nothing is left on disk by a refused,
@@ -114,6 +137,7 @@ export function withUploads<T extends typeof SimpleHTTPRequestHandler>(Base: T, 
     }
 
     async #put(): Promise<void> {
+      checkSameSite(this);
       const urlPath = checkedUrlPath(this);
       if (urlPath.endsWith("/")) throw new UploadRefused(400, "PUT needs a file name, not a folder");
       const target = this.translatePath(this.path);
@@ -145,6 +169,7 @@ export function withUploads<T extends typeof SimpleHTTPRequestHandler>(Base: T, 
     }
 
     async #postForm(): Promise<void> {
+      checkSameSite(this);
       const urlPath = checkedUrlPath(this);
       const folder = this.translatePath(this.path);
       const rules = this.#rules();

@@ -183,6 +183,24 @@ describe("uploads (--upload)", function () {
       expect(names()).to.deep.equal(before);
     });
 
+    it("refuses writes that a page of another site makes a browser send (Origin, Sec-Fetch-Site)", async () => {
+      const base = await start();
+      const form = (): FormData => {
+        const f = new FormData();
+        f.append("file", new Blob(["x"]), "csrf.txt");
+        return f;
+      };
+      const host = new URL(base).host;
+      const crossSite: Array<Record<string, string>> = [{ Origin: "http://evil.example" }, { Origin: "null" }, { "Sec-Fetch-Site": "cross-site" }];
+      for (const headers of crossSite) {
+        expect((await fetch(`${base}/`, { method: "POST", body: form(), headers })).status, JSON.stringify(headers)).to.equal(403);
+        expect((await fetch(`${base}/csrf.txt`, { method: "PUT", body: "x", headers })).status).to.equal(403);
+      }
+      expect(fs.existsSync(path.join(site, "csrf.txt"))).to.equal(false);
+      const same = await fetch(`${base}/`, { method: "POST", body: form(), headers: { Origin: `http://${host}`, "Sec-Fetch-Site": "same-origin" } });
+      expect(same.status).to.equal(201);
+    });
+
     it("leaves POSTs to CGI scripts to the scripts", async () => {
       // CGI scripts run as nobody when the specs run as root.
       fs.chmodSync(site, 0o755);
