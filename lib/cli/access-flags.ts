@@ -16,11 +16,12 @@ import type { HTTPServer } from "../http/server/http-server.js";
 import type { SimpleHTTPRequestHandler } from "../http/server/files/simple-handler.js";
 import { BasicCredentials, parseCredential, parseCredentialFile, type Credential } from "../http/server/access/basic-auth.js";
 import { CapabilityToken, newToken, tokenProblem } from "../http/server/access/token.js";
-import { withAccessGate } from "../http/server/access/access-gate.js";
-import { withUploads } from "../http/server/files/upload.js";
-import { makeSelfSignedCertificate, saveCertificate, type SelfSignedCertificate } from "./self-signed.js";
+import type { SelfSignedCertificate } from "./self-signed.js";
 import { openBrowser, type Opener } from "./open-browser.js";
-import { qrBlock } from "./qr.js";
+
+// The modules behind the options (and their packages: selfsigned, busboy,
+// qrcode) are loaded only when an option asks for them, so that a plain
+// `http.server` starts as fast, and keeps as small a heap, as before.
 
 /** Environment variable holding `user:password` (kept out of `ps`, unlike `--auth`). */
 export const AUTH_ENV = "HTTP_SERVER_AUTH";
@@ -194,10 +195,17 @@ export function settleEnvironment(opts: AccessOptions & { workers: number }, env
  * the access gate (`--auth`, `--token`) around everything, CGI included.
  * Without these options, `Handler` itself.
  */
-export function withAccessOptions(Handler: typeof SimpleHTTPRequestHandler, opts: AccessOptions & { tlsCert: string | null }): RequestHandlerClass {
+export async function withAccessOptions(
+  Handler: typeof SimpleHTTPRequestHandler,
+  opts: AccessOptions & { tlsCert: string | null },
+): Promise<RequestHandlerClass> {
   let out = Handler;
-  if (opts.upload) out = withUploads(out, { maxUpload: opts.maxUpload, overwrite: opts.overwrite });
+  if (opts.upload) {
+    const { withUploads } = await import("../http/server/files/upload.js");
+    out = withUploads(out, { maxUpload: opts.maxUpload, overwrite: opts.overwrite });
+  }
   if (opts.credentials.length > 0 || opts.token !== null) {
+    const { withAccessGate } = await import("../http/server/access/access-gate.js");
     out = withAccessGate(out, {
       basic: opts.credentials.length > 0 ? new BasicCredentials(opts.credentials) : null,
       token: opts.token !== null ? new CapabilityToken(opts.token) : null,
@@ -210,6 +218,7 @@ export function withAccessOptions(Handler: typeof SimpleHTTPRequestHandler, opts
 /** The certificate for `--tls-self-signed` (saved when `--tls-save` asks), or `null` without that option. */
 export async function prepareSelfSigned(opts: AccessOptions): Promise<{ made: SelfSignedCertificate; saved: { cert: string; key: string } | null } | null> {
   if (!opts.tlsSelfSigned) return null;
+  const { makeSelfSignedCertificate, saveCertificate } = await import("./self-signed.js");
   const made = await makeSelfSignedCertificate();
   const saved = opts.tlsSave !== null && !isForkedWorker() ? await saveCertificate(opts.tlsSave, made) : null;
   return { made, saved };
@@ -268,7 +277,7 @@ export async function announce(
   if (opts.upload) {
     text += `Uploads accepted (PUT, or the form in listings), up to ${opts.maxUpload} bytes each${opts.overwrite ? ", replacing files" : ""}\n`;
   }
-  if (opts.qr) text += await qrBlock(lanUrls.length > 0 ? urlWithToken(opts, lanUrls[0]!) : local);
+  if (opts.qr) text += await (await import("./qr.js")).qrBlock(lanUrls.length > 0 ? urlWithToken(opts, lanUrls[0]!) : local);
   if (text) io.stdout.write(text);
   if (opts.open) await openBrowser(local, io.opener, io.stderr);
 }

@@ -1062,7 +1062,7 @@ async function handlerClassFor(options: CommandLineOptions): Promise<RequestHand
   if (options.precompressed) proto.precompressed = true;
   if (options.hideDotfiles) proto.hideDotfiles = true;
   if (options.followSymlinks) proto.followSymlinks = true;
-  return withAccessOptions(CommandLineHandler, options);
+  return await withAccessOptions(CommandLineHandler, options);
 }
 
 /**

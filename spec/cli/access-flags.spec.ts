@@ -13,27 +13,11 @@ import * as path from "node:path";
 import * as tls from "node:tls";
 import { expect } from "chai";
 
-import { ArgumentError, formatHelp, main, parseCommandLine, type CommandLineOptions } from "../../lib/cli/cli.js";
+import { formatHelp, main } from "../../lib/cli/cli.js";
 import { AUTH_ENV, DEFAULT_MAX_UPLOAD, hidePasswordInTitle, isLoopbackBind, parseSize } from "../../lib/cli/access-flags.js";
 import type { HTTPServer } from "../../lib/http/server/http-server.js";
 import { HOST, captureStderr, delay, run, tempDir, waitFor, within } from "../helpers.js";
-import { Collector, children, get, killGroup, spawnCli, startCli, stop } from "./cli-helpers.js";
-
-function opts(argv: string[], cwd = "/srv"): CommandLineOptions {
-  const r = parseCommandLine(argv, { cwd });
-  if (r.help) throw new Error("unexpected help");
-  return r.options;
-}
-
-function parseError(argv: string[]): string {
-  try {
-    parseCommandLine(argv, { cwd: "/srv" });
-  } catch (err) {
-    expect(err).to.be.instanceOf(ArgumentError);
-    return (err as Error).message;
-  }
-  throw new Error(`no error for ${JSON.stringify(argv)}`);
-}
+import { Collector, children, get, killGroup, opts, parseError, spawnCli, startCli, stop } from "./cli-helpers.js";
 
 /** Run main() in this process until `stop()`; resolves once the server listens. */
 async function startMain(argv: string[], opener?: (url: string) => Promise<unknown>): Promise<{ port: number; out: Collector; err: Collector; stop: () => Promise<number> }> {

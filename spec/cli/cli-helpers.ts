@@ -1,6 +1,6 @@
 /**
  * Helpers of the command-line specs: collecting text output, one GET on a
- * fresh connection, and spawning the \`http.server\` bin in its own process
+ * fresh connection, parsing a command line in a test, and spawning the \`http.server\` bin in its own process
  * group (every spawned process is listed in {@link children}, for the
  * specs' \`afterEach\` to kill).
  */
@@ -9,6 +9,8 @@ import * as http from "node:http";
 import * as https from "node:https";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "chai";
+import { ArgumentError, parseCommandLine, type CommandLineOptions } from "../../lib/cli/cli.js";
 import { within } from "../helpers.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -169,3 +171,21 @@ export async function stop(run: CliRun, signal: NodeJS.Signals = "SIGINT"): Prom
   return within(run.exited, 10000, `exit after ${signal}`);
 }
 
+/** Parse and return the options, failing the test on help or error. */
+export function opts(argv: string[], cwd = "/srv"): CommandLineOptions {
+  const r = parseCommandLine(argv, { cwd });
+  if (r.help) throw new Error("unexpected help");
+  return r.options;
+}
+
+/** The ArgumentError message for argv. */
+export function parseError(argv: string[]): string {
+  try {
+    parseCommandLine(argv, { cwd: "/srv" });
+  } catch (err) {
+    expect(err).to.be.instanceOf(ArgumentError);
+    expect((err as ArgumentError).exitCode).to.equal(2);
+    return (err as Error).message;
+  }
+  throw new Error(`no error for ${JSON.stringify(argv)}`);
+}

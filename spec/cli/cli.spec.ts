@@ -14,7 +14,6 @@ import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 
 import {
-  ArgumentError,
   KEYBOARD_INTERRUPT_MESSAGE,
   defaultOptions,
   formatHelp,
@@ -24,7 +23,6 @@ import {
   parseCommandLine,
   resolveBindAddress,
   test as runTest,
-  type CommandLineOptions,
   type ServerClassLike,
 } from "../../lib/cli/cli.js";
 import { ThreadingHTTPServer } from "../../lib/http/server/http-server.js";
@@ -32,31 +30,12 @@ import { SimpleHTTPRequestHandler } from "../../lib/http/server/files/simple-han
 import { AF_INET, AF_INET6 } from "../../lib/socketserver/address.js";
 import type { RequestHandlerClass } from "../../lib/socketserver/base-server.js";
 import { delay, within } from "../helpers.js";
-import { BIN, Collector, STARTUP, children, get, killGroup, spawnCli, spawnProcess, startCli, stop } from "./cli-helpers.js";
+import { BIN, Collector, STARTUP, opts, parseError, children, get, killGroup, spawnCli, spawnProcess, startCli, stop } from "./cli-helpers.js";
 
 
 // ---------------------------------------------------------------------------
 // Small bounded helpers
 
-
-/** Parse and return the options, failing the test on help or error. */
-function opts(argv: string[], cwd = "/srv"): CommandLineOptions {
-  const r = parseCommandLine(argv, { cwd });
-  if (r.help) throw new Error("unexpected help");
-  return r.options;
-}
-
-/** The ArgumentError message for argv. */
-function parseError(argv: string[]): string {
-  try {
-    parseCommandLine(argv, { cwd: "/srv" });
-  } catch (err) {
-    expect(err).to.be.instanceOf(ArgumentError);
-    expect((err as ArgumentError).exitCode).to.equal(2);
-    return (err as Error).message;
-  }
-  throw new Error(`no error for ${JSON.stringify(argv)}`);
-}
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 

@@ -18,7 +18,7 @@ import { constants as osConstants } from "node:os";
 import type { Duplex, Readable, Writable } from "node:stream";
 import { pythonNames } from "../../../python-names.js";
 import { pyRepr, pySplit } from "../../../py/index.js";
-import { BrokenPipeError, SocketTimeoutError } from "../../../socketserver/streams.js";
+import { BrokenPipeError, SocketTimeoutError, drained } from "../../../socketserver/streams.js";
 import { userDatabaseIds } from "../../caches.js";
 import type { BodySource } from "../files/body-sources.js";
 import { insideRoot, isInside, statOrNull } from "../files/file-checks.js";
@@ -218,21 +218,6 @@ function track(child: ChildProcess): void {
   }
 }
 
-/** Resolve once `stream` can take more, or is closed or broken. */
-function drained(stream: Writable): Promise<void> {
-  if (stream.destroyed || !stream.writableNeedDrain) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off("drain", done);
-      stream.off("close", done);
-      stream.off("error", done);
-      resolve();
-    };
-    stream.on("drain", done);
-    stream.on("close", done);
-    stream.on("error", done);
-  });
-}
 
 /** A script's CGI header block, as parsed by the status-header mode. */
 interface ScriptHead {

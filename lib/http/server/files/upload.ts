@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { Writable } from "node:stream";
 import { Busboy } from "@fastify/busboy";
 import type { BusboyFileStream, BusboyInstance } from "@fastify/busboy";
 import { dirname } from "node:path";
+import { drained } from "../../../socketserver/streams.js";
 import { SimpleHTTPRequestHandler } from "./simple-handler.js";
 import { joinPath, quote, stripQuery, unquote } from "./url-paths.js";
 import { PendingFile, UploadRefused, checkFileName, checkFolder, checkFreeName, type TargetRules } from "./upload-target.js";
@@ -295,20 +295,6 @@ async function receiveForm(
   return { files, backToListing };
 }
 
-/** Wait for a writable's `drain` (or its end by error). */
-function drained(w: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      w.off("drain", done);
-      w.off("error", done);
-      w.off("close", done);
-      resolve();
-    };
-    w.on("drain", done);
-    w.on("error", done);
-    w.on("close", done);
-  });
-}
 
 /** Write one file part to its temporary file, chunk by chunk. */
 async function copyPart(stream: BusboyFileStream, file: PendingFile): Promise<void> {
