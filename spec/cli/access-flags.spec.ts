@@ -16,11 +16,15 @@ import { expect } from "chai";
 import { formatHelp, main } from "../../lib/cli/cli.js";
 import { AUTH_ENV, DEFAULT_MAX_UPLOAD, hidePasswordInTitle, isLoopbackBind, parseSize } from "../../lib/cli/access-flags.js";
 import type { HTTPServer } from "../../lib/http/server/http-server.js";
+import { SimpleHTTPRequestHandler } from "../../lib/http/server/files/simple-handler.js";
 import { HOST, captureStderr, delay, run, tempDir, waitFor, within } from "../helpers.js";
 import { Collector, children, get, killGroup, opts, parseError, spawnCli, startCli, stop } from "./cli-helpers.js";
 
 /** Run main() in this process until `stop()`; resolves once the server listens. */
-async function startMain(argv: string[], opener?: (url: string) => Promise<unknown>): Promise<{ port: number; out: Collector; err: Collector; stop: () => Promise<number> }> {
+async function startMain(
+  argv: string[],
+  opener?: (url: string) => Promise<unknown>,
+): Promise<{ server: HTTPServer; port: number; out: Collector; err: Collector; stop: () => Promise<number> }> {
   const out = new Collector();
   const err = new Collector();
   const ac = new AbortController();
@@ -40,6 +44,7 @@ async function startMain(argv: string[], opener?: (url: string) => Promise<unkno
   );
   const port = ((server as unknown as HTTPServer).serverAddress as [string, number])[1];
   return {
+    server: server as unknown as HTTPServer,
     port,
     out,
     err,
@@ -296,6 +301,29 @@ describe("http.server command line: access, TLS and uploads", function () {
         const width = blocks[0]!.trimEnd().length;
         expect(width).to.be.at.least(21);
         expect(await r.stop()).to.equal(0);
+      } finally {
+        site.remove();
+      }
+    });
+
+    it("adds nothing to the handler class when the options are off (no per-request check), and wraps it when they are on", async () => {
+      const site = tempDir("plain-");
+      try {
+        const protoOf = async (argv: string[]): Promise<Record<string, unknown>> => {
+          const r = await startMain(["0", "-b", HOST, "-d", site.dir, ...argv]);
+          const proto = r.server.RequestHandlerClass.prototype as unknown as Record<string, unknown>;
+          await r.stop();
+          return proto;
+        };
+        const plain = await protoOf([]);
+        const parent = Object.getPrototypeOf(plain) as object;
+        expect(parent).to.equal(SimpleHTTPRequestHandler.prototype);
+        expect(Object.getOwnPropertyNames(plain).filter((n) => n.startsWith("do_") || n === "endHeaders" || n === "logMessage")).to.deep.equal([]);
+        expect(plain.listingExtraHtml).to.equal(null);
+        expect(plain.maxRequestBody).to.equal(null);
+
+        const gated = await protoOf(["--upload", "--token"]);
+        expect(Object.getOwnPropertyNames(gated)).to.include.members(["do_GET", "do_HEAD", "do_PUT", "do_POST", "endHeaders", "logMessage"]);
       } finally {
         site.remove();
       }
