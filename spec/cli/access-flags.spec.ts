@@ -329,6 +329,24 @@ describe("http.server command line: access, TLS and uploads", function () {
       }
     });
 
+    it("gives every --workers process the one token made by the primary", async () => {
+      const site = tempDir("workers-token-");
+      try {
+        fs.writeFileSync(path.join(site.dir, "w.txt"), "from a worker\n");
+        const cli = spawnCli(["0", "-b", HOST, "--workers", "2", "--token"], site.dir);
+        // The start-up line's URL carries the token.
+        const [, port, token] = await cli.waitStdout(/^Serving HTTP on 127\.0\.0\.1 port (\d+) \(http:\/\/127\.0\.0\.1:\d+\/\?token=([A-Za-z0-9_-]{32})\) \.\.\.\n/, 30000);
+        for (let i = 0; i < 8; i++) {
+          const r = await get(`http://${HOST}:${port}/w.txt`, { headers: { Authorization: `Bearer ${token}`, Connection: "close" } });
+          expect(r.status, `request ${i}`).to.equal(200);
+        }
+        expect((await get(`http://${HOST}:${port}/w.txt`)).status).to.equal(401);
+        await stop(cli);
+      } finally {
+        site.remove();
+      }
+    });
+
     it("refuses --upload on every interface without credentials: status 2 and the reason", async () => {
       const out = new Collector();
       const err = new Collector();
