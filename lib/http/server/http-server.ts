@@ -173,7 +173,12 @@ export interface HTTPSOptions {
   /** ALPN protocols offered; default `["http/1.1"]`. */
   alpnProtocols?: string[] | null;
   /** The certificate chain and key themselves (PEM), in place of files: nothing is read from disk. */
-  pem?: { cert: string | Buffer; key: string | Buffer } | null;
+  pem?: {
+    /** The certificate chain (PEM). */
+    cert: string | Buffer;
+    /** The private key (PEM, unencrypted). */
+    key: string | Buffer;
+  } | null;
 }
 
 /**
