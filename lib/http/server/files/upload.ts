@@ -236,6 +236,7 @@ async function receiveForm(
 ): Promise<ReceivedForm> {
   const files: PendingFile[] = [];
   const writes: Promise<void>[] = [];
+  const streams: BusboyFileStream[] = [];
   let backToListing = false;
   let failure: unknown = null;
   const fail = (err: unknown): void => {
@@ -264,6 +265,7 @@ async function receiveForm(
       return;
     }
     files.push(file);
+    streams.push(stream);
     writes.push(copyPart(stream, file).catch(fail));
   });
   const parsed = new Promise<void>((resolve) => {
@@ -284,10 +286,13 @@ async function receiveForm(
       parser.end();
       await parsed;
     }
+    if (failure !== null) throw failure;
     await Promise.all(writes);
     if (failure !== null) throw failure;
   } catch (err) {
+    // A part cut short ends its copy (with an error) rather than leave it waiting.
     parser.destroy();
+    for (const stream of streams) stream.destroy();
     await Promise.allSettled(writes);
     for (const file of files) await file.discard();
     throw err;
@@ -295,9 +300,14 @@ async function receiveForm(
   return { files, backToListing };
 }
 
-
 /** Write one file part to its temporary file, chunk by chunk. */
 async function copyPart(stream: BusboyFileStream, file: PendingFile): Promise<void> {
-  await file.open();
-  for await (const chunk of stream as AsyncIterable<Buffer>) await file.write(chunk);
+  try {
+    await file.open();
+    for await (const chunk of stream as AsyncIterable<Buffer>) await file.write(chunk);
+  } catch (err) {
+    // The parser must not wait for this part to be read: drop the rest of it.
+    stream.resume();
+    throw err;
+  }
 }

@@ -15,7 +15,7 @@ import { SimpleHTTPRequestHandler } from "../../../../lib/http/server/files/simp
 import { CGIHTTPRequestHandler } from "../../../../lib/http/server/cgi/cgi-handler.js";
 import { UPLOAD_FORM, withUploads, type UploadSettings } from "../../../../lib/http/server/files/upload.js";
 import type { RequestHandlerClass } from "../../../../lib/socketserver/base-server.js";
-import { HOST, run, tempDir, waitFor } from "../../../helpers.js";
+import { HOST, run, tempDir, waitFor, within } from "../../../helpers.js";
 import { SH, serveLogged, writeScript, type Logged } from "../helpers.js";
 
 type Options = Partial<UploadSettings> & { hideDotfiles?: boolean; Base?: typeof SimpleHTTPRequestHandler; plain?: boolean };
@@ -180,6 +180,20 @@ describe("uploads (--upload)", function () {
       expect(await post()).to.equal(400);
       expect((await fetch(`${base}/nowhere/`, { method: "POST", body: new FormData() })).status).to.equal(404);
       expect((await fetch(`${base}/`, { method: "POST", body: "plain text" })).status).to.equal(400);
+      expect(names()).to.deep.equal(before);
+    });
+
+    it("answers 400 for a form cut off inside a file part, leaving nothing", async () => {
+      const base = await start();
+      const before = names();
+      const body = '--XyZ\r\nContent-Disposition: form-data; name="file"; filename="cut.txt"\r\n\r\n' + "c".repeat(70_000);
+      const res = await within(
+        fetch(`${base}/`, { method: "POST", body, headers: { "Content-Type": "multipart/form-data; boundary=XyZ" } }),
+        10000,
+        "the answer to a cut-off form",
+      );
+      expect(res.status).to.equal(400);
+      expect(await res.text()).to.include("Bad multipart form");
       expect(names()).to.deep.equal(before);
     });
 
