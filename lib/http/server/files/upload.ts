@@ -12,6 +12,7 @@ import { dirname } from "node:path";
 import { drained } from "../../../socketserver/streams.js";
 import { SimpleHTTPRequestHandler } from "./simple-handler.js";
 import { joinPath, quote, stripQuery, unquote } from "./url-paths.js";
+import { requestBody } from "./upload-body.js";
 import { PendingFile, UploadRefused, checkFileName, checkFolder, checkFreeName, type TargetRules } from "./upload-target.js";
 
 /** Settings of {@link withUploads}. */
@@ -21,9 +22,6 @@ export interface UploadSettings {
   /** Replace existing files (otherwise 409). */
   overwrite: boolean;
 }
-
-/** How much of the body is read at a time. */
-const READ_CHUNK = 64 * 1024;
 
 /** The form shown above the listing's entries while uploads are on. */
 export const UPLOAD_FORM =
@@ -41,15 +39,6 @@ interface MaybeCGI {
   isCGI?: () => boolean;
 }
 
-/** The declared body length, or a refusal when there is none (411) or it is unusable (400). */
-function bodyLength(h: SimpleHTTPRequestHandler): number {
-  if (h.headers.get("Transfer-Encoding") !== undefined) throw new UploadRefused(411, "Send the body with a Content-Length");
-  const raw = h.headers.get("Content-Length");
-  if (raw === undefined) throw new UploadRefused(411, "Send the body with a Content-Length");
-  const n = Number(raw.trim());
-  if (!Number.isSafeInteger(n) || n < 0) throw new UploadRefused(400, "Bad Content-Length");
-  return n;
-}
 
 /**
  * Refuse a write that a page of another site makes a browser send (CSRF):
@@ -99,7 +88,8 @@ function checkedUrlPath(h: SimpleHTTPRequestHandler): string {
  * `hideDotfiles`, a folder leading outside the root, a browser request
  * sent by a page of another site), `404` (POST to a
  * missing folder), `409` (existing file without `overwrite`, a folder of
- * that name, PUT into a missing folder), `411` (no `Content-Length`),
+ * that name, PUT into a missing folder), `411` (neither `Content-Length`
+ * nor chunked),
  * `413` (body over `maxUpload`). Nothing is left on disk by a refused,
  * failed or interrupted upload. The listing page shows {@link UPLOAD_FORM}.
  */
@@ -144,17 +134,12 @@ export function withUploads<T extends typeof SimpleHTTPRequestHandler>(Base: T, 
       const rules = this.#rules();
       checkFolder(dirname(target), rules);
       checkFreeName(target, rules);
-      const length = bodyLength(this);
+      const body = requestBody(this.headers, this.rfile, settings.maxUpload);
       const file = new PendingFile(target);
       let replaced: boolean;
       try {
         await file.open();
-        for (let left = length; left > 0; ) {
-          const chunk = await this.rfile.read1(Math.min(left, READ_CHUNK));
-          if (chunk.length === 0) throw new Error("the client closed the connection before the end of the body");
-          await file.write(chunk);
-          left -= chunk.length;
-        }
+        for await (const chunk of body) await file.write(chunk);
         replaced = await file.commit(settings.overwrite);
       } catch (err) {
         await file.discard();
@@ -178,8 +163,8 @@ export function withUploads<T extends typeof SimpleHTTPRequestHandler>(Base: T, 
       if (contentType === undefined || !/^\s*multipart\/form-data\s*;/i.test(contentType)) {
         throw new UploadRefused(400, "Send files as multipart/form-data");
       }
-      const length = bodyLength(this);
-      const received = await receiveForm(this, contentType, length, (name) => {
+      const body = requestBody(this.headers, this.rfile, settings.maxUpload);
+      const received = await receiveForm(body, contentType, (name) => {
         checkFileName(name, rules);
         const target = joinPath(folder, name);
         checkFreeName(target, rules);
@@ -222,18 +207,13 @@ interface ReceivedForm {
 }
 
 /**
- * Feed the request body (`length` bytes, read a chunk at a time with
- * back-pressure) to a multipart parser, writing each file part to the
+ * Feed the request body (read a chunk at a time, with back-pressure) to a
+ * multipart parser, writing each file part to the
  * {@link PendingFile} that `place` makes for its name. Every file is
  * complete on disk under its temporary name when this resolves; on any
  * failure they are all removed and the error is thrown.
  */
-async function receiveForm(
-  h: SimpleHTTPRequestHandler,
-  contentType: string,
-  length: number,
-  place: (name: string) => PendingFile,
-): Promise<ReceivedForm> {
+async function receiveForm(body: AsyncIterable<Buffer>, contentType: string, place: (name: string) => PendingFile): Promise<ReceivedForm> {
   const files: PendingFile[] = [];
   const writes: Promise<void>[] = [];
   const streams: BusboyFileStream[] = [];
@@ -276,11 +256,9 @@ async function receiveForm(
     });
   });
   try {
-    for (let left = length; left > 0 && failure === null; ) {
-      const chunk = await h.rfile.read1(Math.min(left, READ_CHUNK));
-      if (chunk.length === 0) throw new Error("the client closed the connection before the end of the body");
-      left -= chunk.length;
+    for await (const chunk of body) {
       if (!parser.write(chunk)) await drained(parser);
+      if (failure !== null) break;
     }
     if (failure === null) {
       parser.end();

@@ -15,7 +15,7 @@ import { SimpleHTTPRequestHandler } from "../../../../lib/http/server/files/simp
 import { CGIHTTPRequestHandler } from "../../../../lib/http/server/cgi/cgi-handler.js";
 import { UPLOAD_FORM, withUploads, type UploadSettings } from "../../../../lib/http/server/files/upload.js";
 import type { RequestHandlerClass } from "../../../../lib/socketserver/base-server.js";
-import { HOST, run, tempDir, waitFor, within } from "../../../helpers.js";
+import { HOST, exchange, latin1, run, tempDir, waitFor, within } from "../../../helpers.js";
 import { SH, serveLogged, writeScript, type Logged } from "../helpers.js";
 
 type Options = Partial<UploadSettings> & { hideDotfiles?: boolean; Base?: typeof SimpleHTTPRequestHandler; plain?: boolean };
@@ -106,7 +106,7 @@ describe("uploads (--upload)", function () {
       expect(fs.readFileSync(path.join(site, "old.txt"), "utf8")).to.equal("new contents\n");
     });
 
-    it("refuses, leaving nothing: .. (400), a folder name (400, 409), a missing folder (409), a link out (403), a dot name when hidden (403), no length (411)", async () => {
+    it("refuses, leaving nothing: .. (400), a folder name (400, 409), a missing folder (409), a link out (403), a dot name when hidden (403), no length (411), another coding (400)", async () => {
       const base = await start({ hideDotfiles: true });
       const before = names();
       expect((await curl(["--path-as-is", "-T", bodyFile("a"), `${base}/sub/../../x.txt`])).code).to.equal(400);
@@ -116,10 +116,41 @@ describe("uploads (--upload)", function () {
       expect((await curl(["-T", bodyFile("a"), `${base}/nowhere/x.txt`])).code).to.equal(409);
       expect((await curl(["-T", bodyFile("a"), `${base}/out/x.txt`])).code).to.equal(403);
       expect((await curl(["-T", bodyFile("a"), `${base}/.env`])).code).to.equal(403);
-      // curl -T - (standard input) sends the body chunked: its length is unknown beforehand.
-      expect((await run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-T", "-", `${base}/c.txt`], 15000, "abc")).stdout).to.equal("411");
+      // Neither Content-Length nor chunked.
+      const port = Number(new URL(base).port);
+      expect(latin1(await exchange(port, "PUT /c.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))).to.match(/^HTTP\/1\.0 411 /);
+      expect(latin1(await exchange(port, "PUT /c.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"))).to.match(/^HTTP\/1\.0 400 /);
       expect(names()).to.deep.equal(before);
       expect(fs.readdirSync(outside.dir)).to.deep.equal([]);
+    });
+
+    it("takes chunked bodies (curl -T - from standard input, fetch with a stream), refusing bad or oversized ones", async () => {
+      const base = await start({ maxUpload: 100_000 });
+      const piped = await run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-T", "-", `${base}/piped.txt`], 15000, "from a pipe\n");
+      expect(piped.stdout).to.equal("201");
+      expect(fs.readFileSync(path.join(site, "piped.txt"), "utf8")).to.equal("from a pipe\n");
+      const parts = [Buffer.alloc(40_000, 1), Buffer.alloc(30_000, 2)];
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const p of parts) controller.enqueue(p);
+          controller.close();
+        },
+      });
+      const streamed = await fetch(`${base}/streamed.bin`, { method: "PUT", body: stream, duplex: "half" } as RequestInit & { duplex: "half" });
+      expect(streamed.status).to.equal(201);
+      expect(fs.readFileSync(path.join(site, "streamed.bin")).equals(Buffer.concat(parts))).to.equal(true);
+
+      const port = Number(new URL(base).port);
+      const head = "PUT /bad.bin HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+      for (const [body, status] of [
+        ["zz\r\nabc\r\n0\r\n\r\n", 400],
+        ["3\r\nabcXY0\r\n\r\n", 400],
+        ["ffffffffffff\r\n", 413],
+        ["186a0\r\n" + "q".repeat(100_000) + "\r\n1\r\nq\r\n0\r\n\r\n", 413],
+      ] as const) {
+        expect(latin1(await exchange(port, head + body)), body.slice(0, 20)).to.match(new RegExp(`^HTTP/1\\.0 ${status} `));
+      }
+      expect(names()).to.deep.equal(["old.txt", "out", "piped.txt", "streamed.bin", "sub"]);
     });
 
     it("answers 413 for a body over the limit before reading it", async () => {
