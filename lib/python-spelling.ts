@@ -171,6 +171,8 @@ declare module "./http/server/files/simple-handler.js" {
     index_pages: SimpleHTTPRequestHandler["indexPages"];
     /** Python spelling of {@link SimpleHTTPRequestHandler.listDirectory}. */
     list_directory(...args: Parameters<SimpleHTTPRequestHandler["listDirectory"]>): ReturnType<SimpleHTTPRequestHandler["listDirectory"]>;
+    /** Python spelling of {@link SimpleHTTPRequestHandler.listingExtraHtml}. */
+    listing_extra_html: SimpleHTTPRequestHandler["listingExtraHtml"];
     /** Python spelling of {@link SimpleHTTPRequestHandler.rangeRequests}. */
     range_requests: SimpleHTTPRequestHandler["rangeRequests"];
     /** Python spelling of {@link SimpleHTTPRequestHandler.sendExtraHeaders}. */

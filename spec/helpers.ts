@@ -215,9 +215,9 @@ export interface ProcessResult {
   stderr: string;
 }
 
-/** Run a program to completion, killing it (and failing) after `ms`. */
-export function run(command: string, args: string[], ms = 15000, input?: string): Promise<ProcessResult> {
-  const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
+/** Run a program to completion (with `env` added to the environment), killing it (and failing) after `ms`. */
+export function run(command: string, args: string[], ms = 15000, input?: string, env?: NodeJS.ProcessEnv): Promise<ProcessResult> {
+  const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], ...(env ? { env: { ...process.env, ...env } } : {}) });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

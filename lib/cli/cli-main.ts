@@ -11,7 +11,10 @@
  * @module
  */
 import { main } from "./cli.js";
+import { hidePasswordInTitle } from "./access-flags.js";
 
+// `ps` shows USER:*** for --auth USER:PASSWORD from here on.
+hidePasswordInTitle();
 try {
   const code = await main(process.argv.slice(2));
   // Exit now, as Python's sys.exit() does: idle keep-alive connections of

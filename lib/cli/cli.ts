@@ -20,6 +20,19 @@ import { AF_INET, AF_INET6, ForkingMixIn, isForkedWorker, type RequestHandlerCla
 import { BaseHTTPRequestHandler } from "../http/server/base-handler.js";
 import { HTTPServer, ThreadingHTTPServer, ThreadingHTTPSServer, type HTTPSOptions } from "../http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../http/server/files/simple-handler.js";
+import {
+  announce,
+  defaultAccessOptions,
+  finishAccessOptions,
+  parseSize,
+  prepareSelfSigned,
+  settleEnvironment,
+  urlWithToken,
+  warnAboutAuthFile,
+  withAccessOptions,
+  type AccessOptions,
+} from "./access-flags.js";
+import { defaultOpener, type Opener } from "./open-browser.js";
 
 /** The program name shown in usage lines and error messages. */
 export const PROG = "http.server";
@@ -28,7 +41,7 @@ export const PROG = "http.server";
 // Options
 
 /** What the command line asks for, after parsing and checking. */
-export interface CommandLineOptions {
+export interface CommandLineOptions extends AccessOptions {
   /** Port to listen on (`0` picks a free one). Python's default: 8000. */
   port: number;
   /** `-b`: address or host name to bind; `null` means every interface (dual-stack `::` when IPv6 works). */
@@ -78,7 +91,7 @@ export class ArgumentError extends Error {
 export type ParseResult = { help: true } | { help: false; options: CommandLineOptions };
 
 /** What an option does with its arguments. */
-type Kind = "help" | "flag" | "value" | "header";
+type Kind = "help" | "flag" | "value" | "header" | "optional";
 
 /** One option of the command line, as argparse would declare it. */
 interface OptionSpec {
@@ -178,6 +191,81 @@ const OPTION_SPECS: readonly OptionSpec[] = [
     help: "handle connections in N worker processes (default: 1, this process alone)",
     ours: true,
   },
+  {
+    flags: ["--tls-self-signed"],
+    kind: "flag",
+    dest: "tlsSelfSigned",
+    help: "serve HTTPS with a certificate made at start-up for localhost and this machine's addresses, kept in memory; its SHA-256 fingerprint is printed",
+    ours: true,
+  },
+  {
+    flags: ["--tls-save"],
+    kind: "value",
+    dest: "tlsSave",
+    metavar: "DIR",
+    help: "with --tls-self-signed: write the certificate to DIR/cert.pem and its key to DIR/key.pem (mode 0600); existing files are never replaced",
+    ours: true,
+  },
+  {
+    flags: ["--auth"],
+    kind: "value",
+    dest: "auth",
+    metavar: "USER:PASSWORD",
+    help: "require HTTP Basic authentication with this user name and password (shown as USER:*** in ps; HTTP_SERVER_AUTH=USER:PASSWORD or --auth-file keep it out of the command line)",
+    ours: true,
+  },
+  {
+    flags: ["--auth-file"],
+    kind: "value",
+    dest: "authFile",
+    metavar: "FILE",
+    help: "require HTTP Basic authentication with the users of FILE, one user:password line each (plain text: keep the file private)",
+    ours: true,
+  },
+  {
+    flags: ["--token"],
+    kind: "optional",
+    dest: "token",
+    metavar: "[TOKEN]",
+    help: "require a secret token (a random one unless given), carried by the printed URL (?token=...), a cookie it sets, or 'Authorization: Bearer TOKEN'",
+    ours: true,
+  },
+  {
+    flags: ["--upload"],
+    kind: "flag",
+    dest: "upload",
+    help: "accept uploads: PUT of a file, or the form shown in listings; only on a loopback address or with --auth/--token",
+    ours: true,
+  },
+  {
+    flags: ["--max-upload"],
+    kind: "value",
+    dest: "maxUpload",
+    metavar: "SIZE",
+    help: "largest upload body, in bytes or with a K, M, G or T suffix (powers of 1024) (default: 1G)",
+    ours: true,
+  },
+  {
+    flags: ["--overwrite"],
+    kind: "flag",
+    dest: "overwrite",
+    help: "let uploads replace existing files (otherwise 409 Conflict)",
+    ours: true,
+  },
+  {
+    flags: ["--open"],
+    kind: "flag",
+    dest: "open",
+    help: "open the default browser at the server's address once it listens",
+    ours: true,
+  },
+  {
+    flags: ["--qr"],
+    kind: "flag",
+    dest: "qr",
+    help: "print a QR code of the address other machines on the network can use",
+    ours: true,
+  },
 ];
 
 /** The positional argument. */
@@ -269,6 +357,7 @@ export function defaultOptions(cwd: string = process.cwd()): CommandLineOptions 
     hideDotfiles: false,
     followSymlinks: false,
     workers: 1,
+    ...defaultAccessOptions(),
   };
 }
 
@@ -378,7 +467,11 @@ export function parseCommandLine(argv: readonly string[], settings: ParseSetting
 
     // Options that take an argument.
     let value: string;
-    if (explicit !== null) {
+    if (spec.kind === "optional") {
+      // An optional argument: the next word unless it is an option or looks like a port number.
+      const next = argv[i + 1];
+      value = explicit ?? (next !== undefined && !looksLikeOption(next) && !/^\d{1,5}$/.test(next) ? (i++, next) : "");
+    } else if (explicit !== null) {
       value = explicit;
     } else {
       const next = argv[i + 1];
@@ -440,6 +533,18 @@ export function parseCommandLine(argv: readonly string[], settings: ParseSetting
       case "tlsPasswordFile":
         opts.tlsPasswordFile = value;
         break;
+      case "maxUpload": {
+        const size = parseSize(value);
+        if (size === null) throw new ArgumentError(`argument --max-upload: invalid size ${pyRepr(value)}: expected a number of bytes, or one with a K, M, G or T suffix`);
+        opts.maxUpload = size;
+        break;
+      }
+      case "tlsSave":
+      case "auth":
+      case "authFile":
+      case "token":
+        opts[spec.dest] = value;
+        break;
       default:
         throw new Error(`unhandled option ${spec.dest}`);
     }
@@ -461,6 +566,7 @@ export function parseCommandLine(argv: readonly string[], settings: ParseSetting
   if (opts.workers > 1 && opts.tlsCert) {
     throw new ArgumentError("argument --workers: cannot be combined with --tls-cert (TLS connections stay in one process)");
   }
+  finishAccessOptions(opts, cwd, (message) => new ArgumentError(message));
   if (directory !== null) opts.directory = resolvePath(cwd, directory);
   if (opts.tlsCert) opts.tlsCert = resolvePath(cwd, opts.tlsCert);
   if (opts.tlsKey) opts.tlsKey = resolvePath(cwd, opts.tlsKey);
@@ -670,6 +776,10 @@ export interface TestOptions {
   tlsKey?: string | null;
   /** Private key password. */
   tlsPassword?: string | null;
+  /** Certificate chain and key in memory (PEM): serve HTTPS without reading files. */
+  tlsPem?: { cert: string; key: string } | null;
+  /** Rewrites each URL of the start-up lines (to add a token, for example). */
+  decorateUrl?: (url: string) => string;
   /** Standard output (default `process.stdout`). */
   stdout?: TextSink;
   /** Standard error, for the one-line error report (default `process.stderr`). */
@@ -805,13 +915,15 @@ export async function test(options: TestOptions = {}): Promise<number> {
       const [family, address] = await resolveBindAddress(options.bind ?? null, options.port ?? 8000);
       ServerClass.prototype.addressFamily = family;
       (HandlerClass as unknown as { prototype: { protocolVersion: string } }).prototype.protocolVersion = options.protocol ?? "HTTP/1.0";
-      server = options.tlsCert
-        ? new ServerClass(address, HandlerClass, {
-            certfile: options.tlsCert,
-            keyfile: options.tlsKey ?? null,
-            password: options.tlsPassword ?? null,
-          })
-        : new ServerClass(address, HandlerClass);
+      server = options.tlsPem
+        ? new ServerClass(address, HandlerClass, { pem: options.tlsPem })
+        : options.tlsCert
+          ? new ServerClass(address, HandlerClass, {
+              certfile: options.tlsCert,
+              keyfile: options.tlsKey ?? null,
+              password: options.tlsPassword ?? null,
+            })
+          : new ServerClass(address, HandlerClass);
       await server.ready;
     } catch (err) {
       let message = describeStartupError(err);
@@ -826,11 +938,12 @@ export async function test(options: TestOptions = {}): Promise<number> {
 
     const [host, port] = server.serverAddress as [string, number];
     if (!worker) {
-      const tls = Boolean(options.tlsCert);
+      const tls = Boolean(options.tlsCert || options.tlsPem);
       const urlHost = host.includes(":") ? `[${host}]` : host;
       const scheme = tls ? "https" : "http";
-      let banner = `Serving ${tls ? "HTTPS" : "HTTP"} on ${host} port ${port} (${scheme}://${urlHost}:${port}/) ...\n`;
-      if (options.showAddresses) for (const url of lanUrls(host, port, scheme)) banner += `  ${url}\n`;
+      const decorate = options.decorateUrl ?? ((url: string) => url);
+      let banner = `Serving ${tls ? "HTTPS" : "HTTP"} on ${host} port ${port} (${decorate(`${scheme}://${urlHost}:${port}/`)}) ...\n`;
+      if (options.showAddresses) for (const url of lanUrls(host, port, scheme)) banner += `  ${decorate(url)}\n`;
       stdout.write(banner);
     }
     options.onServing?.(server);
@@ -903,6 +1016,8 @@ export interface MainEnvironment {
   handleSignals?: boolean;
   /** Called once the server listens. */
   onServing?: (server: HTTPServer) => void;
+  /** Opens the browser for `--open` (default: the `open` package). */
+  opener?: Opener;
 }
 
 /**
@@ -947,7 +1062,7 @@ async function handlerClassFor(options: CommandLineOptions): Promise<RequestHand
   if (options.precompressed) proto.precompressed = true;
   if (options.hideDotfiles) proto.hideDotfiles = true;
   if (options.followSymlinks) proto.followSymlinks = true;
-  return CommandLineHandler as unknown as RequestHandlerClass;
+  return await withAccessOptions(CommandLineHandler, options);
 }
 
 /**
@@ -965,7 +1080,7 @@ function serverClassFor(options: CommandLineOptions): ServerClassLike {
     DualStackServer.prototype.maxChildren = options.workers;
     return DualStackServer as unknown as ServerClassLike;
   }
-  const Base = (options.tlsCert ? ThreadingHTTPSServer : ThreadingHTTPServer) as ServerConstructor<HTTPServer>;
+  const Base = (options.tlsCert || options.tlsSelfSigned ? ThreadingHTTPSServer : ThreadingHTTPServer) as ServerConstructor<HTTPServer>;
   return class DualStackServer extends Base {} as unknown as ServerClassLike;
 }
 
@@ -992,9 +1107,13 @@ export async function main(argv: readonly string[], env: MainEnvironment = {}): 
     return 0;
   }
   const options = parsed.options;
+  settleEnvironment(options);
+  warnAboutAuthFile(options, stderr);
   let HandlerClass: RequestHandlerClass;
+  let selfSigned: Awaited<ReturnType<typeof prepareSelfSigned>>;
   try {
     HandlerClass = await handlerClassFor(options);
+    selfSigned = await prepareSelfSigned(options);
   } catch (err) {
     if (!isForkedWorker()) stderr.write(`${PROG}: error: ${(err as Error).message}\n`);
     return 1;
@@ -1008,11 +1127,22 @@ export async function main(argv: readonly string[], env: MainEnvironment = {}): 
     tlsCert: options.tlsCert,
     tlsKey: options.tlsKey,
     tlsPassword: options.tlsPassword,
+    tlsPem: selfSigned ? { cert: selfSigned.made.cert, key: selfSigned.made.key } : null,
+    decorateUrl: (url) => urlWithToken(options, url),
     stdout,
     stderr,
     signal: env.signal,
     handleSignals: env.handleSignals,
     showAddresses: true,
-    onServing: env.onServing,
+    onServing: (server) => {
+      if (!isForkedWorker()) {
+        const [host, port] = server.serverAddress as [string, number];
+        const lan = lanUrls(host, port, options.tlsCert || selfSigned ? "https" : "http");
+        announce(server, options, selfSigned, lan, { stdout, stderr, opener: env.opener ?? defaultOpener }).catch((err: unknown) => {
+          stderr.write(`${PROG}: error: ${(err as Error).message}\n`);
+        });
+      }
+      env.onServing?.(server);
+    },
   });
 }

@@ -874,3 +874,19 @@ export class BytesWriter implements Writer {
     this.#closed = true;
   }
 }
+
+/** Resolve once `stream` can take more, or is closed or broken. */
+export function drained(stream: Writable): Promise<void> {
+  if (stream.destroyed || !stream.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      stream.off("error", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+    stream.on("error", done);
+  });
+}

@@ -1,11 +1,12 @@
 /**
- * The browser the browser specs drive: Debian's Chromium (`.ci/run`
- * installs it; `CHROMIUM_PATH` overrides the path) through playwright-core,
- * headless, with the flags that keep it from reaching the network on its own.
+ * The browser of the browser specs: Debian's Chromium, started headless by
+ * playwright-core with the flags that keep it quiet and off the network.
+ * Without it the specs fail: a browser test that skips proves nothing.
  */
+import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
 
-/** Where Chromium is. */
+/** The Chromium binary (`CHROMIUM_PATH`, else Debian's). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** Chromium's command-line flags for the specs. */
@@ -19,7 +20,13 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-/** Start a headless Chromium (within 30 s). */
-export function launchChromium(): Promise<Browser> {
+/** Start headless Chromium; throws a clear error when it is not installed. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: the browser tests need Debian's chromium package ` +
+        "(apt-get install -y chromium; .ci/run installs it) or CHROMIUM_PATH pointing at a Chromium binary",
+    );
+  }
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30000 });
 }

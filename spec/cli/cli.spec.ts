@@ -5,10 +5,8 @@
  * `process.execPath` in a temporary folder. Every spawned process runs in
  * its own process group and is killed in `afterEach`, whatever happened.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import * as https from "node:https";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -16,7 +14,6 @@ import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 
 import {
-  ArgumentError,
   KEYBOARD_INTERRUPT_MESSAGE,
   defaultOptions,
   formatHelp,
@@ -26,7 +23,6 @@ import {
   parseCommandLine,
   resolveBindAddress,
   test as runTest,
-  type CommandLineOptions,
   type ServerClassLike,
 } from "../../lib/cli/cli.js";
 import { ThreadingHTTPServer } from "../../lib/http/server/http-server.js";
@@ -34,41 +30,14 @@ import { SimpleHTTPRequestHandler } from "../../lib/http/server/files/simple-han
 import { AF_INET, AF_INET6 } from "../../lib/socketserver/address.js";
 import type { RequestHandlerClass } from "../../lib/socketserver/base-server.js";
 import { delay, within } from "../helpers.js";
+import { BIN, Collector, STARTUP, opts, parseError, children, get, killGroup, spawnCli, spawnProcess, startCli, stop } from "./cli-helpers.js";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** The compiled bin, next to this compiled spec in dist/. */
-const BIN = path.resolve(here, "../../lib/cli/cli-main.js");
 
 // ---------------------------------------------------------------------------
 // Small bounded helpers
 
-/** Collects what a TextSink receives. */
-class Collector {
-  text = "";
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
 
-/** Parse and return the options, failing the test on help or error. */
-function opts(argv: string[], cwd = "/srv"): CommandLineOptions {
-  const r = parseCommandLine(argv, { cwd });
-  if (r.help) throw new Error("unexpected help");
-  return r.options;
-}
-
-/** The ArgumentError message for argv. */
-function parseError(argv: string[]): string {
-  try {
-    parseCommandLine(argv, { cwd: "/srv" });
-  } catch (err) {
-    expect(err).to.be.instanceOf(ArgumentError);
-    expect((err as ArgumentError).exitCode).to.equal(2);
-    return (err as Error).message;
-  }
-  throw new Error(`no error for ${JSON.stringify(argv)}`);
-}
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 function hasCommand(cmd: string, args: string[]): boolean {
   const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 10000 });
@@ -99,37 +68,7 @@ async function occupyPort(): Promise<{ port: number; close: () => Promise<void> 
   };
 }
 
-interface Reply {
-  status: number;
-  statusLine: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
 
-/** One GET on a fresh connection (no agent, so nothing lingers). */
-function get(url: string, options: https.RequestOptions = {}): Promise<Reply> {
-  const mod = url.startsWith("https:") ? https : http;
-  return within(
-    new Promise<Reply>((resolve, reject) => {
-      const req = mod.get(url, { agent: false, rejectUnauthorized: false, ...options }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            statusLine: `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}`,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString("utf8"),
-          }),
-        );
-        res.on("error", reject);
-      });
-      req.on("error", reject);
-    }),
-    10000,
-    `GET ${url}`,
-  );
-}
 
 /** Send raw bytes on one connection; resolve with everything read until `done(text)` or the peer closes. */
 function rawExchange(port: number, data: string, done: (text: string) => boolean, host = "127.0.0.1"): Promise<{ text: string; closed: boolean }> {
@@ -160,119 +99,6 @@ function rawExchange(port: number, data: string, done: (text: string) => boolean
 
 function count(text: string, needle: string): number {
   return text.split(needle).length - 1;
-}
-
-// ---------------------------------------------------------------------------
-// Spawning the bin
-
-interface CliRun {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  /** Settles with the exit code and signal. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Wait until stdout matches `re`. */
-  waitStdout(re: RegExp, ms?: number): Promise<RegExpMatchArray>;
-  /** Wait until stderr matches `re`. */
-  waitStderr(re: RegExp, ms?: number): Promise<RegExpMatchArray>;
-}
-
-const children = new Set<ChildProcess>();
-
-/** Kill a spawned process and everything in its process group (workers included). */
-function killGroup(child: ChildProcess): void {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}
-
-function spawnProcess(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): CliRun {
-  const child = spawn(command, args, {
-    cwd,
-    env: { ...process.env, COLUMNS: "80", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true, // its own process group: the cleanup can kill workers too
-  });
-  children.add(child);
-  let out = "";
-  let err = "";
-  const waiters = new Set<() => void>();
-  const notify = (): void => {
-    for (const w of [...waiters]) w();
-  };
-  child.stdout!.setEncoding("utf8").on("data", (c: string) => {
-    out += c;
-    notify();
-  });
-  child.stderr!.setEncoding("utf8").on("data", (c: string) => {
-    err += c;
-    notify();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on("close", (code, signal) => {
-      children.delete(child);
-      notify();
-      resolve({ code, signal });
-    });
-  });
-  const waitText = (which: () => string, name: string) => (re: RegExp, ms = 10000): Promise<RegExpMatchArray> =>
-    within(
-      new Promise<RegExpMatchArray>((resolve, reject) => {
-        const check = (): void => {
-          const m = which().match(re);
-          if (m) {
-            waiters.delete(check);
-            resolve(m);
-          } else if (child.exitCode !== null || child.signalCode !== null) {
-            // Let the close event flush the last output first.
-            setTimeout(() => {
-              const late = which().match(re);
-              waiters.delete(check);
-              if (late) resolve(late);
-              else reject(new Error(`process exited (${child.exitCode ?? child.signalCode}) before ${name} matched ${re}; stdout: ${out} stderr: ${err}`));
-            }, 50);
-          }
-        };
-        waiters.add(check);
-        check();
-      }),
-      ms,
-      `${name} to match ${re} (stdout: ${JSON.stringify(out)}, stderr: ${JSON.stringify(err)})`,
-    );
-  return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    waitStdout: waitText(() => out, "stdout"),
-    waitStderr: waitText(() => err, "stderr"),
-  };
-}
-
-function spawnCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): CliRun {
-  return spawnProcess(process.execPath, [BIN, ...args], cwd, env);
-}
-
-const STARTUP = /^Serving (HTTPS?) on (\S+) port (\d+) \((https?):\/\/(\S+?):(\d+)\/\) \.\.\.\n/;
-
-/** Start the bin and wait for its startup line; returns the port. */
-async function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliRun & { port: number; host: string }> {
-  const run = spawnCli(args, cwd, env);
-  const m = await run.waitStdout(STARTUP);
-  return Object.assign(run, { port: Number(m[3]), host: m[2]! });
-}
-
-/** Send a signal to the spawned process and wait for it to exit. */
-async function stop(run: CliRun, signal: NodeJS.Signals = "SIGINT"): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  run.child.kill(signal);
-  return within(run.exited, 10000, `exit after ${signal}`);
 }
 
 /** A temporary folder with a file, a sub folder and a dotfile. */
@@ -488,7 +314,10 @@ describe("http.server command line", function () {
           "                   [--tls-cert PATH] [--tls-key PATH]\n" +
           "                   [--tls-password-file PATH] [-H HEADER] [--cors]\n" +
           "                   [--cache-control VALUE] [--precompressed] [--hide-dotfiles]\n" +
-          "                   [--follow-symlinks] [--workers N]\n" +
+          "                   [--follow-symlinks] [--workers N] [--tls-self-signed]\n" +
+          "                   [--tls-save DIR] [--auth USER:PASSWORD] [--auth-file FILE]\n" +
+          "                   [--token [TOKEN]] [--upload] [--max-upload SIZE]\n" +
+          "                   [--overwrite] [--open] [--qr]\n" +
           "                   [port]\n",
       );
       expect(formatUsage(1000).split("\n")).to.have.length(2);

@@ -168,14 +168,21 @@ pythonNames(ThreadingHTTPServer);
 
 /** TLS settings of {@link HTTPSServer} (Python's keyword arguments). */
 export interface HTTPSOptions {
-  /** Path of the certificate chain (PEM). */
-  certfile: string;
+  /** Path of the certificate chain (PEM); not read when {@link pem} is given. */
+  certfile?: string;
   /** Path of the private key (PEM); default: the key is in `certfile`. */
   keyfile?: string | null | undefined;
   /** Password of the private key. */
   password?: string | Buffer | null | undefined;
   /** ALPN protocols offered; default `["http/1.1"]`. */
   alpnProtocols?: string[] | null | undefined;
+  /** The certificate chain and key themselves (PEM), in place of files: nothing is read from disk. */
+  pem?: {
+    /** The certificate chain (PEM). */
+    cert: string | Buffer;
+    /** The private key (PEM, unencrypted). */
+    key: string | Buffer;
+  } | null | undefined;
 }
 
 /**
@@ -184,9 +191,9 @@ export interface HTTPSOptions {
  * password). Throws the TLS or file error otherwise.
  */
 function loadCertChain(opts: HTTPSOptions | undefined): tls.SecureContextOptions {
-  if (!opts || !opts.certfile) throw new TypeError("HTTPSServer needs options.certfile");
-  const cert = readFileSync(opts.certfile);
-  const key = opts.keyfile ? readFileSync(opts.keyfile) : cert;
+  if (!opts || (!opts.certfile && !opts.pem)) throw new TypeError("HTTPSServer needs options.certfile (or options.pem)");
+  const cert = opts.pem ? opts.pem.cert : readFileSync(opts.certfile!);
+  const key = opts.pem ? opts.pem.key : opts.keyfile ? readFileSync(opts.keyfile) : cert;
   const password = opts.password ?? null;
   const context: tls.SecureContextOptions = {
     cert,
@@ -203,7 +210,7 @@ function loadCertChain(opts: HTTPSOptions | undefined): tls.SecureContextOptions
  * dropped without disturbing the server.
  */
 export class HTTPSServer extends HTTPServer {
-  /** Path of the certificate chain. */
+  /** Path of the certificate chain (`""` when the certificate was given in memory). */
   certfile: string;
   /** Path of the private key, or `null` when it is in {@link certfile}. */
   keyfile: string | null;
@@ -239,7 +246,7 @@ export class HTTPSServer extends HTTPServer {
     // load_cert_chain(), and no listening socket is left behind.
     const context = loadCertChain(opts);
     super(serverAddress, RequestHandlerClass, typeof bindAndActivate === "boolean" ? bindAndActivate : true);
-    this.certfile = opts!.certfile;
+    this.certfile = opts!.certfile ?? "";
     this.keyfile = opts!.keyfile ?? null;
     this.password = opts!.password ?? null;
     this.alpnProtocols = opts!.alpnProtocols ?? ["http/1.1"];

@@ -1,13 +1,11 @@
 /**
  * The CGI scripts' processes: killed with their own children, never
- * orphaned when the server's process exits, and waited for with
- * back-pressure on their standard input.
+ * orphaned when the server's process exits.
  *
  * @module
  */
 import type { ChildProcess } from "node:child_process";
 import { constants as osConstants } from "node:os";
-import type { Writable } from "node:stream";
 
 const POSIX = process.platform !== "win32";
 
@@ -46,22 +44,6 @@ export function track(child: ChildProcess): void {
       for (const c of liveChildren) killTree(c);
     });
   }
-}
-
-/** Resolve once `stream` can take more, or is closed or broken. */
-export function drained(stream: Writable): Promise<void> {
-  if (stream.destroyed || !stream.writableNeedDrain) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off("drain", done);
-      stream.off("close", done);
-      stream.off("error", done);
-      resolve();
-    };
-    stream.on("drain", done);
-    stream.on("close", done);
-    stream.on("error", done);
-  });
 }
 
 /** Forget a script that has ended. */

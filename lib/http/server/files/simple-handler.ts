@@ -219,6 +219,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   declare extraResponseHeaders: ReadonlyArray<readonly [string, string]>;
   /** Cache of small files' contents, or `null` to read every time. */
   declare fileCache: FileCache | null;
+  /**
+   * HTML put on a line of its own between a listing page's heading and its
+   * list (an upload form, for example), or `null` for Python's page as it is.
+   */
+  declare listingExtraHtml: string | null;
 
   /**
    * @param request - the connection.
@@ -536,6 +541,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       `<body>\n<h1>${title}</h1>`,
       "<hr>\n<ul>\n",
     ];
+    if (this.listingExtraHtml !== null) lines.splice(7, 0, this.listingExtraHtml);
     // Python's page in three parts: this request's head, the entries
     // (shared with every response sending the same ones) and the tail.
     const head = Buffer.from(lines.join("\n"), "utf8");
@@ -637,6 +643,7 @@ SimpleHTTPRequestHandler.prototype.cors = false;
 SimpleHTTPRequestHandler.prototype.cacheControl = null;
 SimpleHTTPRequestHandler.prototype.extraResponseHeaders = Object.freeze([]);
 SimpleHTTPRequestHandler.prototype.fileCache = sharedFileCache;
+SimpleHTTPRequestHandler.prototype.listingExtraHtml = null;
 Object.defineProperty(SimpleHTTPRequestHandler, "extensionsMap", {
   configurable: true,
   enumerable: false,
