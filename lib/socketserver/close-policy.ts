@@ -18,6 +18,8 @@
  *   response sent before the request was read to its end).
  * - `sharedDescriptor`: `ForkingMixIn`, for a connection a worker received
  *   from the primary process.
+ * - `sendTimeoutMs`: the connection's `SocketWriter`, when its send
+ *   time-out is set (the HTTP handler's `sendTimeout`).
  *
  * @module
  */
@@ -51,6 +53,16 @@ export class ClosePolicy {
    * always shut down first, which does.
    */
   sharedDescriptor = false;
+
+  /**
+   * How long the bytes still waiting to be sent may go without the peer
+   * taking any when the connection closes (the writer's send time-out, in
+   * milliseconds); then the connection is reset. `null`: wait as long as it
+   * takes, as Python's blocking `sendall()` does. The one fact that bounds
+   * a close rather than making it more careful: a peer that stops reading
+   * must not hold the connection forever.
+   */
+  sendTimeoutMs: number | null = null;
 
   /** The policy of `connection`, made (all facts false) and attached to it on first use. */
   static of(connection: object): ClosePolicy {

@@ -669,6 +669,8 @@ export class SocketWriter implements Writer {
   /** Set the send time-out in seconds; `null` (or `undefined`) waits as long as it takes. */
   set timeout(seconds: number | null) {
     this.#timeoutMs = seconds === null || seconds === undefined ? null : Math.max(0, seconds * 1000);
+    // Closing the connection waits for the last bytes under the same limit.
+    if (this.#timeoutMs !== null || ClosePolicy.find(this.#stream) !== undefined) ClosePolicy.of(this.#stream).sendTimeoutMs = this.#timeoutMs;
   }
 
   /** Pass `buf` on to the stream, behind whatever still waits in the backlog. */

@@ -69,7 +69,7 @@ export function closeConnection(sock: net.Socket): void {
     // Nothing left unread: release as soon as the last bytes are handed to
     // the kernel, as Python's shutdown() + close() does.
     if (sock.writableFinished) sock.destroy();
-    else sock.once("finish", () => sock.destroy());
+    else destroyWhenSent(sock, policy?.sendTimeoutMs ?? null);
     return;
   }
   const release = (): void => {
@@ -87,6 +87,35 @@ export function closeConnection(sock: net.Socket): void {
   sock.once("end", () => (sock.writableFinished ? release() : sock.once("finish", release)));
   sock.once("close", release);
   sock.resume();
+}
+
+/**
+ * Destroy `sock` once its last bytes are handed to the kernel; with
+ * `stallMs`, reset it instead when that long passes in which the peer took
+ * none of them (a client that stopped reading cannot hold it).
+ */
+function destroyWhenSent(sock: net.Socket, stallMs: number | null): void {
+  let timer: NodeJS.Timeout | undefined;
+  sock.once("finish", () => {
+    clearTimeout(timer);
+    sock.destroy();
+  });
+  sock.once("close", () => clearTimeout(timer));
+  if (stallMs === null) return;
+  let left = sock.writableLength;
+  const check = (): void => {
+    if (sock.destroyed) return;
+    if (sock.writableLength < left) {
+      left = sock.writableLength;
+      timer = setTimeout(check, stallMs);
+      timer.unref();
+      return;
+    }
+    if (typeof sock.resetAndDestroy === "function") sock.resetAndDestroy();
+    else sock.destroy();
+  };
+  timer = setTimeout(check, stallMs);
+  timer.unref();
 }
 
 /**

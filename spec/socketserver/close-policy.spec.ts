@@ -8,10 +8,10 @@
 import { expect } from "chai";
 import * as net from "node:net";
 import { PassThrough } from "node:stream";
-import { BufferedReader, StreamRequestHandler, TCPServer, UDPServer } from "../../lib/socketserver/index.js";
+import { BufferedReader, SocketWriter, StreamRequestHandler, TCPServer, UDPServer } from "../../lib/socketserver/index.js";
 import { ClosePolicy } from "../../lib/socketserver/close-policy.js";
-import { markSharedDescriptor } from "../../lib/socketserver/tcp-server.js";
-import { HOST, connect, readAll, within } from "../helpers.js";
+import { closeConnection, markSharedDescriptor } from "../../lib/socketserver/tcp-server.js";
+import { HOST, connect, readAll, waitFor, within } from "../helpers.js";
 import { recordingServer } from "./recording-server.js";
 
 
@@ -173,5 +173,61 @@ describe("a server's closed state is its own", function () {
     let error: unknown = null;
     await server.serveForever().catch((e: unknown) => (error = e));
     expect(String(error)).to.match(/is closed: serverClose\(\) was called/);
+  });
+});
+
+describe("closing a connection whose peer stopped reading", function () {
+  this.timeout(15000);
+
+  /** A connected pair on 127.0.0.1: the accepted socket, and a client that never reads. */
+  async function stalledPair(): Promise<{ server: net.Server; accepted: net.Socket; client: net.Socket }> {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+    const acceptedP = new Promise<net.Socket>((resolve) => server.once("connection", resolve));
+    const client = net.connect((server.address() as net.AddressInfo).port, HOST);
+    client.on("error", () => undefined);
+    client.pause();
+    const accepted = await acceptedP;
+    accepted.on("error", () => undefined);
+    return { server, accepted, client };
+  }
+
+  it("with the writer's send time-out set, closeConnection() resets the socket once the peer takes nothing for that long", async () => {
+    const { server, accepted, client } = await stalledPair();
+    try {
+      const writer = new SocketWriter(accepted);
+      writer.timeout = 0.3;
+      writer.write(Buffer.alloc(8 * 1024 * 1024, 0x61));
+      writer.close();
+      // The kernel's buffers fill; Node keeps the rest.
+      await waitFor(() => accepted.writableLength > 0 && accepted.bytesWritten > 0, 3000, "the socket to stall");
+      closeConnection(accepted);
+      await waitFor(() => accepted.destroyed, 3000, "the stalled connection to be dropped");
+    } finally {
+      client.destroy();
+      accepted.destroy();
+      server.close();
+    }
+  });
+
+  it("without a send time-out, closeConnection() waits for the last byte (as Python's blocking sendall())", async () => {
+    const { server, accepted, client } = await stalledPair();
+    try {
+      accepted.write(Buffer.alloc(8 * 1024 * 1024, 0x62));
+      await waitFor(() => accepted.writableLength > 0, 3000, "the socket to stall");
+      closeConnection(accepted);
+      await new Promise((r) => setTimeout(r, 800));
+      expect(accepted.destroyed).to.equal(false);
+      // The peer reads everything: the connection then closes by itself.
+      let got = 0;
+      client.on("data", (c: Buffer) => (got += c.length));
+      client.resume();
+      await waitFor(() => accepted.destroyed, 5000, "the close after the last byte");
+      await waitFor(() => got === 8 * 1024 * 1024, 5000, "every byte");
+    } finally {
+      client.destroy();
+      accepted.destroy();
+      server.close();
+    }
   });
 });
