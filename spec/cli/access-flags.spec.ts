@@ -281,7 +281,8 @@ describe("http.server command line: access, TLS and uploads", function () {
         const browser = path.join(site.dir, "fake-browser");
         fs.writeFileSync(browser, `#!/bin/sh\necho "$@" >> '${record}'\n`, { mode: 0o755 });
         const cli = await startCli(["0", "-b", HOST, "--open"], site.dir, { BROWSER: browser, DISPLAY: "", WAYLAND_DISPLAY: "" });
-        await waitFor(() => fs.existsSync(record), 10000, "the fake browser to run");
+        // The shell creates the file before `echo` writes to it: wait for the whole line.
+        await waitFor(() => fs.existsSync(record) && fs.readFileSync(record, "utf8").endsWith("\n"), 10000, "the fake browser to run");
         expect(fs.readFileSync(record, "utf8")).to.equal(`http://${HOST}:${cli.port}/\n`);
         await stop(cli);
       } finally {

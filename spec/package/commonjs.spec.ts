@@ -56,8 +56,13 @@ describe("package: a CommonJS project requires the packed package", function () 
     fs.mkdirSync(installed, { recursive: true });
     const untar = await run("tar", ["-xzf", tarball, "-C", installed, "--strip-components=1"]);
     expect(untar.code, untar.stderr).to.equal(0);
-    // The one runtime dependency, as npm would install it beside the package.
-    fs.symlinkSync(path.join(ROOT, "node_modules", "mime-db"), path.join(modules, "mime-db"));
+    // The runtime dependencies, as npm would install them beside the package
+    // (each finds its own dependencies from where it really lies).
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+    for (const name of Object.keys(manifest.dependencies ?? {})) {
+      fs.mkdirSync(path.dirname(path.join(modules, name)), { recursive: true });
+      fs.symlinkSync(path.join(ROOT, "node_modules", name), path.join(modules, name));
+    }
     const project = path.join(tmp.dir, "project");
     fs.writeFileSync(path.join(project, "hello.txt"), "hello from a CommonJS project\n");
     fs.writeFileSync(path.join(project, "main.cjs"), PROGRAM);
