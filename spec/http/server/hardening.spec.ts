@@ -391,6 +391,9 @@ describe("Hardening (real sockets)", function () {
       { name: "space before the colon of Transfer-Encoding", request: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n` },
       { name: "a bad header line before Content-Length", request: `POST /a HTTP/1.1\r\n${H}X-A : 1\r\nContent-Length: 5\r\n\r\nabcde` },
       { name: "a header line without a colon before Content-Length", request: `POST /a HTTP/1.1\r\n${H}Junk\r\nContent-Length: 5\r\n\r\nabcde` },
+      { name: "CR CR LF (a blank line to Python) before Content-Length", request: `POST /a HTTP/1.1\r\n${H}X: a\r\r\nContent-Length: 5\r\n\r\nabcde` },
+      { name: "a line starting with CR before Content-Length", request: `POST /a HTTP/1.1\r\n${H}\rContent-Length: 5\r\n\r\nabcde` },
+      { name: "Content-Length folded into the request line (first header line a continuation)", request: `POST /a HTTP/1.1\r\n Content-Length: 5\r\n${H}\r\nabcde` },
     ];
 
     let run: Logged<ThreadingHTTPServer>;
