@@ -486,10 +486,9 @@ const UPPER_F = 70;
  * one `indexOf` for each kind of line break (remembered across lines, so a
  * block that uses only `\n` is not rescanned for `\r`), and a character loop
  * only over header names.
- */
-/**
- * Read headers into `names`/`values`, and into `defects` the name of each
- * reason a line was dropped that leaves no trace in the headers: a
+ *
+ * Into `defects` goes the name of each reason a line was dropped that
+ * leaves no trace in the headers: a
  * non-header line or a bare CR that ended the block before its blank line
  * (`MissingHeaderBodySeparatorDefect`), a first line that continues nothing
  * (`FirstHeaderLineIsContinuationDefect`).
