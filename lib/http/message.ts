@@ -477,6 +477,7 @@ pythonNames(HTTPMessage);
 const SPACE = 32;
 const TAB = 9;
 const COLON = 58;
+const LF = 10;
 const UPPER_F = 70;
 
 /**
@@ -485,9 +486,15 @@ const UPPER_F = 70;
  * one `indexOf` for each kind of line break (remembered across lines, so a
  * block that uses only `\n` is not rescanned for `\r`), and a character loop
  * only over header names.
+ *
+ * Into `defects` goes the name of each reason a line was dropped that
+ * leaves no trace in the headers: a
+ * non-header line or a bare CR that ended the block before its blank line
+ * (`MissingHeaderBodySeparatorDefect`), a first line that continues nothing
+ * (`FirstHeaderLineIsContinuationDefect`).
  */
-/** Read headers into `names`/`values`; false when a non-header line ended the block early. */
-function scanHeaders(text: string, start: number, end: number, names: string[], values: string[]): boolean {
+function scanHeaders(text: string, start: number, end: number, names: string[], values: string[], defects: string[]): void {
+  const firstName = names.length;
   let pos = start;
   let nextLF = -1;
   let nextCR = -1;
@@ -512,11 +519,21 @@ function scanHeaders(text: string, start: number, end: number, names: string[], 
       lineEnd = nextLF;
       next = nextLF + 1;
     }
-    if (lineEnd === pos) return true; // the empty line that ends the block
+    if (lineEnd === pos) {
+      // The empty line that ends the block. A line reader (splitting at LF
+      // only) sees the same end only when it is a whole line of its own;
+      // one made by a bare CR ("X: a\r\r\n", "\rY: b") drops the lines
+      // that follow it, which the reader took for headers.
+      if (text.charCodeAt(next - 1) !== LF || (pos !== start && text.charCodeAt(pos - 1) !== LF)) {
+        defects.push("MissingHeaderBodySeparatorDefect");
+      }
+      return;
+    }
 
     const first = text.charCodeAt(pos);
     if (first === SPACE || first === TAB) {
       if (valueStart >= 0) values[values.length - 1] = text.slice(valueStart, lineEnd);
+      else if (names.length === firstName) defects.push("FirstHeaderLineIsContinuationDefect");
       pos = next;
       continue;
     }
@@ -530,7 +547,10 @@ function scanHeaders(text: string, start: number, end: number, names: string[], 
       const code = text.charCodeAt(colon);
       if (code === COLON || code < 0x21 || code > 0x7e) break;
     }
-    if (colon === lineEnd || text.charCodeAt(colon) !== COLON) return false; // not a header line
+    if (colon === lineEnd || text.charCodeAt(colon) !== COLON) {
+      defects.push("MissingHeaderBodySeparatorDefect"); // not a header line
+      return;
+    }
     if (colon === pos) {
       valueStart = -1; // empty name: skipped
       pos = next;
@@ -547,7 +567,6 @@ function scanHeaders(text: string, start: number, end: number, names: string[], 
     valueStart = v;
     pos = next;
   }
-  return true;
 }
 
 /**
@@ -568,9 +587,7 @@ export function parseHeaderBlock<T extends HTTPMessage = HTTPMessage>(
 ): T {
   const message = new MessageClass();
   const { names, values } = storageOf(message);
-  if (!scanHeaders(text, Math.max(0, start), Math.min(end, text.length), names, values)) {
-    message.defects.push("MissingHeaderBodySeparatorDefect");
-  }
+  scanHeaders(text, Math.max(0, start), Math.min(end, text.length), names, values, message.defects);
   return message;
 }
 

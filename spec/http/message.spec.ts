@@ -215,6 +215,26 @@ describe("http/message", () => {
     });
   });
 
+  describe("defects: lines dropped without a trace in the parsed headers", () => {
+    const cases: Array<[string, string, string[]]> = [
+      ["a clean CRLF block", "A: 1\r\nB: 2\r\n\r\n", []],
+      ["a clean LF block", "A: 1\nB: 2\n\n", []],
+      ["a block followed by text (parseHeaders ignores it)", "A: 1\r\n\r\nB: 2\r\n", []],
+      ["a bare CR line break", "A: 1\rB: 2\r\n\r\n", []],
+      ["CR CR LF ends the block early", "A: 1\r\r\nContent-Length: 5\r\n\r\n", ["MissingHeaderBodySeparatorDefect"]],
+      ["a line that starts with CR ends the block early", "A: 1\r\n\rContent-Length: 5\r\n\r\n", ["MissingHeaderBodySeparatorDefect"]],
+      ["LF CR ends the block early", "A: 1\n\rContent-Length: 5\n\n", ["MissingHeaderBodySeparatorDefect"]],
+      ["the first line is a continuation", " Content-Length: 5\r\nA: 1\r\n\r\n", ["FirstHeaderLineIsContinuationDefect"]],
+      ["the first line after a From envelope is a continuation", "From me\r\n\tContent-Length: 5\r\n\r\n", ["FirstHeaderLineIsContinuationDefect"]],
+      ["a continuation of an ordinary header", "A: 1\r\n b\r\n\r\n", []],
+    ];
+    for (const [title, block, defects] of cases) {
+      it(`${title}: ${defects.length === 0 ? "no defect" : defects.join(", ")}`, () => {
+        expect(parseHeaders(block).defects).to.deep.equal(defects);
+      });
+    }
+  });
+
   describe("parseHeaderBlock / parseHeaderLines", () => {
     it("parses a range of a larger string without the request line", () => {
       const head = "GET / HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\nBODY: no\r\n";

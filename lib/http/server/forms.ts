@@ -17,6 +17,7 @@ import { finished, pipeline } from "node:stream/promises";
 import { Busboy, type BusboyFileStream, type BusboyInstance } from "@fastify/busboy";
 import type { HTTPMessage } from "../message.js";
 import type { BufferedReader } from "../../socketserver/streams.js";
+import { bodyLength } from "./engine/request-parse.js";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -189,16 +190,15 @@ class ByteCounter extends Transform {
  * The body's length from `Content-Length`. The engine has already refused
  * a malformed one, and one with `Transfer-Encoding` (400) before the handler ran.
  */
-function bodyLength(headers: HTTPMessage): number {
-  const value = headers.get("Content-Length");
-  if (value === undefined) {
+function formBodyLength(headers: HTTPMessage): number {
+  const length = bodyLength(headers.getAll("Content-Length"));
+  if (length === null) {
     if (headers.get("Transfer-Encoding") !== undefined) {
       throw new FormError(411, "a form body needs a Content-Length (chunked bodies are not read)");
     }
     return 0;
   }
-  const length = Number(value.trim());
-  if (!Number.isSafeInteger(length) || length < 0) throw new FormError(400, "Bad Content-Length");
+  if (length === undefined || !Number.isSafeInteger(length)) throw new FormError(400, "Bad Content-Length");
   return length;
 }
 
@@ -246,7 +246,7 @@ export async function parseForm(handler: FormSource, options: FormOptions = {}):
   if (!FORM_TYPES.has(type)) {
     throw new FormError(415, `expected application/x-www-form-urlencoded or multipart/form-data, got ${type}`);
   }
-  const length = bodyLength(headers);
+  const length = formBodyLength(headers);
   // A second call would wait for bytes that belong to the next request.
   if (bodiesRead.has(headers)) throw new Error("parseForm(): this request's body has been read already");
   bodiesRead.add(headers);

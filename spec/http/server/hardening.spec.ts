@@ -358,6 +358,12 @@ describe("Hardening (real sockets)", function () {
       { name: "400-digit Content-Length", request: `POST /a HTTP/1.1\r\n${H}Content-Length: ${"9".repeat(400)}\r\n\r\nabcde`, status: 200, second: false, body: "POST /a body=0\n" },
       { name: "Content-Length with leading zeros and spaces", request: `POST /a HTTP/1.1\r\n${H}Content-Length:  005 \r\n\r\nabcde`, status: 200, second: true, body: "POST /a body=5\n" },
       { name: "obs-fold in an ordinary header: kept raw, as Python does", request: `GET /headers HTTP/1.1\r\n${H}X-Fold: a\r\n b\r\n\r\n`, status: 200, second: true, body: /\["X-Fold","a\\r\\n b"\]/ },
+      { name: "Content-Length folded onto a continuation line", request: `POST /a HTTP/1.1\r\n${H}Content-Length:\r\n 5\r\n\r\nabcde`, status: 400, second: false },
+      { name: "Content-Length followed by a blank continuation line", request: `POST /a HTTP/1.1\r\n${H}Content-Length: 5\r\n \r\n\r\nabcde`, status: 400, second: false },
+      { name: "Content-Length with a trailing NBSP", request: `POST /a HTTP/1.1\r\n${H}Content-Length: 5\xa0\r\n\r\nabcde`, status: 400, second: false },
+      { name: "Content-Length with a leading vertical tab", request: `POST /a HTTP/1.1\r\n${H}Content-Length: \x0b5\r\n\r\nabcde`, status: 400, second: false },
+      { name: "Content-Length with a trailing form feed", request: `POST /a HTTP/1.1\r\n${H}Content-Length: 5\x0c\r\n\r\nabcde`, status: 400, second: false },
+      { name: "Content-Length with tabs around it (OWS)", request: `POST /a HTTP/1.1\r\n${H}Content-Length:\t5\t\r\n\r\nabcde`, status: 200, second: true, body: "POST /a body=5\n" },
       { name: "obs-fold continuing Content-Length", request: `POST /a HTTP/1.1\r\n${H}Content-Length: 5\r\n 0\r\n\r\nabcde`, status: 400, second: false },
       { name: "bare LF line ends (accepted, as Python does)", request: `POST /a HTTP/1.1\n${H.replace("\r", "")}Content-Length: 5\n\nabcde`, status: 200, second: true, body: "POST /a body=5\n" },
       {
@@ -391,6 +397,9 @@ describe("Hardening (real sockets)", function () {
       { name: "space before the colon of Transfer-Encoding", request: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n` },
       { name: "a bad header line before Content-Length", request: `POST /a HTTP/1.1\r\n${H}X-A : 1\r\nContent-Length: 5\r\n\r\nabcde` },
       { name: "a header line without a colon before Content-Length", request: `POST /a HTTP/1.1\r\n${H}Junk\r\nContent-Length: 5\r\n\r\nabcde` },
+      { name: "CR CR LF (a blank line to Python) before Content-Length", request: `POST /a HTTP/1.1\r\n${H}X: a\r\r\nContent-Length: 5\r\n\r\nabcde` },
+      { name: "a line starting with CR before Content-Length", request: `POST /a HTTP/1.1\r\n${H}\rContent-Length: 5\r\n\r\nabcde` },
+      { name: "Content-Length folded into the request line (first header line a continuation)", request: `POST /a HTTP/1.1\r\n Content-Length: 5\r\n${H}\r\nabcde` },
     ];
 
     let run: Logged<ThreadingHTTPServer>;

@@ -18,6 +18,7 @@ import type { Duplex, Readable, Writable } from "node:stream";
 import { pythonNames } from "../../../python-names.js";
 import { decodeBase64Lenient, pyRepr, pySplit } from "../../../py/index.js";
 import { BrokenPipeError, SocketTimeoutError, drained } from "../../../socketserver/streams.js";
+import { bodyLength } from "../engine/request-parse.js";
 import type { BodySource } from "../files/body-sources.js";
 import { insideRoot, isInside, statOrNull } from "../files/file-checks.js";
 import { SimpleHTTPRequestHandler } from "../files/simple-handler.js";
@@ -28,7 +29,6 @@ import { parseScriptHead, type ScriptHead } from "./script-head.js";
 import { hasDotName, urlCollapsePath } from "./url-collapse.js";
 
 const POSIX = process.platform !== "win32";
-const DIGITS = /^[0-9]+$/;
 /** Standard-error text logged as one line at most. */
 const STDERR_LINE_LIMIT = 8 * 1024;
 
@@ -502,8 +502,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
    * (`bodyTimeout`, or a deadline for the whole body) calls `onTimeout`.
    */
   async #pumpBody(stdin: Writable, touch: () => void, onTimeout: (err: SocketTimeoutError) => void): Promise<void> {
-    const header = this.headers.get("Content-Length")?.trim() ?? "";
-    let left = DIGITS.test(header) ? Number(header) : 0;
+    let left = bodyLength(this.headers.getAll("Content-Length")) ?? 0;
     try {
       while (left > 0 && !stdin.destroyed) {
         const chunk = this.rfile.readBuffered(left);

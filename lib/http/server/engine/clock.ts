@@ -121,12 +121,17 @@ export class HeadWatch {
     this.#mark = this.#rfile.consumed;
     this.#phase = betweenRequests && this.#rfile.buffered === 0 ? "idle" : "head";
     const limit = this.#phase === "idle" ? idleLimit : headLimit;
-    if (limit === null || limit === undefined || !(limit >= 0)) {
+    let deadline: number;
+    if (isLimit(limit)) deadline = HEAD_SWEEP.deadlineAfter(limit);
+    // No idle limit: wait without end for the next request, but watch for
+    // its first byte, from which the head limit applies.
+    else if (this.#phase === "idle" && isLimit(headLimit)) deadline = Infinity;
+    else {
       this.#armed = false;
       return;
     }
     HEAD_SWEEP.start();
-    this.deadline = HEAD_SWEEP.deadlineAfter(limit);
+    this.deadline = deadline;
     this.#armed = true;
     this.#listed ??= HEAD_SWEEP.watched.add(this);
   }
@@ -176,7 +181,7 @@ export class HeadWatch {
   #startHead(): void {
     this.#phase = "head";
     const limit = this.#headLimit;
-    if (limit === null || limit === undefined || !(limit >= 0)) {
+    if (!isLimit(limit)) {
       this.#armed = false;
       return;
     }
@@ -196,4 +201,9 @@ export class HeadWatch {
     const seconds = (this.#phase === "idle" ? this.#idleLimit : this.#headLimit) ?? 0;
     rfile.interrupt(new HeadTimeoutError(this.#phase, seconds));
   }
+}
+
+/** Whether `limit` is a time limit in seconds (`null` and anything not a number from 0 up mean none). */
+function isLimit(limit: number | null | undefined): limit is number {
+  return limit !== null && limit !== undefined && limit >= 0;
 }

@@ -487,6 +487,8 @@ export class HTTPConnection implements RequestFlags {
    * was sent yet (a deviation: Python drops the connection without a word).
    */
   #fail(err: unknown): void {
+    // `undefined` would pass for success further on: report it as an error.
+    if (err === undefined) err = new Error("the request handler threw undefined");
     const h = this.#h;
     const state = this.state;
     h.closeConnection = true;

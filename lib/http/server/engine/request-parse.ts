@@ -11,8 +11,11 @@ import { pyRepr, pySplit } from "../../../py/index.js";
 import type { BaseHTTPRequestHandler } from "../base-handler.js";
 import { type HeaderLimit, parseVersion, stripLineEnd } from "./request-head.js";
 
-/** A valid `Content-Length` value: decimal digits only (RFC 9110, section 8.6). */
-const CONTENT_LENGTH = /^[0-9]+$/;
+/**
+ * A valid `Content-Length` value: decimal digits only (RFC 9110, section
+ * 8.6), with optional whitespace (SP and HTAB, nothing else) around them.
+ */
+const CONTENT_LENGTH = /^[ \t]*([0-9]+)[ \t]*$/;
 
 /** What the parse tells the connection beyond the handler's attributes. */
 export interface RequestFlags {
@@ -138,12 +141,17 @@ function checkFraming(h: BaseHTTPRequestHandler, conn: RequestFlags): boolean {
 /**
  * The body length the `Content-Length` headers give: `null` without one,
  * `undefined` when they are not one plain decimal number (negative,
- * hexadecimal, or repeated with different values).
+ * hexadecimal, folded, surrounded by anything but spaces and tabs, or
+ * repeated with different values). Every reader of `Content-Length` goes
+ * through this one function.
  */
 export function bodyLength(values: readonly string[] | undefined): number | null | undefined {
   if (values === undefined || values.length === 0) return null;
-  const first = values[0]!.trim();
-  if (!CONTENT_LENGTH.test(first) || values.some((v) => v.trim() !== first)) return undefined;
+  const first = CONTENT_LENGTH.exec(values[0]!)?.[1];
+  if (first === undefined) return undefined;
+  for (let i = 1; i < values.length; i++) {
+    if (CONTENT_LENGTH.exec(values[i]!)?.[1] !== first) return undefined;
+  }
   return Number(first);
 }
 
@@ -151,6 +159,6 @@ export function bodyLength(values: readonly string[] | undefined): number | null
 export function announcesBody(h: BaseHTTPRequestHandler): boolean {
   const headers = h.headers;
   if (headers.length === 0) return false;
-  const length = headers.get("Content-Length");
-  return (length !== undefined && length.trim() !== "0") || headers.get("Transfer-Encoding") !== undefined;
+  const length = headers.getAll("Content-Length");
+  return (length !== undefined && bodyLength(length) !== 0) || headers.get("Transfer-Encoding") !== undefined;
 }

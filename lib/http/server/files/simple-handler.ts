@@ -672,11 +672,10 @@ function translate(directory: string, path: string): string {
   let p = unquote(stripQuery(path));
   const trailingSlash = p.endsWith("/");
   p = normpath(p);
-  let out = directory;
-  for (const word of p.split("/")) {
-    if (word === "" || word === "." || word === "..") continue;
-    out = joinPath(out, word);
-  }
+  // Collected and joined once (joining one by one rescans the growing
+  // string: quadratic in the number of components).
+  const words = p.split("/").filter((word) => word !== "" && word !== "." && word !== "..");
+  let out = words.length === 0 ? directory : joinPath(directory, words.join("/"));
   if (trailingSlash) out += "/";
   return out;
 }

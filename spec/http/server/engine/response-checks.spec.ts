@@ -11,7 +11,7 @@ import { BaseHTTPRequestHandler, HeaderInjectionError } from "../../../../lib/ht
 import { ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js";
 import { HTTPStatus } from "../../../../lib/http/status.js";
 import { parseResponses } from "../../../../lib/http/server/testing.js";
-import { connect, exchange, readUntil } from "../../../helpers.js";
+import { connect, exchange, readUntil, waitFor } from "../../../helpers.js";
 import { serve, socketless } from "../helpers.js";
 
 /** A handler for single-method checks: its request line is set, its log is silent. */
@@ -191,5 +191,35 @@ describe("Response checks (real sockets and socketless)", () => {
         await run.close();
       }
     });
+  });
+
+  describe("a handler that throws or rejects with undefined", () => {
+    const shapes: Array<[string, () => void | Promise<void>]> = [
+      ["throw undefined", () => {
+        throw undefined;
+      }],
+      ["Promise.reject(undefined)", () => Promise.reject(undefined)],
+    ];
+    for (const [title, body] of shapes) {
+      it(`${title}: a 500, and handleError() gets an Error that says so`, async () => {
+        class ThrowsNothing extends BaseHTTPRequestHandler {
+          do_GET(): void | Promise<void> {
+            return body();
+          }
+          override logMessage(): void {}
+        }
+        const run = await serve(ThreadingHTTPServer, ThrowsNothing);
+        try {
+          const raw = (await exchange(run.port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")).toString("latin1");
+          expect(raw).to.match(/^HTTP\/1\.0 500 /);
+          await waitFor(() => run.handled.length > 0, 1000, "handleError() to be called");
+          expect(run.handled).to.have.length(1);
+          expect(run.handled[0]).to.be.instanceOf(Error);
+          expect((run.handled[0] as Error).message).to.equal("the request handler threw undefined");
+        } finally {
+          await run.close();
+        }
+      });
+    }
   });
 });

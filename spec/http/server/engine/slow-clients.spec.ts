@@ -144,6 +144,8 @@ interface Phase {
   send: string | Buffer;
   /** Wait for this much of an answer before stalling (a kept-alive exchange first). */
   awaitFirst?: string;
+  /** Sent once, after the first answer is in ({@link awaitFirst}); the clock of {@link after} starts here. */
+  then?: string;
   /** Then sent one byte every 100 ms, over and over: each byte is progress. */
   drip?: string;
   /** The client never reads what it is sent. */
@@ -165,6 +167,7 @@ const phases: Phase[] = [
   { phase: "header lines of a kept-alive connection's next request, dripped", limit: "headerTimeout", send: "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n", awaitFirst: "ok\n", drip: "GET /next HTTP/1.1\r\nX: ", status: 408, log: /code 408/, after: LIMIT },
   { phase: "body, part sent then silence", limit: "bodyTimeout", send: "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789", log: /Request timed out: TimeoutError\('timed out'\)/, after: LIMIT },
   { phase: "body, dripped", limit: "requestTimeout", send: "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", drip: "b", log: /Request timed out: TimeoutError\('timed out'\)/, after: TOTAL },
+  { phase: "a kept-alive connection's next request line, part sent then silence (no idle limit)", limit: "headerTimeout", settings: { keepAliveTimeout: null }, send: "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n", awaitFirst: "ok\n", then: "GET /", status: 408, log: /code 408/, after: LIMIT },
   { phase: "unread body being dropped, silence", limit: "headerTimeout", send: "GET /ok HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789", log: /Unread request body did not arrive within 0.5 seconds/, after: LIMIT },
   { phase: "waiting for the next request (kept alive)", limit: "keepAliveTimeout", send: "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n", awaitFirst: "ok\n", log: /Closing idle connection after 0.5 seconds/, after: LIMIT },
   { phase: "response not read", limit: "sendTimeout", send: "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", neverReads: true, log: /Request timed out: TimeoutError\('timed out'\)/, after: LIMIT },
@@ -254,6 +257,7 @@ describe("Slow clients, phase by phase (table)", function () {
           await waitFor(() => Buffer.concat(chunks).toString("latin1").endsWith(want), 3000, "the first answer");
         }
         const began = Date.now();
+        if (row.then) attacker.write(row.then);
         if (row.drip) {
           const drip = Buffer.from(row.drip, "latin1");
           let i = 0;

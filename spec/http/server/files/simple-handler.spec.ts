@@ -450,6 +450,28 @@ describe("SimpleHTTPRequestHandler", function () {
       const rel = await idleHandler(SimpleHTTPRequestHandler, { directory: "foo" });
       expect(rel.translatePath("/filename")).to.equal("foo/filename");
     });
+
+    it("takes time linear in the number of path components (a 32k-component path in well under 100 ms of CPU)", async () => {
+      const h = await idleHandler(SimpleHTTPRequestHandler, { directory: "/srv" });
+      /** The least CPU time (ms) of three runs of translatePath on `n` components, each path new to the cache. */
+      const cpuFor = (n: number): number => {
+        let best = Infinity;
+        for (let run = 0; run < 3; run++) {
+          const target = `/${run}${n}/` + "a/".repeat(n);
+          const start = process.cpuUsage();
+          const out = h.translatePath(target);
+          const used = process.cpuUsage(start);
+          expect(out).to.equal(`/srv/${run}${n}/` + "a/".repeat(n));
+          best = Math.min(best, (used.user + used.system) / 1000);
+        }
+        return best;
+      };
+      cpuFor(1000); // warm up
+      const half = cpuFor(16350);
+      const full = cpuFor(32700);
+      expect(full, "CPU ms for 32700 components").to.be.below(25);
+      expect(full, `CPU ms for 32700 components against ${half} for 16350`).to.be.below(3 * half + 5);
+    });
   });
 
   describe("directory listings", () => {
