@@ -20,6 +20,8 @@ import { AF_INET, AF_INET6, ForkingMixIn, isForkedWorker, type RequestHandlerCla
 import { BaseHTTPRequestHandler } from "../http/server/base-handler.js";
 import { HTTPServer, ThreadingHTTPServer, ThreadingHTTPSServer, type HTTPSOptions } from "../http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../http/server/files/simple-handler.js";
+import type { LogFormat } from "../http/server/access-log.js";
+import { DEFAULT_CHARSET, DEFAULT_SPA_PAGE, applyContentOptions, parseCharset, parseLogFormat, parseSpaPage } from "./content-options.js";
 
 /** The program name shown in usage lines and error messages. */
 export const PROG = "http.server";
@@ -61,6 +63,12 @@ export interface CommandLineOptions {
   followSymlinks: boolean;
   /** `--workers`: number of worker processes; 1 serves from this process. */
   workers: number;
+  /** `--charset`: charset named for text files that name none (default `utf-8`); `null` for `--charset none`. */
+  charset: string | null;
+  /** `--spa[=FILE]`: the page client-side routes fall back to, or `null`. */
+  spa: string | null;
+  /** `--log-format`: `python` (default), `combined` or `json`. */
+  logFormat: LogFormat;
 }
 
 /**
@@ -77,8 +85,8 @@ export class ArgumentError extends Error {
 /** The outcome of {@link parseCommandLine}: options to run with, or a request for help. */
 export type ParseResult = { help: true } | { help: false; options: CommandLineOptions };
 
-/** What an option does with its arguments. */
-type Kind = "help" | "flag" | "value" | "header";
+/** What an option does with its arguments (`optional`: a value only in the `--opt=VALUE` form). */
+type Kind = "help" | "flag" | "value" | "header" | "optional";
 
 /** One option of the command line, as argparse would declare it. */
 interface OptionSpec {
@@ -178,6 +186,30 @@ const OPTION_SPECS: readonly OptionSpec[] = [
     help: "handle connections in N worker processes (default: 1, this process alone)",
     ours: true,
   },
+  {
+    flags: ["--charset"],
+    kind: "value",
+    dest: "charset",
+    metavar: "NAME",
+    help: "name this charset in the Content-Type of text, JavaScript, JSON, XML and SVG files that name none (default: utf-8; none: send the types as Python does)",
+    ours: true,
+  },
+  {
+    flags: ["--spa"],
+    kind: "optional",
+    dest: "spa",
+    metavar: "FILE",
+    help: "single-page app: answer browser requests for missing paths without a file extension with FILE (--spa=FILE, default: index.html)",
+    ours: true,
+  },
+  {
+    flags: ["--log-format"],
+    kind: "value",
+    dest: "logFormat",
+    metavar: "FORMAT",
+    help: "log each request as python (default), combined (as nginx and Apache, with the real body bytes and the seconds taken) or json (one object per line)",
+    ours: true,
+  },
 ];
 
 /** The positional argument. */
@@ -189,6 +221,15 @@ const OURS_TITLE = "additions (not in Python's http.server)";
 const NEGATIVE_NUMBER = /^-\d+$|^-\d*\.\d+$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE_CHARS = /[\r\n\0]/;
+
+/** Check an option's value with `check`, whose error message becomes argparse's `argument --opt: ...`. */
+function ourValue<T>(spec: OptionSpec, value: string, check: (value: string) => T): T {
+  try {
+    return check(value);
+  } catch (err) {
+    throw new ArgumentError(`argument ${actionName(spec)}: ${(err as Error).message}`);
+  }
+}
 
 /** argparse's name for an option in messages: `-b/--bind`. */
 function actionName(spec: OptionSpec): string {
@@ -269,6 +310,9 @@ export function defaultOptions(cwd: string = process.cwd()): CommandLineOptions 
     hideDotfiles: false,
     followSymlinks: false,
     workers: 1,
+    charset: DEFAULT_CHARSET,
+    spa: null,
+    logFormat: "python",
   };
 }
 
@@ -357,6 +401,11 @@ export function parseCommandLine(argv: readonly string[], settings: ParseSetting
       continue;
     }
 
+    if (spec.kind === "optional") {
+      opts.spa = ourValue(spec, explicit ?? DEFAULT_SPA_PAGE, parseSpaPage);
+      continue;
+    }
+
     // Options that take no argument.
     if (spec.kind === "help" || spec.kind === "flag") {
       if (explicit !== null) {
@@ -421,6 +470,12 @@ export function parseCommandLine(argv: readonly string[], settings: ParseSetting
           throw new ArgumentError(`argument --cache-control: invalid header value ${pyRepr(value)}: it contains CR, LF or NUL`);
         }
         opts.cacheControl = value;
+        break;
+      case "charset":
+        opts.charset = ourValue(spec, value, parseCharset);
+        break;
+      case "logFormat":
+        opts.logFormat = ourValue(spec, value, parseLogFormat);
         break;
       case "directory":
         directory = value;
@@ -549,6 +604,7 @@ function wrap(text: string, width: number): string[] {
 
 function usagePart(spec: OptionSpec): string {
   const flag = spec.flags[0]!;
+  if (spec.kind === "optional") return `[${flag}[=${spec.metavar}]]`;
   return spec.metavar ? `[${flag} ${spec.metavar}]` : `[${flag}]`;
 }
 
@@ -593,6 +649,7 @@ export function formatUsage(columns = 80): string {
 
 function invocation(spec: OptionSpec): string {
   const flags = spec.flags.join(", ");
+  if (spec.kind === "optional") return `${flags}[=${spec.metavar}]`;
   return spec.metavar ? `${flags} ${spec.metavar}` : flags;
 }
 
@@ -947,7 +1004,7 @@ async function handlerClassFor(options: CommandLineOptions): Promise<RequestHand
   if (options.precompressed) proto.precompressed = true;
   if (options.hideDotfiles) proto.hideDotfiles = true;
   if (options.followSymlinks) proto.followSymlinks = true;
-  return CommandLineHandler as unknown as RequestHandlerClass;
+  return applyContentOptions(CommandLineHandler, options) as unknown as RequestHandlerClass;
 }
 
 /**
