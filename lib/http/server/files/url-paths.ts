@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isUtf8 } from "node:buffer";
 import { decodeSurrogatePass, encodeSurrogatePass, hasLoneSurrogate } from "./surrogate-escape.js";
 
 const HEX = /^[0-9A-Fa-f]{2}$/;
@@ -37,8 +38,7 @@ function decodeReplacing(bytes: Buffer): string {
 }
 
 function decodePassing(bytes: Buffer): string | null {
-  // Only an ED lead byte can start an encoded surrogate.
-  return bytes.includes(0xed) ? decodeSurrogatePass(bytes) : bytes.toString("utf8");
+  return isUtf8(bytes) ? bytes.toString("utf8") : decodeSurrogatePass(bytes);
 }
 
 /** Decode the `%XX` runs of `text` with `decode`; `null` when `decode` gives up on one. */
