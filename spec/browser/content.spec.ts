@@ -11,19 +11,10 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
+import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
+
 import { tempDir } from "../helpers.js";
 import { serveCommandLine, type CommandLineRun } from "../cli/helpers.js";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** The browser globals the page functions use (the project compiles without the DOM library). */
 interface PageGlobals {

@@ -16,19 +16,10 @@ import { deflateSync } from "node:zlib";
 import { expect } from "chai";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
+import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
+
 import { ThreadingHTTPServer } from "../../lib/http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../../lib/http/server/files/simple-handler.js";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** The repository root, from dist/spec/browser/ (compiled) or spec/browser/. */
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));

@@ -34,6 +34,7 @@ import { SimpleHTTPRequestHandler } from "../../lib/http/server/files/simple-han
 import { AF_INET, AF_INET6 } from "../../lib/socketserver/address.js";
 import type { RequestHandlerClass } from "../../lib/socketserver/base-server.js";
 import { delay, within } from "../helpers.js";
+import { Collector, opts, parseError } from "./helpers.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The compiled bin, next to this compiled spec in dist/. */
@@ -41,34 +42,6 @@ const BIN = path.resolve(here, "../../lib/cli/cli-main.js");
 
 // ---------------------------------------------------------------------------
 // Small bounded helpers
-
-/** Collects what a TextSink receives. */
-class Collector {
-  text = "";
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
-
-/** Parse and return the options, failing the test on help or error. */
-function opts(argv: string[], cwd = "/srv"): CommandLineOptions {
-  const r = parseCommandLine(argv, { cwd });
-  if (r.help) throw new Error("unexpected help");
-  return r.options;
-}
-
-/** The ArgumentError message for argv. */
-function parseError(argv: string[]): string {
-  try {
-    parseCommandLine(argv, { cwd: "/srv" });
-  } catch (err) {
-    expect(err).to.be.instanceOf(ArgumentError);
-    expect((err as ArgumentError).exitCode).to.equal(2);
-    return (err as Error).message;
-  }
-  throw new Error(`no error for ${JSON.stringify(argv)}`);
-}
 
 function hasCommand(cmd: string, args: string[]): boolean {
   const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 10000 });

@@ -8,25 +8,9 @@ import * as path from "node:path";
 
 import { expect } from "chai";
 
-import { ArgumentError, formatHelp, parseCommandLine, type CommandLineOptions } from "../../lib/cli/cli.js";
+import { formatHelp } from "../../lib/cli/cli.js";
 import { run, tempDir } from "../helpers.js";
-import { serveCommandLine } from "./helpers.js";
-
-function opts(argv: string[]): CommandLineOptions {
-  const parsed = parseCommandLine(argv, { cwd: "/srv" });
-  if (parsed.help) throw new Error("unexpected help");
-  return parsed.options;
-}
-
-function parseError(argv: string[]): string {
-  try {
-    parseCommandLine(argv, { cwd: "/srv" });
-  } catch (err) {
-    expect(err).to.be.instanceOf(ArgumentError);
-    return (err as Error).message;
-  }
-  throw new Error("no error");
-}
+import { opts, parseError, serveCommandLine } from "./helpers.js";
 
 describe("http.server command line: content options", function () {
   this.timeout(30000);

@@ -3,7 +3,8 @@
  * that need its handler with real clients (and browsers): the server's
  * address, its log lines and a way to stop it.
  */
-import { main } from "../../lib/cli/cli.js";
+import { expect } from "chai";
+import { ArgumentError, main, parseCommandLine, type CommandLineOptions } from "../../lib/cli/cli.js";
 import { kLogLines } from "../../lib/http/server/base-handler.js";
 import type { HTTPServer } from "../../lib/http/server/http-server.js";
 import { delay, within } from "../helpers.js";
@@ -16,6 +17,25 @@ export class Collector {
     this.text += chunk;
     return true;
   }
+}
+
+/** Parse and return the options, failing the test on help or error. */
+export function opts(argv: string[], cwd = "/srv"): CommandLineOptions {
+  const r = parseCommandLine(argv, { cwd });
+  if (r.help) throw new Error("unexpected help");
+  return r.options;
+}
+
+/** The ArgumentError message for argv. */
+export function parseError(argv: string[]): string {
+  try {
+    parseCommandLine(argv, { cwd: "/srv" });
+  } catch (err) {
+    expect(err).to.be.instanceOf(ArgumentError);
+    expect((err as ArgumentError).exitCode).to.equal(2);
+    return (err as Error).message;
+  }
+  throw new Error(`no error for ${JSON.stringify(argv)}`);
 }
 
 /** A command line serving in this process. */
