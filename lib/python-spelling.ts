@@ -167,10 +167,10 @@ declare module "./http/server/files/simple-handler.js" {
     index_pages: SimpleHTTPRequestHandler["indexPages"];
     /** Python spelling of {@link SimpleHTTPRequestHandler.jsonListings}. */
     json_listings: SimpleHTTPRequestHandler["jsonListings"];
-    /** Python spelling of {@link SimpleHTTPRequestHandler.listingEtags}. */
-    listing_etags: SimpleHTTPRequestHandler["listingEtags"];
     /** Python spelling of {@link SimpleHTTPRequestHandler.listDirectory}. */
     list_directory(...args: Parameters<SimpleHTTPRequestHandler["listDirectory"]>): ReturnType<SimpleHTTPRequestHandler["listDirectory"]>;
+    /** Python spelling of {@link SimpleHTTPRequestHandler.listingEtags}. */
+    listing_etags: SimpleHTTPRequestHandler["listingEtags"];
     /** Python spelling of {@link SimpleHTTPRequestHandler.rangeRequests}. */
     range_requests: SimpleHTTPRequestHandler["rangeRequests"];
     /** Python spelling of {@link SimpleHTTPRequestHandler.sendExtraHeaders}. */
