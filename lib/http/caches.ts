@@ -19,7 +19,7 @@
  * | {@link httpDates} | IMF-fixdate strings, by whole second | 64 | none needed |
  * | {@link logDates} | the log-line time stamp of the current second | 1 | the next second replaces it |
  * | `compiledFormats` (`lib/py/caches.ts`) | compiled `%`-formats, by format text | 512 | none needed |
- * | {@link charsetTypes} | content types with a `charset` added (or not), by charset and type | 256 | none needed |
+ * | {@link charsetTypes} | a content type with a `charset` added (or not), by type, with the charset it was made for | 256 | another charset: made again |
  * | {@link translatedPaths} | `translatePath()` results, by folder, then by request path (up to {@link MAX_TRANSLATED_LENGTH} characters) | 64 folders x {@link MAX_TRANSLATED_PER_FOLDER} paths | none needed |
  * | {@link fileMetas} | a file's `ETag` and `Last-Modified` values, by path | 10,000 | size, mtime or coding differ: rebuilt |
  * | {@link folderListings} | rendered listing rows of a folder without symlinks, by path | 256 | device, inode, mtime or ctime differ: rebuilt; folders changed in the last 2.5 s are not cached |
@@ -89,8 +89,12 @@ export const httpDates = new BoundedCache<number, string>(64);
  */
 export const logDates = new BoundedCache<number, string>(1);
 
-/** `withCharset()` answers (`text-charset.ts`), by charset and content type: a server sends few types. */
-export const charsetTypes = new BoundedCache<string, string>(256);
+/**
+ * `withCharset()` answers (`text-charset.ts`) by content type, with the
+ * charset each was made for (checked on use): a server sends few types,
+ * and names one charset.
+ */
+export const charsetTypes = new BoundedCache<string, { readonly charset: string; readonly text: string }>(256);
 
 /** `translatePath()` results by folder (this bound), each a cache by request path. */
 export const translatedPaths = new BoundedCache<string, BoundedCache<string, string>>(64);

@@ -375,12 +375,13 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       const page = this.#appPage();
       if (page !== null) [path, st] = page;
     }
-    const charset = this.textCharset;
-    const ctype = charset === null ? this.guessType(path) : withCharset(this.guessType(path), charset);
+    let ctype = this.guessType(path);
     if (path.endsWith("/") || !st || !st.isFile() || !this.#mayServe(path, st)) {
       this.sendError(404, "File not found");
       return null;
     }
+    const charset = this.textCharset;
+    if (charset !== null) ctype = withCharset(ctype, charset);
     const variant = this.precompressed ? this.#chooseVariant(path, st) : { path, stat: st, encoding: null };
     return this.#sendFile(variant, ctype);
   }

@@ -41,12 +41,11 @@ export function isTextual(mediaType: string): boolean {
  * {@link isTextual}) and names no charset yet; otherwise `ctype` as it is.
  */
 export function withCharset(ctype: string, charset: string): string {
-  const key = charset + " " + ctype;
-  const known = charsetTypes.get(key);
-  if (known !== undefined) return known;
+  const known = charsetTypes.get(ctype);
+  if (known !== undefined && known.charset === charset) return known.text;
   const semi = ctype.indexOf(";");
   const mediaType = (semi === -1 ? ctype : ctype.slice(0, semi)).trim().toLowerCase();
   const named = semi !== -1 && /(?:^|;)\s*charset\s*=/i.test(ctype.slice(semi));
   const out = isTextual(mediaType) && !named ? `${ctype}; charset=${charset}` : ctype;
-  return charsetTypes.set(key, out);
+  return charsetTypes.set(ctype, { charset, text: out }).text;
 }
