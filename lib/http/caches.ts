@@ -27,7 +27,7 @@
  * | {@link insideVerdicts} | whether a path leads (through symlinks) inside the served folder, by path | 10,000 | device, inode or root differ: checked again |
  * | {@link userDatabaseIds} | `nobody`'s user and group ids, by user database file | 1 | never (as Python's `nobody_uid()`) |
  * | {@link sharedFileCache} | contents of small files, by path | 64 MiB, 2 MiB per file; least recently used out | a fresh `stat()` on every request; files changed in the last 2.5 s are not cached |
- * | {@link listingEtagsByBytes} | a listing's `ETag`, by its bytes | none: held weakly | freed with the bytes |
+ * | {@link listingEtagsByState} | the `ETag`s of a folder's HTML listing (dot-names shown, hidden), by the folder state of its cached rows | 256 | none needed: a changed folder has another state |
  * | {@link sharedListingBytes} | big listing bodies, by folder state or content | none: held weakly | freed with the last response sending them |
  *
  * Why three are different: the file cache is bounded by bytes, not by
@@ -165,8 +165,12 @@ export const folderListings = new BoundedCache<string, CachedListing>(256);
  */
 export const sharedListingBytes = new SharedBuffers();
 
-/** A listing's `ETag` by the (shared) bytes it was computed from, for as long as they live. */
-export const listingEtagsByBytes = new WeakMap<Buffer, string>();
+/**
+ * The `ETag`s of HTML listings made from cached rows, by the rows' folder
+ * state key ({@link CachedListing.key}): index 0 with dot-names shown,
+ * 1 with them hidden.
+ */
+export const listingEtagsByState = new BoundedCache<string, [string | undefined, string | undefined]>(256);
 
 /** A served folder's real path and when (`Date.now()`) it was resolved; resolved again after a second. */
 export const rootRealpaths = new BoundedCache<string, { readonly real: string | null; readonly at: number }>(100);

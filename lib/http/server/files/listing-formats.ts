@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import type { ListingRow } from "../../caches.js";
-import { listingEtagsByBytes } from "../../caches.js";
+import { listingEtagsByState } from "../../caches.js";
 import { parseEtagList, weakEtagMatch } from "./conditional.js";
 import { fsPath } from "./surrogate-escape.js";
 import { joinPath } from "./url-paths.js";
@@ -97,18 +97,27 @@ export function jsonListing(folder: string, rows: readonly ListingRow[], hideDot
   return Buffer.from(JSON.stringify(out), "utf8");
 }
 
+/** A weak `ETag` that is a digest of `bytes`, tagged `h` (HTML) or `j` (JSON). */
+export function digestEtag(bytes: Buffer | string, kind: "h" | "j"): string {
+  return `W/"${kind}-${createHash("sha1").update(bytes).digest("base64url").slice(0, 22)}"`;
+}
+
 /**
- * A weak `ETag` for a listing made of `bytes`: a digest of them, so it
- * changes exactly when the listing does. Remembered for as long as the
- * same (shared) bytes live.
+ * The weak `ETag` of an HTML listing whose entries are `items`: made from
+ * the folder state `stateKey` of cached rows (the entries are a function
+ * of it), once per state, so a listing served again costs a lookup; a
+ * digest of `items` when the rows are not cached (`stateKey` null).
  */
-export function listingEtag(bytes: Buffer, kind: "html" | "json"): string {
-  const known = listingEtagsByBytes.get(bytes);
-  if (known !== undefined) return known;
-  const digest = createHash("sha1").update(bytes).digest("base64url").slice(0, 22);
-  const etag = `W/"${kind === "json" ? "j" : "h"}-${digest}"`;
-  listingEtagsByBytes.set(bytes, etag);
-  return etag;
+export function htmlListingEtag(items: Buffer, stateKey: string | null, hideDotfiles: boolean): string {
+  if (stateKey === null) return digestEtag(items, "h");
+  const slot = hideDotfiles ? 1 : 0;
+  const known = listingEtagsByState.get(stateKey);
+  const etag = known?.[slot];
+  if (etag !== undefined) return etag;
+  const fresh = digestEtag(`${slot}:${stateKey}`, "h");
+  const entry = known ?? listingEtagsByState.set(stateKey, [undefined, undefined]);
+  entry[slot] = fresh;
+  return fresh;
 }
 
 /** Does `If-None-Match` (when sent) match `etag`, by weak comparison (RFC 9110 13.1.2)? */

@@ -36,7 +36,7 @@ import { withCharset } from "./text-charset.js";
 import { contentRange, makeBoundary, multipartByteranges, parseRange, unsatisfiedRange } from "./ranges.js";
 import { joinPath, normpath, quote, stripQuery, type SplitURL, unquote, unquotePath, urlsplit, urlunsplit } from "./url-paths.js";
 import { decodeSurrogateEscape, encodeSurrogateEscape, fsPath, hasLoneSurrogate } from "./surrogate-escape.js";
-import { jsonListing, listingEtag, noneMatchHits, prefersJson } from "./listing-formats.js";
+import { digestEtag, htmlListingEtag, jsonListing, noneMatchHits, prefersJson } from "./listing-formats.js";
 import { isAppRoute } from "./spa-fallback.js";
 
 /** Options of the {@link SimpleHTTPRequestHandler} constructor (Python's keyword arguments). */
@@ -601,7 +601,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
     if (this.jsonListings && prefersJson(this.headers.get("Accept"))) {
       const body = jsonListing(path, listing.rows, this.hideDotfiles);
-      return this.#sendListing(body, "application/json", listingEtag(body, "json"));
+      return this.#sendListing(body, "application/json", digestEtag(body, "j"));
     }
     const displaypath = htmlEscape(unquotePath(stripQuery(this.path)), false);
     const title = `Directory listing for ${displaypath}`;
@@ -622,7 +622,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const head = this.path.includes("%") && hasLoneSurrogate(displaypath) ? encodeText(text) : Buffer.from(text, "utf8");
     const items = listingItems(listing.rows, listing.key, this.hideDotfiles);
     if (this.listingEtags || this.jsonListings) {
-      return this.#sendListing([head, items, LISTING_TAIL], "text/html; charset=utf-8", this.listingEtags ? listingEtag(items, "html") : null);
+      return this.#sendListing([head, items, LISTING_TAIL], "text/html; charset=utf-8", this.listingEtags ? htmlListingEtag(items, listing.key, this.hideDotfiles) : null);
     }
     const length = head.length + items.length + LISTING_TAIL.length;
     this.sendResponse(200);

@@ -11,7 +11,7 @@ import { expect } from "chai";
 
 import { ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../../../../lib/http/server/files/simple-handler.js";
-import { prefersJson } from "../../../../lib/http/server/files/listing-formats.js";
+import { htmlListingEtag, prefersJson } from "../../../../lib/http/server/files/listing-formats.js";
 import { acceptsHtml, hasExtension } from "../../../../lib/http/server/files/spa-fallback.js";
 import { withCharset } from "../../../../lib/http/server/files/text-charset.js";
 import { HOST, run, tempDir } from "../../../helpers.js";
@@ -172,6 +172,16 @@ describe("SimpleHTTPRequestHandler content extras", function () {
       } finally {
         fs.rmSync(path.join(site.dir, "list", "new.txt"));
       }
+    });
+
+    it("htmlListingEtag(): one tag per folder state and dot-name setting; a digest of the entries without a state", () => {
+      const items = Buffer.from("<li>x</li>\n");
+      const a = htmlListingEtag(items, "rows:1:2:3:4:/srv", false);
+      expect(htmlListingEtag(Buffer.from("other"), "rows:1:2:3:4:/srv", false)).to.equal(a);
+      expect(htmlListingEtag(items, "rows:1:2:3:4:/srv", true)).to.not.equal(a);
+      expect(htmlListingEtag(items, "rows:1:2:9:4:/srv", false)).to.not.equal(a);
+      expect(htmlListingEtag(items, null, false)).to.equal(htmlListingEtag(Buffer.from("<li>x</li>\n"), null, true));
+      expect(htmlListingEtag(items, null, false)).to.not.equal(htmlListingEtag(Buffer.from("<li>y</li>\n"), null, false));
     });
 
     it("prefersJson(): JSON only when application/json outranks text/html", () => {
