@@ -27,6 +27,9 @@ export interface ListingEntry {
   href: string;
 }
 
+/** A quick first test: an `Accept` value that does not mention JSON prefers HTML. */
+const MENTIONS_JSON = /json/i;
+
 /** The quality given to `type` (`a/b`) by the most specific matching range of a parsed `Accept`. */
 function quality(ranges: ReadonlyArray<{ type: string; q: number }>, type: string): number {
   const slash = type.indexOf("/");
@@ -50,7 +53,7 @@ function quality(ranges: ReadonlyArray<{ type: string; q: number }>, type: strin
  * alone gets HTML, as a browser does.
  */
 export function prefersJson(accept: string | undefined): boolean {
-  if (accept === undefined || !accept.toLowerCase().includes("json")) return false;
+  if (accept === undefined || !MENTIONS_JSON.test(accept)) return false;
   const ranges = accept.split(",").map((part) => {
     const [type, ...params] = part.split(";");
     const qParam = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith("q="));
