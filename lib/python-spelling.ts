@@ -169,8 +169,12 @@ declare module "./http/server/files/simple-handler.js" {
     hide_dotfiles: SimpleHTTPRequestHandler["hideDotfiles"];
     /** Python spelling of {@link SimpleHTTPRequestHandler.indexPages}. */
     index_pages: SimpleHTTPRequestHandler["indexPages"];
+    /** Python spelling of {@link SimpleHTTPRequestHandler.jsonListings}. */
+    json_listings: SimpleHTTPRequestHandler["jsonListings"];
     /** Python spelling of {@link SimpleHTTPRequestHandler.listDirectory}. */
     list_directory(...args: Parameters<SimpleHTTPRequestHandler["listDirectory"]>): ReturnType<SimpleHTTPRequestHandler["listDirectory"]>;
+    /** Python spelling of {@link SimpleHTTPRequestHandler.listingEtags}. */
+    listing_etags: SimpleHTTPRequestHandler["listingEtags"];
     /** Python spelling of {@link SimpleHTTPRequestHandler.listingExtraHtml}. */
     listing_extra_html: SimpleHTTPRequestHandler["listingExtraHtml"];
     /** Python spelling of {@link SimpleHTTPRequestHandler.rangeRequests}. */
@@ -181,6 +185,10 @@ declare module "./http/server/files/simple-handler.js" {
     send_head(...args: Parameters<SimpleHTTPRequestHandler["sendHead"]>): ReturnType<SimpleHTTPRequestHandler["sendHead"]>;
     /** Python spelling of {@link SimpleHTTPRequestHandler.serverVersion}. */
     server_version: SimpleHTTPRequestHandler["serverVersion"];
+    /** Python spelling of {@link SimpleHTTPRequestHandler.spaFallback}. */
+    spa_fallback: SimpleHTTPRequestHandler["spaFallback"];
+    /** Python spelling of {@link SimpleHTTPRequestHandler.textCharset}. */
+    text_charset: SimpleHTTPRequestHandler["textCharset"];
     /** Python spelling of {@link SimpleHTTPRequestHandler.translatePath}. */
     translate_path(...args: Parameters<SimpleHTTPRequestHandler["translatePath"]>): ReturnType<SimpleHTTPRequestHandler["translatePath"]>;
   }

@@ -33,6 +33,8 @@ import {
   type AccessOptions,
 } from "./access-flags.js";
 import { defaultOpener, type Opener } from "./open-browser.js";
+import type { LogFormat } from "../http/server/access-log.js";
+import { DEFAULT_CHARSET, DEFAULT_SPA_PAGE, applyContentOptions, parseCharset, parseLogFormat, parseSpaPage } from "./content-options.js";
 
 /** The program name shown in usage lines and error messages. */
 export const PROG = "http.server";
@@ -74,6 +76,12 @@ export interface CommandLineOptions extends AccessOptions {
   followSymlinks: boolean;
   /** `--workers`: number of worker processes; 1 serves from this process. */
   workers: number;
+  /** `--charset`: charset named for text files that name none (default `utf-8`); `null` for `--charset none`. */
+  charset: string | null;
+  /** `--spa [FILE]`: the page client-side routes fall back to, or `null`. */
+  spa: string | null;
+  /** `--log-format`: `python` (default), `combined` or `json`. */
+  logFormat: LogFormat;
 }
 
 /**
@@ -90,7 +98,7 @@ export class ArgumentError extends Error {
 /** The outcome of {@link parseCommandLine}: options to run with, or a request for help. */
 export type ParseResult = { help: true } | { help: false; options: CommandLineOptions };
 
-/** What an option does with its arguments. */
+/** What an option does with its arguments (`optional`: a value if one follows, as argparse's `nargs="?"`, but never a port number). */
 type Kind = "help" | "flag" | "value" | "header" | "optional";
 
 /** One option of the command line, as argparse would declare it. */
@@ -226,7 +234,7 @@ const OPTION_SPECS: readonly OptionSpec[] = [
     flags: ["--token"],
     kind: "optional",
     dest: "token",
-    metavar: "[TOKEN]",
+    metavar: "TOKEN",
     help: "require a secret token (a random one unless given), carried by the printed URL (?token=...), a cookie it sets, or 'Authorization: Bearer TOKEN'",
     ours: true,
   },
@@ -266,6 +274,30 @@ const OPTION_SPECS: readonly OptionSpec[] = [
     help: "print a QR code of the address other machines on the network can use",
     ours: true,
   },
+  {
+    flags: ["--charset"],
+    kind: "value",
+    dest: "charset",
+    metavar: "NAME",
+    help: "name this charset in the Content-Type of text, JavaScript, JSON, XML and SVG files that name none (default: utf-8; none: send the types as Python does)",
+    ours: true,
+  },
+  {
+    flags: ["--spa"],
+    kind: "optional",
+    dest: "spa",
+    metavar: "FILE",
+    help: "single-page app: answer browser requests for missing paths without a file extension with FILE (default: index.html)",
+    ours: true,
+  },
+  {
+    flags: ["--log-format"],
+    kind: "value",
+    dest: "logFormat",
+    metavar: "FORMAT",
+    help: "log each request as python (default), combined (as nginx and Apache, with the real body bytes and the seconds taken) or json (one object per line)",
+    ours: true,
+  },
 ];
 
 /** The positional argument. */
@@ -277,6 +309,15 @@ const OURS_TITLE = "additions (not in Python's http.server)";
 const NEGATIVE_NUMBER = /^-\d+$|^-\d*\.\d+$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE_CHARS = /[\r\n\0]/;
+
+/** Check an option's value with `check`, whose error message becomes argparse's `argument --opt: ...`. */
+function ourValue<T>(spec: OptionSpec, value: string, check: (value: string) => T): T {
+  try {
+    return check(value);
+  } catch (err) {
+    throw new ArgumentError(`argument ${actionName(spec)}: ${(err as Error).message}`);
+  }
+}
 
 /** argparse's name for an option in messages: `-b/--bind`. */
 function actionName(spec: OptionSpec): string {
@@ -358,6 +399,9 @@ export function defaultOptions(cwd: string = process.cwd()): CommandLineOptions 
     followSymlinks: false,
     workers: 1,
     ...defaultAccessOptions(),
+    charset: DEFAULT_CHARSET,
+    spa: null,
+    logFormat: "python",
   };
 }
 
@@ -515,6 +559,15 @@ export function parseCommandLine(argv: readonly string[], settings: ParseSetting
         }
         opts.cacheControl = value;
         break;
+      case "charset":
+        opts.charset = ourValue(spec, value, parseCharset);
+        break;
+      case "logFormat":
+        opts.logFormat = ourValue(spec, value, parseLogFormat);
+        break;
+      case "spa":
+        opts.spa = ourValue(spec, value === "" && explicit === null ? DEFAULT_SPA_PAGE : value, parseSpaPage);
+        break;
       case "directory":
         directory = value;
         break;
@@ -655,6 +708,7 @@ function wrap(text: string, width: number): string[] {
 
 function usagePart(spec: OptionSpec): string {
   const flag = spec.flags[0]!;
+  if (spec.kind === "optional") return `[${flag} [${spec.metavar}]]`;
   return spec.metavar ? `[${flag} ${spec.metavar}]` : `[${flag}]`;
 }
 
@@ -699,6 +753,7 @@ export function formatUsage(columns = 80): string {
 
 function invocation(spec: OptionSpec): string {
   const flags = spec.flags.join(", ");
+  if (spec.kind === "optional") return `${flags} [${spec.metavar}]`;
   return spec.metavar ? `${flags} ${spec.metavar}` : flags;
 }
 
@@ -1062,7 +1117,7 @@ async function handlerClassFor(options: CommandLineOptions): Promise<RequestHand
   if (options.precompressed) proto.precompressed = true;
   if (options.hideDotfiles) proto.hideDotfiles = true;
   if (options.followSymlinks) proto.followSymlinks = true;
-  return await withAccessOptions(CommandLineHandler, options);
+  return await withAccessOptions(applyContentOptions(CommandLineHandler, options), options);
 }
 
 /**

@@ -19,6 +19,7 @@
  * | {@link httpDates} | IMF-fixdate strings, by whole second | 64 | none needed |
  * | {@link logDates} | the log-line time stamp of the current second | 1 | the next second replaces it |
  * | `compiledFormats` (`lib/py/caches.ts`) | compiled `%`-formats, by format text | 512 | none needed |
+ * | {@link charsetTypes} | a content type with a `charset` added (or not), by type, with the charset it was made for | 256 | another charset: made again |
  * | {@link translatedPaths} | `translatePath()` results, by folder, then by request path (up to {@link MAX_TRANSLATED_LENGTH} characters) | 64 folders x {@link MAX_TRANSLATED_PER_FOLDER} paths | none needed |
  * | {@link fileMetas} | a file's `ETag` and `Last-Modified` values, by path | 10,000 | size, mtime or coding differ: rebuilt |
  * | {@link folderListings} | rendered listing rows of a folder without symlinks, by path | 256 | device, inode, mtime or ctime differ: rebuilt; folders changed in the last 2.5 s are not cached |
@@ -26,6 +27,7 @@
  * | {@link insideVerdicts} | whether a path leads (through symlinks) inside the served folder, by path | 10,000 | device, inode or root differ: checked again |
  * | {@link userDatabaseIds} | `nobody`'s user and group ids, by user database file | 1 | never (as Python's `nobody_uid()`) |
  * | {@link sharedFileCache} | contents of small files, by path | 64 MiB, 2 MiB per file; least recently used out | a fresh `stat()` on every request; files changed in the last 2.5 s are not cached |
+ * | {@link listingEtagsByState} | the `ETag`s of a folder's HTML listing (dot-names shown, hidden), by the folder state of its cached rows | 256 | none needed: a changed folder has another state |
  * | {@link sharedListingBytes} | big listing bodies, by folder state or content | none: held weakly | freed with the last response sending them |
  * | {@link smallListingBytes} | listing bodies under 64 KiB of cached rows, by folder state | 256 | never stale: a changed folder has a new key |
  *
@@ -88,6 +90,13 @@ export const httpDates = new BoundedCache<number, string>(64);
  */
 export const logDates = new BoundedCache<number, string>(1);
 
+/**
+ * `withCharset()` answers (`text-charset.ts`) by content type, with the
+ * charset each was made for (checked on use): a server sends few types,
+ * and names one charset.
+ */
+export const charsetTypes = new BoundedCache<string, { readonly charset: string; readonly text: string }>(256);
+
 /** `translatePath()` results by folder (this bound), each a cache by request path. */
 export const translatedPaths = new BoundedCache<string, BoundedCache<string, string>>(64);
 /** The bound of each per-folder cache in {@link translatedPaths}. */
@@ -114,8 +123,14 @@ export const fileMetas = new BoundedCache<string, FileMeta>(10000);
 
 /** One row of a folder listing, ready to render. */
 export interface ListingRow {
+  /** The entry's name (a byte that is not UTF-8 as a lone surrogate, as Python's `os.listdir()` gives it). */
+  readonly name: string;
+  /** The link to the entry, as the `<li>` line has it. */
+  readonly href: string;
   /** The `<li>` line, as Python writes it. */
   readonly html: string;
+  /** The name holds bytes that are not UTF-8: the line is encoded with Python's `surrogateescape`. */
+  readonly escaped: boolean;
   /** The name starts with a dot. */
   readonly dot: boolean;
   /** A symlink whose target lies outside the folder served (only computed when asked for). */
@@ -158,6 +173,13 @@ export const sharedListingBytes = new SharedBuffers();
  * rendered and encoded every time. At most 256 x 64 KiB.
  */
 export const smallListingBytes = new BoundedCache<string, Buffer>(256);
+
+/**
+ * The `ETag`s of HTML listings made from cached rows, by the rows' folder
+ * state key ({@link CachedListing.key}): index 0 with dot-names shown,
+ * 1 with them hidden.
+ */
+export const listingEtagsByState = new BoundedCache<string, [string | undefined, string | undefined]>(256);
 
 /** A served folder's real path and when (`Date.now()`) it was resolved; resolved again after a second. */
 export const rootRealpaths = new BoundedCache<string, { readonly real: string | null; readonly at: number }>(100);

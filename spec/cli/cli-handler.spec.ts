@@ -12,15 +12,7 @@ import { expect } from "chai";
 import { main } from "../../lib/cli/cli.js";
 import type { HTTPServer } from "../../lib/http/server/http-server.js";
 import { delay, within } from "../helpers.js";
-
-/** Collects what a TextSink receives. */
-class Collector {
-  text = "";
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
+import { Collector } from "./cli-helpers.js";
 
 /** GET `url` on a new connection (`Connection: close`): status and body. */
 function get(url: string): Promise<{ status: number; body: string }> {

@@ -4,7 +4,9 @@
  * handler for unit tests of single methods, and CPython's test handler.
  * Raw clients, bounded waits and child processes are in `spec/helpers.ts`.
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
 import { Duplex } from "node:stream";
 
@@ -14,7 +16,7 @@ import { HTTPStatus } from "../../../lib/http/status.js";
 import { runHandler } from "../../../lib/socketserver/request-handlers.js";
 import type { RequestHandlerClass } from "../../../lib/socketserver/base-server.js";
 import { BufferedReader, BytesWriter, type Bytes } from "../../../lib/socketserver/streams.js";
-import { HOST, within } from "../../helpers.js";
+import { HOST, connect, delay, within } from "../../helpers.js";
 
 /** A running server and how to reach and stop it. */
 export interface Running<S extends HTTPServer> {
@@ -209,4 +211,44 @@ export class CPythonServerTestHandler extends BaseHTTPRequestHandler {
   do_HEAD(): void {
     py(this).send_error(Number(this.path.slice(1)));
   }
+}
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** `python3 -m http.server` serving `dir` on a free loopback port, and how to stop it. */
+export async function pythonHttpServer(dir: string | Buffer): Promise<{ port: number; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const python = spawn("python3", ["-m", "http.server", String(port), "--bind", HOST, "--directory", dir as string], {
+    stdio: ["ignore", "ignore", "ignore"],
+  });
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    try {
+      const sock = await connect(port);
+      sock.destroy();
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        python.kill("SIGKILL");
+        throw new Error("python3 -m http.server did not start");
+      }
+      await delay(50);
+    }
+  }
+  return {
+    port,
+    async stop() {
+      if (python.exitCode !== null || python.signalCode !== null) return;
+      const exited = new Promise((resolve) => python.once("exit", resolve));
+      python.kill("SIGTERM");
+      await within(exited, 5000, "python3 to exit");
+    },
+  };
 }

@@ -7,11 +7,16 @@
  */
 import * as fs from "node:fs";
 import { insideVerdicts, rootRealpaths } from "../../caches.js";
+import { decodeSurrogateEscape, fsPath } from "./surrogate-escape.js";
 
-/** `fs.statSync(path)`, or `null` when there is nothing there (or it cannot be looked at). */
+/**
+ * `fs.statSync(path)`, or `null` when there is nothing there (or it cannot
+ * be looked at). A name byte that is not UTF-8 is a lone surrogate in
+ * `path` (see `surrogate-escape.ts`).
+ */
 export function statOrNull(path: string): fs.Stats | null {
   try {
-    return fs.statSync(path, { throwIfNoEntry: false }) ?? null;
+    return fs.statSync(fsPath(path), { throwIfNoEntry: false }) ?? null;
   } catch {
     return null; // ENOTDIR, EACCES, a NUL byte in the name, ...
   }
@@ -20,7 +25,9 @@ export function statOrNull(path: string): fs.Stats | null {
 /** The real path of `path` (symlinks resolved), or `null` when it cannot be resolved. */
 export function realpathOrNull(path: string): string | null {
   try {
-    return fs.realpathSync.native(path);
+    const p = fsPath(path);
+    if (typeof p === "string") return fs.realpathSync.native(p);
+    return decodeSurrogateEscape(fs.realpathSync.native(p, { encoding: "buffer" }));
   } catch {
     return null;
   }

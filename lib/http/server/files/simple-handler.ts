@@ -34,8 +34,12 @@ import {
 } from "../../caches.js";
 import { DEFAULT_EXTENSIONS_MAP, guessType } from "./mimetypes.js";
 import { classExtensionsMap, setClassExtensionsMap } from "./extensions-map.js";
+import { withCharset } from "./text-charset.js";
 import { contentRange, makeBoundary, multipartByteranges, parseRange, unsatisfiedRange } from "./ranges.js";
-import { joinPath, normpath, quote, stripQuery, type SplitURL, unquote, urlsplit, urlunsplit } from "./url-paths.js";
+import { joinPath, normpath, quote, stripQuery, type SplitURL, unquote, unquotePath, urlsplit, urlunsplit } from "./url-paths.js";
+import { decodeSurrogateEscape, encodeSurrogateEscape, fsPath, hasLoneSurrogate } from "./surrogate-escape.js";
+import { digestEtag, htmlListingEtag, jsonListing, noneMatchHits, prefersJson } from "./listing-formats.js";
+import { isAppRoute } from "./spa-fallback.js";
 
 /** Options of the {@link SimpleHTTPRequestHandler} constructor (Python's keyword arguments). */
 export interface SimpleHandlerOptions {
@@ -66,20 +70,23 @@ const LISTING_SETTLE_MS = 2500;
  * a `root`, each symlink's row tells whether it leads outside that folder.
  */
 function listingRows(path: string, root: string | null): { rows: readonly ListingRow[]; key: string | null } {
-  const st = fs.statSync(path);
+  const fp = fsPath(path);
+  const st = fs.statSync(fp);
   const cached = folderListings.get(path);
   if (cached && cached.dev === st.dev && cached.ino === st.ino && cached.mtimeMs === st.mtimeMs && cached.ctimeMs === st.ctimeMs) {
     return cached;
   }
-  const entries = readdirInDiskOrder(path);
+  const entries = readdirInDiskOrder(fp);
   // Sort by the lower-cased name, computed once per entry. The sort is
   // stable, so names that lower-case alike keep the folder's own order, as
-  // with Python's os.listdir().
-  const keyed = entries.map((e) => ({ e, key: e.name.toLowerCase() }));
+  // with Python's os.listdir(). Names that are not UTF-8 (Node shows them
+  // with U+FFFD) are read again as bytes, as Python decodes them.
+  const keyed = entries.some((e) => e.name.includes("\uFFFD"))
+    ? entriesAsBytes(fp)
+    : entries.map((e) => ({ e, name: e.name, key: e.name.toLowerCase(), escaped: false }));
   keyed.sort((a, b) => (a.key === b.key ? 0 : compareCodePoints(a.key, b.key)));
   let links = false;
-  const rows = keyed.map(({ e }): ListingRow => {
-    const name = e.name;
+  const rows = keyed.map(({ e, name, escaped }): ListingRow => {
     // The entry's type comes with the listing; only a symlink needs a stat()
     // to learn whether it leads to a folder (a vanished or broken one is
     // listed as a plain name, as Python does).
@@ -91,7 +98,9 @@ function listingRows(path: string, root: string | null): { rows: readonly Listin
     const displayname = isLink ? name + "@" : linkname;
     // A broken link leads nowhere: listed, as Python does.
     const outside = root !== null && target !== null && !insideRoot(root, joinPath(path, name), target);
-    return { html: `<li><a href="${quote(linkname)}">${htmlEscape(displayname, false)}</a></li>`, dot: name.startsWith("."), outside };
+    const href = quote(linkname);
+    const html = `<li><a href="${href}">${htmlEscape(displayname, false)}</a></li>`;
+    return { name, href, html, escaped, dot: name.startsWith("."), outside };
   });
   // A symlink's target can change without the folder changing: such
   // listings are built afresh every time (so `outside` is never cached).
@@ -116,8 +125,14 @@ function listingItems(rows: readonly ListingRow[], rowsKey: string | null, hideD
   const known = key === null ? undefined : (smallListingBytes.get(key) ?? sharedListingBytes.get(key));
   if (known !== undefined) return known;
   let html = "";
-  for (const row of rows) if (!(hideDotfiles && row.dot) && !row.outside) html += row.html + "\n";
-  const bytes = Buffer.from(html, "utf8");
+  let escaped = false;
+  for (const row of rows) {
+    if (!(hideDotfiles && row.dot) && !row.outside) {
+      html += row.html + "\n";
+      if (row.escaped) escaped = true;
+    }
+  }
+  const bytes = escaped ? encodeText(html) : Buffer.from(html, "utf8");
   if (key === null) return sharedListingBytes.intern(bytes);
   return bytes.length < sharedListingBytes.minSize ? smallListingBytes.set(key, bytes) : sharedListingBytes.set(key, bytes);
 }
@@ -125,14 +140,43 @@ function listingItems(rows: readonly ListingRow[], rowsKey: string | null, hideD
 const LISTING_TAIL = Buffer.from("</ul>\n<hr>\n</body>\n</html>\n", "utf8");
 
 /**
+ * Text to bytes as Python writes a page that shows file names: UTF-8, a
+ * name byte that is not UTF-8 (a lone surrogate) as that raw byte.
+ */
+function encodeText(text: string): Buffer {
+  return encodeSurrogateEscape(text) ?? Buffer.from(text, "utf8");
+}
+
+/** A folder entry, its name as Python's `os.listdir()` gives it, and its sort key. */
+interface NamedEntry {
+  e: { isSymbolicLink(): boolean; isDirectory(): boolean };
+  name: string;
+  key: string;
+  /** The name holds bytes that are not UTF-8. */
+  escaped: boolean;
+}
+
+/** The entries of a folder with names read as bytes and decoded as Python does (see `surrogate-escape.ts`). */
+function entriesAsBytes(path: string | Buffer): NamedEntry[] {
+  return readdirInDiskOrder(path, "buffer").map((e) => {
+    const name = decodeSurrogateEscape(e.name);
+    return { e, name, key: name.toLowerCase(), escaped: name !== e.name.toString("utf8") };
+  });
+}
+
+/**
  * The entries of a folder in the order the file system gives them, like
  * Python's `os.listdir()` (`fs.readdirSync()` sorts them by bytes first).
  */
-function readdirInDiskOrder(path: string): fs.Dirent[] {
-  const dir = fs.opendirSync(path, { bufferSize: 256 });
-  const entries: fs.Dirent[] = [];
+function readdirInDiskOrder(path: string | Buffer): fs.Dirent[];
+function readdirInDiskOrder(path: string | Buffer, encoding: "buffer"): fs.Dirent<Buffer>[];
+function readdirInDiskOrder(path: string | Buffer, encoding?: "buffer"): Array<fs.Dirent | fs.Dirent<Buffer>> {
+  // Node reads the entry names as bytes with `encoding: "buffer"`, which its typings do not list.
+  const options = encoding === undefined ? { bufferSize: 256 } : ({ bufferSize: 256, encoding } as unknown as fs.OpenDirOptions);
+  const dir = fs.opendirSync(path, options);
+  const entries: Array<fs.Dirent | fs.Dirent<Buffer>> = [];
   try {
-    for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) entries.push(entry);
+    for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) entries.push(entry as fs.Dirent | fs.Dirent<Buffer>);
   } finally {
     dir.closeSync();
   }
@@ -224,6 +268,36 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * list (an upload form, for example), or `null` for Python's page as it is.
    */
   declare listingExtraHtml: string | null;
+  /**
+   * A character set named in the `Content-Type` of text files (`text/*`,
+   * JavaScript, JSON, XML, SVG) whose type names none, for example
+   * `"utf-8"` (`text/plain` becomes `text/plain; charset=utf-8`); `null`
+   * (the default, as Python) sends the types as they are. The command line
+   * sets `"utf-8"`.
+   */
+  declare textCharset: string | null;
+  /**
+   * Answer folder listings in JSON to clients that prefer it to HTML (see
+   * `listing-formats.ts` for the rule), with `Vary: Accept` on every
+   * listing. Off by default (Python sends HTML to everyone); the command
+   * line turns it on.
+   */
+  declare jsonListings: boolean;
+  /**
+   * Send a weak `ETag` with folder listings (a digest of the listing) and
+   * answer a matching `If-None-Match` with 304. Off by default, so the
+   * listing's headers are Python's; the command line turns it on.
+   */
+  declare listingEtags: boolean;
+  /**
+   * For a single-page app: a file, by its path under {@link directory}
+   * (`"index.html"`), sent with 200 for a GET or HEAD of a path that does
+   * not exist, whose last segment has no extension, from a client whose
+   * `Accept` lists `text/html` (a browser loading a client-side route).
+   * Missing assets (`/app.js`) and other clients still get 404. `null`
+   * (the default): no fallback.
+   */
+  declare spaFallback: string | null;
 
   /**
    * @param request - the connection.
@@ -319,13 +393,31 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         return this.listDirectory(path);
       }
     }
-    const ctype = this.guessType(path);
+    if (st === null && this.spaFallback !== null) {
+      const page = this.#appPage();
+      if (page !== null) [path, st] = page;
+    }
+    let ctype = this.guessType(path);
     if (path.endsWith("/") || !st || !st.isFile() || !this.#mayServe(path, st)) {
       this.sendError(404, "File not found");
       return null;
     }
+    const charset = this.textCharset;
+    if (charset !== null) ctype = withCharset(ctype, charset);
     const variant = this.precompressed ? this.#chooseVariant(path, st) : { path, stat: st, encoding: null };
     return this.#sendFile(variant, ctype);
+  }
+
+  /**
+   * The page of {@link spaFallback} and its `stat()`, when this request for
+   * a missing path is a client-side route of the app (see `spa-fallback.ts`)
+   * and the page is a file that may be served; else `null`.
+   */
+  #appPage(): [string, fs.Stats] | null {
+    if (!isAppRoute(this.command, this.path, this.headers.get("Accept"))) return null;
+    const path = this.translatePath("/" + quote(this.spaFallback!));
+    const st = statOrNull(path);
+    return st?.isFile() && !path.endsWith("/") && this.#mayServe(path, st) ? [path, st] : null;
   }
 
   /** Refuse dotfiles (when hidden) and symlinks leading out of the folder (unless allowed). */
@@ -369,7 +461,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     let handle: fsp.FileHandle | null = null;
     try {
       const openedAt = Date.now();
-      handle = await fsp.open(variant.path, "r");
+      handle = await fsp.open(fsPath(variant.path), "r");
       st = await handle.stat();
       if (cache && cache.accepts(st.size)) {
         data = await handle.readFile();
@@ -529,7 +621,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       this.sendError(404, "No permission to list directory");
       return null;
     }
-    const displaypath = htmlEscape(unquote(stripQuery(this.path)), false);
+    if (this.jsonListings && prefersJson(this.headers.get("Accept"))) {
+      const body = jsonListing(path, listing.rows, this.hideDotfiles);
+      return this.#sendListing(body, "application/json", digestEtag(body, "j"));
+    }
+    const displaypath = htmlEscape(unquotePath(stripQuery(this.path)), false);
     const title = `Directory listing for ${displaypath}`;
     const lines = [
       "<!DOCTYPE HTML>",
@@ -544,8 +640,13 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     if (this.listingExtraHtml !== null) lines.splice(7, 0, this.listingExtraHtml);
     // Python's page in three parts: this request's head, the entries
     // (shared with every response sending the same ones) and the tail.
-    const head = Buffer.from(lines.join("\n"), "utf8");
+    // A name byte that is not UTF-8 goes out raw, as Python writes it.
+    const text = lines.join("\n");
+    const head = this.path.includes("%") && hasLoneSurrogate(displaypath) ? encodeText(text) : Buffer.from(text, "utf8");
     const items = listingItems(listing.rows, listing.key, this.hideDotfiles);
+    if (this.listingEtags || this.jsonListings) {
+      return this.#sendListing([head, items, LISTING_TAIL], "text/html; charset=utf-8", this.listingEtags ? htmlListingEtag(items, listing.key, this.hideDotfiles) : null);
+    }
     const length = head.length + items.length + LISTING_TAIL.length;
     this.sendResponse(200);
     this.sendHeader("Content-type", "text/html; charset=utf-8");
@@ -553,6 +654,35 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.sendExtraHeaders();
     this.endHeaders();
     return new BytesSource([head, items, LISTING_TAIL]);
+  }
+
+  /**
+   * Send a listing with the extras of {@link listingEtags} and
+   * {@link jsonListings}: its `ETag` (and a 304 for a matching
+   * `If-None-Match`), and `Vary: Accept` when its form depends on the
+   * client's `Accept`.
+   */
+  #sendListing(body: Buffer | Buffer[], ctype: string, etag: string | null): BytesSource | null {
+    const validated = etag !== null && this.listingEtags;
+    if (validated && noneMatchHits(this.headers.get("If-None-Match"), etag)) {
+      this.sendResponse(304);
+      this.sendHeader("ETag", etag);
+      if (this.jsonListings) this.sendHeader("Vary", "Accept");
+      this.sendExtraHeaders();
+      this.endHeaders();
+      return null;
+    }
+    const parts = Array.isArray(body) ? body : [body];
+    let length = 0;
+    for (const part of parts) length += part.length;
+    this.sendResponse(200);
+    this.sendHeader("Content-type", ctype);
+    this.sendHeader("Content-Length", String(length));
+    if (validated) this.sendHeader("ETag", etag);
+    if (this.jsonListings) this.sendHeader("Vary", "Accept");
+    this.sendExtraHeaders();
+    this.endHeaders();
+    return new BytesSource(parts);
   }
 
   /**
@@ -643,6 +773,10 @@ SimpleHTTPRequestHandler.prototype.cors = false;
 SimpleHTTPRequestHandler.prototype.cacheControl = null;
 SimpleHTTPRequestHandler.prototype.extraResponseHeaders = Object.freeze([]);
 SimpleHTTPRequestHandler.prototype.fileCache = sharedFileCache;
+SimpleHTTPRequestHandler.prototype.textCharset = null;
+SimpleHTTPRequestHandler.prototype.jsonListings = false;
+SimpleHTTPRequestHandler.prototype.listingEtags = false;
+SimpleHTTPRequestHandler.prototype.spaFallback = null;
 SimpleHTTPRequestHandler.prototype.listingExtraHtml = null;
 Object.defineProperty(SimpleHTTPRequestHandler, "extensionsMap", {
   configurable: true,
@@ -669,7 +803,7 @@ function afterClosing<T>(source: BodySource, next: () => T | Promise<T>): Promis
 
 /** Python's `translate_path()`: the request path, unquoted and normalised, under `directory`. */
 function translate(directory: string, path: string): string {
-  let p = unquote(stripQuery(path));
+  let p = unquotePath(stripQuery(path));
   const trailingSlash = p.endsWith("/");
   p = normpath(p);
   // Collected and joined once (joining one by one rescans the growing

@@ -6,6 +6,9 @@
  * @module
  */
 
+import { isUtf8 } from "node:buffer";
+import { decodeSurrogatePass, encodeSurrogatePass, hasLoneSurrogate } from "./surrogate-escape.js";
+
 const HEX = /^[0-9A-Fa-f]{2}$/;
 
 /**
@@ -15,6 +18,31 @@ const HEX = /^[0-9A-Fa-f]{2}$/;
  */
 export function unquote(text: string): string {
   if (!text.includes("%")) return text;
+  return unquoteWith(text, decodeReplacing)!;
+}
+
+/**
+ * Python's `unquote(text, errors="surrogatepass")` as its file handler uses
+ * it: like {@link unquote}, but an escaped surrogate (`%ED%B3%BF`, how
+ * listings link to a name byte that is not UTF-8) decodes to that lone
+ * surrogate; when any escape run is not UTF-8 otherwise, the whole text is
+ * decoded by {@link unquote} instead, as Python falls back.
+ */
+export function unquotePath(text: string): string {
+  if (!text.includes("%")) return text;
+  return unquoteWith(text, decodePassing) ?? unquoteWith(text, decodeReplacing)!;
+}
+
+function decodeReplacing(bytes: Buffer): string {
+  return bytes.toString("utf8");
+}
+
+function decodePassing(bytes: Buffer): string | null {
+  return isUtf8(bytes) ? bytes.toString("utf8") : decodeSurrogatePass(bytes);
+}
+
+/** Decode the `%XX` runs of `text` with `decode`; `null` when `decode` gives up on one. */
+function unquoteWith(text: string, decode: (bytes: Buffer) => string | null): string | null {
   let out = "";
   let i = 0;
   while (i < text.length) {
@@ -35,7 +63,9 @@ export function unquote(text: string): string {
       out += "%";
       i = at + 1;
     } else {
-      out += Buffer.from(bytes).toString("utf8");
+      const decoded = decode(Buffer.from(bytes));
+      if (decoded === null) return null;
+      out += decoded;
       i = j;
     }
   }
@@ -49,7 +79,9 @@ const QUOTE_NOTHING = /^[A-Za-z0-9_.\-~/]*$/;
 /**
  * Python's `urllib.parse.quote(text, safe="/")`: percent-encode the UTF-8
  * bytes of everything but letters, digits, `_.-~` and the `safe` characters,
- * with upper-case hex.
+ * with upper-case hex. A lone surrogate (a file name byte that is not
+ * UTF-8, see `surrogate-escape.ts`) is encoded as Python's
+ * `errors="surrogatepass"` encodes it.
  */
 export function quote(text: string, safe = "/"): string {
   if (safe === "/" && QUOTE_NOTHING.test(text)) return text;
@@ -59,7 +91,8 @@ export function quote(text: string, safe = "/"): string {
       out += ch;
       continue;
     }
-    for (const b of Buffer.from(ch, "utf8")) out += "%" + b.toString(16).toUpperCase().padStart(2, "0");
+    const bytes = ch.length === 1 && hasLoneSurrogate(ch) ? encodeSurrogatePass(ch) : Buffer.from(ch, "utf8");
+    for (const b of bytes) out += "%" + b.toString(16).toUpperCase().padStart(2, "0");
   }
   return out;
 }

@@ -4,7 +4,6 @@
  * `python3 -m http.server` (CPython 3.11 on this machine) sends for the same
  * folder; and file descriptors released when a client hangs up mid-download.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -17,7 +16,7 @@ import { ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js"
 import { SimpleHTTPRequestHandler } from "../../../../lib/http/server/files/simple-handler.js";
 import { parseResponses, type ParsedResponse } from "../../../../lib/http/server/testing.js";
 import { HOST, connect, delay, exchange, openPaths, run, waitFor, within } from "../../../helpers.js";
-import { serve, withoutStyleBlock, type Running } from "../helpers.js";
+import { pythonHttpServer, serve, withoutStyleBlock, type Running } from "../helpers.js";
 
 const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
 
@@ -49,15 +48,6 @@ function makeSite(): { dir: string; big: Buffer; small: Buffer } {
     fs.utimesSync(path.join(dir, name), 1700000000, 1700000000);
   }
   return { dir, big, small };
-}
-
-/** A port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe("SimpleHTTPRequestHandler end to end", function () {
@@ -224,32 +214,15 @@ describe("SimpleHTTPRequestHandler end to end", function () {
   });
 
   describe("compared with python3 -m http.server on the same folder", () => {
-    let python: ChildProcess | null = null;
+    let python: Awaited<ReturnType<typeof pythonHttpServer>> | null = null;
     let pyPort = 0;
 
     before(async () => {
-      pyPort = await freePort();
-      python = spawn("python3", ["-m", "http.server", String(pyPort), "--bind", HOST, "--directory", site.dir], {
-        stdio: ["ignore", "ignore", "ignore"],
-      });
-      const deadline = Date.now() + 15000;
-      for (;;) {
-        try {
-          const sock = await connect(pyPort);
-          sock.destroy();
-          break;
-        } catch {
-          if (Date.now() > deadline) throw new Error("python3 -m http.server did not start");
-          await delay(50);
-        }
-      }
+      python = await pythonHttpServer(site.dir);
+      pyPort = python.port;
     });
     after(async () => {
-      if (python && python.exitCode === null) {
-        const exited = new Promise((resolve) => python!.once("exit", resolve));
-        python.kill("SIGTERM");
-        await within(exited, 5000, "python3 to exit");
-      }
+      await python?.stop();
     });
 
     /** One raw HTTP/1.0 request to both servers; both answers parsed. */
