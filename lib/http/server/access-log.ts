@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { remoteUser } from "./access/access-gate.js";
 import { escapeControlChars, pyFormat } from "../../py/index.js";
 import { MONTH_NAMES } from "../dates.js";
 import { BaseHTTPRequestHandler, kLogLines } from "./base-handler.js";
@@ -24,6 +25,8 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 export interface AccessRecord {
   /** The client's host. */
   host: string;
+  /** The authenticated user (see `remoteUser()`), or `null`. */
+  user: string | null;
   /** When the request head had arrived. */
   time: Date;
   /** The request line as received (not yet escaped). */
@@ -63,14 +66,15 @@ function quoted(value: string | undefined): string {
 }
 
 /**
- * The combined log line (no line end): `host - - [date] "request" status
+ * The combined log line (no line end): `host - user [date] "request" status
  * bytes "referer" "user-agent" seconds`. The last field, the time taken in
  * seconds with millisecond resolution (nginx's `$request_time`), follows
  * the standard fields, where log readers that know only those ignore it.
  */
 export function combinedLine(r: AccessRecord): string {
   const seconds = (r.durationMs / 1000).toFixed(3);
-  return `${escapeControlChars(r.host)} - - [${combinedDate(r.time)}] ${quoted(r.requestline)} ${r.status} ${r.bytes} ${quoted(r.referer)} ${quoted(r.userAgent)} ${seconds}`;
+  const user = r.user === null ? "-" : escapeControlChars(r.user).replace(/[ "]/g, (c) => (c === " " ? "\\x20" : "\\x22"));
+  return `${escapeControlChars(r.host)} - ${user} [${combinedDate(r.time)}] ${quoted(r.requestline)} ${r.status} ${r.bytes} ${quoted(r.referer)} ${quoted(r.userAgent)} ${seconds}`;
 }
 
 /** C1 controls, which `JSON.stringify` leaves as they are. */
@@ -87,6 +91,7 @@ export function jsonLine(r: AccessRecord): string {
   return safeJson({
     time: r.time.toISOString(),
     remote: r.host,
+    user: r.user,
     request: r.requestline,
     method: words.length >= 2 ? words[0] : null,
     path: words.length >= 2 ? words[1] : null,
@@ -173,6 +178,7 @@ export function withLogFormat<C extends HandlerClass>(Base: C, format: "combined
         this,
         write({
           host: this.addressString(),
+          user: remoteUser(this),
           time: new Date(Date.now() - (now - started)),
           requestline: this.requestline,
           status: this.#status!,

@@ -10,13 +10,15 @@ import * as path from "node:path";
 import { expect } from "chai";
 
 import { withLogFormat, combinedDate } from "../../../lib/http/server/access-log.js";
+import { withAccessGate } from "../../../lib/http/server/access/access-gate.js";
+import { BasicCredentials } from "../../../lib/http/server/access/basic-auth.js";
 import { ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../../../lib/http/server/files/simple-handler.js";
 import { HOST, delay, exchange, run, tempDir } from "../../helpers.js";
 import { serveLogged, type Logged } from "./helpers.js";
 
 /** The combined line: host, user, date, request, status, bytes, referer, user agent, seconds. */
-const COMBINED = /^(\S+) - - \[(\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4})\] "(.*)" (\d{3}) (\d+) "(.*)" "(.*)" (\d+\.\d{3})\n$/;
+const COMBINED = /^(\S+) - (?:-|\S+) \[(\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4})\] "(.*)" (\d{3}) (\d+) "(.*)" "(.*)" (\d+\.\d{3})\n$/;
 
 describe("access-log formats (withLogFormat)", function () {
   this.timeout(30000);
@@ -87,6 +89,29 @@ describe("access-log formats (withLogFormat)", function () {
     expect([missing[4], missing[5]]).to.deep.equal(["404", String(page.byteLength)]);
     // The error's own message keeps Python's line.
     expect(r.logs.some((l) => / - - \[[^\]]+\] code 404, message File not found\n$/.test(l))).to.equal(true);
+  });
+
+  it("combined and json: the user who passed Basic authentication is logged (escaped); others are '-'", async () => {
+    for (const format of ["combined", "json"] as const) {
+      const Gated = withAccessGate(withLogFormat(handlerClass(), format), {
+        basic: new BasicCredentials([["al ice", "pw"]]),
+        token: null,
+        secure: false,
+      });
+      const r = await serveLogged(ThreadingHTTPServer, Gated);
+      running.push(r);
+      await run("curl", ["-s", "-o", "/dev/null", "-u", "al ice:pw", `http://${HOST}:${r.port}/k.bin`]);
+      await run("curl", ["-s", "-o", "/dev/null", "-u", "al ice:wrong", `http://${HOST}:${r.port}/k.bin`]);
+      const lines = r.logs.filter((l) => l.includes("k.bin"));
+      if (format === "combined") {
+        expect(lines[0], lines.join("")).to.match(/^127\.0\.0\.1 - al\\x20ice \[/);
+        expect(lines[1], lines.join("")).to.match(/^127\.0\.0\.1 - - \[.*" 401 /);
+      } else {
+        const [ok, refused] = lines.map((l) => JSON.parse(l) as { user: string | null; status: number });
+        expect([ok!.user, ok!.status]).to.deep.equal(["al ice", 200]);
+        expect([refused!.user, refused!.status]).to.deep.equal([null, 401]);
+      }
+    }
   });
 
   it("combined: the time taken is the last field, in seconds", async () => {

@@ -23,6 +23,18 @@ export interface AccessRule {
   secure: boolean;
 }
 
+/** The user name each request admitted through HTTP Basic authentication gave. */
+const remoteUsers = new WeakMap<BaseHTTPRequestHandler, string>();
+
+/**
+ * The user name the current request of `handler` was admitted with (HTTP
+ * Basic, CGI's `REMOTE_USER`), or `null` when it passed no password check:
+ * what access logs write in their user field.
+ */
+export function remoteUser(handler: BaseHTTPRequestHandler): string | null {
+  return remoteUsers.get(handler) ?? null;
+}
+
 /** A handler class the gate can wrap. */
 type HandlerClass = abstract new (...args: never[]) => BaseHTTPRequestHandler;
 
@@ -66,7 +78,12 @@ export function withAccessGate<T extends HandlerClass>(Base: T, rule: AccessRule
   /** Check the request; on refusal, answer 401 and return false. */
   const admit = (h: BaseHTTPRequestHandler): boolean => {
     const authorization = h.headers.get("Authorization");
-    if (rule.basic && rule.basic.check(authorization) !== null) return true;
+    remoteUsers.delete(h);
+    const user = rule.basic ? rule.basic.check(authorization) : null;
+    if (user !== null) {
+      remoteUsers.set(h, user);
+      return true;
+    }
     if (rule.token) {
       const source = rule.token.find(h.path, authorization, h.headers.get("Cookie"));
       if (source === "query") pendingCookie.add(h);
