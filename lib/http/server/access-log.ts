@@ -10,9 +10,9 @@
  *
  * @module
  */
-import { remoteUser } from "./access/access-gate.js";
 import { escapeControlChars, pyFormat } from "../../py/index.js";
 import { MONTH_NAMES } from "../dates.js";
+import { forLog, remoteUser } from "./access/log-view.js";
 import { BaseHTTPRequestHandler, kLogLines } from "./base-handler.js";
 
 /** The log formats of the command line's `--log-format`. */
@@ -180,11 +180,11 @@ export function withLogFormat<C extends HandlerClass>(Base: C, format: "combined
           host: this.addressString(),
           user: remoteUser(this),
           time: new Date(Date.now() - (now - started)),
-          requestline: this.requestline,
+          requestline: forLog(this, this.requestline),
           status: this.#status!,
           bytes: Math.max(0, this.wfile.bytesWritten - this.#bodyFrom),
           durationMs: now - started,
-          referer: headers?.get("Referer"),
+          referer: forLog(this, headers?.get("Referer")),
           userAgent: headers?.get("User-Agent"),
         }),
       );

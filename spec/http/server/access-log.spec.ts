@@ -12,6 +12,7 @@ import { expect } from "chai";
 import { withLogFormat, combinedDate } from "../../../lib/http/server/access-log.js";
 import { withAccessGate } from "../../../lib/http/server/access/access-gate.js";
 import { BasicCredentials } from "../../../lib/http/server/access/basic-auth.js";
+import { CapabilityToken } from "../../../lib/http/server/access/token.js";
 import { ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../../../lib/http/server/files/simple-handler.js";
 import { HOST, delay, exchange, run, tempDir } from "../../helpers.js";
@@ -111,6 +112,21 @@ describe("access-log formats (withLogFormat)", function () {
         expect([ok!.user, ok!.status]).to.deep.equal(["al ice", 200]);
         expect([refused!.user, refused!.status]).to.deep.equal([null, 401]);
       }
+    }
+  });
+
+  it("combined and json: a capability token never reaches the log (request line, Referer)", async () => {
+    const secret = "abcdefghijklmnopqrst";
+    for (const format of ["combined", "json"] as const) {
+      const Gated = withAccessGate(withLogFormat(handlerClass(), format), { basic: null, token: new CapabilityToken(secret), secure: false });
+      const r = await serveLogged(ThreadingHTTPServer, Gated);
+      running.push(r);
+      await run("curl", ["-s", "-o", "/dev/null", "-e", `http://h/?token=${secret}`, `http://${HOST}:${r.port}/k.bin?token=${secret}`]);
+      await run("curl", ["-s", "-o", "/dev/null", `http://${HOST}:${r.port}/nope?token=${secret}`]);
+      const text = r.logs.join("");
+      expect(text, text).to.contain("k.bin");
+      expect(text, text).to.contain("<token>");
+      expect(text, text).not.to.contain(secret);
     }
   });
 

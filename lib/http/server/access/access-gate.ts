@@ -11,6 +11,7 @@
  */
 import type { BaseHTTPRequestHandler } from "../base-handler.js";
 import type { BasicCredentials } from "./basic-auth.js";
+import { kRedactLog, noteRemoteUser } from "./log-view.js";
 import type { CapabilityToken } from "./token.js";
 
 /** What the gate accepts. At least one of {@link basic} and {@link token} is set. */
@@ -21,18 +22,6 @@ export interface AccessRule {
   token: CapabilityToken | null;
   /** The server speaks TLS: the token cookie is marked `Secure`. */
   secure: boolean;
-}
-
-/** The user name each request admitted through HTTP Basic authentication gave. */
-const remoteUsers = new WeakMap<BaseHTTPRequestHandler, string>();
-
-/**
- * The user name the current request of `handler` was admitted with (HTTP
- * Basic, CGI's `REMOTE_USER`), or `null` when it passed no password check:
- * what access logs write in their user field.
- */
-export function remoteUser(handler: BaseHTTPRequestHandler): string | null {
-  return remoteUsers.get(handler) ?? null;
 }
 
 /** A handler class the gate can wrap. */
@@ -78,12 +67,9 @@ export function withAccessGate<T extends HandlerClass>(Base: T, rule: AccessRule
   /** Check the request; on refusal, answer 401 and return false. */
   const admit = (h: BaseHTTPRequestHandler): boolean => {
     const authorization = h.headers.get("Authorization");
-    remoteUsers.delete(h);
     const user = rule.basic ? rule.basic.check(authorization) : null;
-    if (user !== null) {
-      remoteUsers.set(h, user);
-      return true;
-    }
+    noteRemoteUser(h, user);
+    if (user !== null) return true;
     if (rule.token) {
       const source = rule.token.find(h.path, authorization, h.headers.get("Cookie"));
       if (source === "query") pendingCookie.add(h);
@@ -115,8 +101,12 @@ export function withAccessGate<T extends HandlerClass>(Base: T, rule: AccessRule
 
     /** Log lines with the token replaced by `<token>`. */
     override logMessage(format: string, ...args: unknown[]): void {
-      const token = rule.token;
-      super.logMessage(format, ...(token ? args.map((a) => (typeof a === "string" ? token.redact(a) : a)) : args));
+      super.logMessage(format, ...(rule.token ? args.map((a) => (typeof a === "string" ? this[kRedactLog](a) : a)) : args));
+    }
+
+    /** The token replaced by `<token>` in a text bound for the log (the access-log formats ask too). */
+    [kRedactLog](text: string): string {
+      return rule.token ? rule.token.redact(text) : text;
     }
   }
   const proto = Gated.prototype as unknown as Record<string, unknown>;
