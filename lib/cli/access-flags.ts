@@ -202,7 +202,7 @@ export async function withAccessOptions(
   let out = Handler;
   if (opts.upload) {
     const { withUploads } = await import("../http/server/files/upload.js");
-    out = withUploads(out, { maxUpload: opts.maxUpload, overwrite: opts.overwrite });
+    out = withUploads(out, { maxUpload: opts.maxUpload, overwrite: opts.overwrite, credentialed: opts.credentials.length > 0 || opts.token !== null });
   }
   if (opts.credentials.length > 0 || opts.token !== null) {
     const { withAccessGate } = await import("../http/server/access/access-gate.js");

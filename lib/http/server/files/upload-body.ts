@@ -9,7 +9,7 @@
  */
 import type { BufferedReader } from "../../../socketserver/streams.js";
 import type { HTTPMessage } from "../../message.js";
-import { UploadRefused } from "./upload-target.js";
+import { ClientLeft, UploadRefused } from "./upload-target.js";
 
 /** How much of the body is read at a time. */
 const READ_CHUNK = 64 * 1024;
@@ -21,7 +21,7 @@ const CHUNK_SIZE = /^([0-9A-Fa-f]{1,12})[ \t]*(?:;.*)?$/;
 
 /** The client went away before the end of the body. */
 function gone(): Error {
-  return new Error("the client closed the connection before the end of the body");
+  return new ClientLeft("the client closed the connection before the end of the body");
 }
 
 /** One line (without its CRLF or LF), or a 400 when it is longer than `limit` or the input ends first. */

@@ -13,6 +13,16 @@ import { dirname, join } from "node:path";
 import { isInside, realpathOrNull, statOrNull } from "./file-checks.js";
 
 /** An upload that may not go ahead: the status to answer and why. */
+/** The longest file name the common file systems take, in bytes (`NAME_MAX`). */
+export const MAX_NAME_BYTES = 255;
+
+/** The client went away before the end of the upload's body: nothing to answer, one log line. */
+export class ClientLeft extends Error {
+  /** Names the error class in stack traces. */
+  override readonly name = "ClientLeft";
+}
+
+/** An upload refused with an HTTP status. */
 export class UploadRefused extends Error {
   /** Names the error class in stack traces. */
   override readonly name = "UploadRefused";
@@ -40,9 +50,10 @@ export interface TargetRules {
 }
 
 /** Is `name` usable as one file name (no separator, no NUL, not `.` or `..`, not empty)? */
-export function checkFileName(name: string, rules: TargetRules): void {
-  if (name === "" || name === "." || name === ".." || /[/\\\0]/.test(name)) {
-    throw new UploadRefused(400, `Bad file name ${JSON.stringify(name)}`);
+export function checkFileName(name: string | undefined, rules: TargetRules): asserts name is string {
+  if (typeof name !== "string") throw new UploadRefused(400, "A file part without a file name");
+  if (name === "" || name === "." || name === ".." || /[/\\\0]/.test(name) || Buffer.byteLength(name) > MAX_NAME_BYTES) {
+    throw new UploadRefused(400, `Bad file name ${JSON.stringify(name.length > 64 ? name.slice(0, 64) + "..." : name)}`);
   }
   if (rules.hideDotfiles && name.startsWith(".")) throw new UploadRefused(403, "Names starting with a dot may not be written");
 }

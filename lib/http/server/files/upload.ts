@@ -8,12 +8,13 @@
  */
 import { Busboy } from "@fastify/busboy";
 import type { BusboyFileStream, BusboyInstance } from "@fastify/busboy";
+import { isIP } from "node:net";
 import { dirname } from "node:path";
 import { drained } from "../../../socketserver/streams.js";
 import { SimpleHTTPRequestHandler } from "./simple-handler.js";
 import { joinPath, quote, stripQuery, unquote } from "./url-paths.js";
 import { requestBody } from "./upload-body.js";
-import { PendingFile, UploadRefused, checkFileName, checkFolder, checkFreeName, type TargetRules } from "./upload-target.js";
+import { ClientLeft, MAX_NAME_BYTES, PendingFile, UploadRefused, checkFileName, checkFolder, checkFreeName, type TargetRules } from "./upload-target.js";
 
 /** Settings of {@link withUploads}. */
 export interface UploadSettings {
@@ -21,6 +22,13 @@ export interface UploadSettings {
   maxUpload: number;
   /** Replace existing files (otherwise 409). */
   overwrite: boolean;
+  /**
+   * Requests must pass a password or token check before they get here
+   * (`--auth`, `--token`). Without that, a request's `Host` must be a
+   * loopback name or an IP address: a page whose DNS name was rebound to
+   * this machine cannot write files. Default false.
+   */
+  credentialed?: boolean | undefined;
 }
 
 /** The form shown above the listing's entries while uploads are on. */
@@ -45,7 +53,17 @@ interface MaybeCGI {
  * an `Origin` whose host is not this request's `Host`, or
  * `Sec-Fetch-Site: cross-site`. Clients that are not browsers send neither.
  */
-function checkSameSite(h: SimpleHTTPRequestHandler): void {
+/** A `Host` that no DNS rebinding can produce: an IP address, or `localhost`. */
+function hostIsLiteral(host: string): boolean {
+  const name = host.trim().toLowerCase().replace(/:\d*$/, "");
+  if (name === "localhost" || name.endsWith(".localhost") || name.startsWith("[")) return true;
+  return isIP(name) !== 0;
+}
+
+function checkSameSite(h: SimpleHTTPRequestHandler, credentialed: boolean): void {
+  if (!credentialed && !hostIsLiteral(h.headers.get("Host") ?? "")) {
+    throw new UploadRefused(403, "Uploads without --auth or --token are taken only for a loopback name or an IP address in Host");
+  }
   if (h.headers.get("Sec-Fetch-Site")?.trim().toLowerCase() === "cross-site") {
     throw new UploadRefused(403, "Uploads from pages of other sites are refused");
   }
@@ -65,7 +83,9 @@ function checkSameSite(h: SimpleHTTPRequestHandler): void {
 /** The decoded URL path (no query), refused when it has a `..` segment or, under `hideDotfiles`, a dot segment. */
 function checkedUrlPath(h: SimpleHTTPRequestHandler): string {
   const urlPath = unquote(stripQuery(h.path));
+  if (/[\\\0]/.test(urlPath)) throw new UploadRefused(400, "Paths with a backslash or NUL are not accepted for uploads");
   for (const word of urlPath.split("/")) {
+    if (Buffer.byteLength(word) > MAX_NAME_BYTES) throw new UploadRefused(400, "A name in the path is too long");
     if (word === "..") throw new UploadRefused(400, "Paths with '..' are not accepted for uploads");
     if (h.hideDotfiles && word.startsWith(".") && word !== ".") throw new UploadRefused(403, "Names starting with a dot may not be written");
   }
@@ -120,14 +140,18 @@ export function withUploads<T extends typeof SimpleHTTPRequestHandler>(Base: T, 
       try {
         await run();
       } catch (err) {
-        if (!(err instanceof UploadRefused)) throw err;
         this.closeConnection = true;
+        if (err instanceof ClientLeft) {
+          this.logMessage("Upload not stored: %s", err.message);
+          return;
+        }
+        if (!(err instanceof UploadRefused)) throw err;
         this.sendError(err.status, null, err.message);
       }
     }
 
     async #put(): Promise<void> {
-      checkSameSite(this);
+      checkSameSite(this, settings.credentialed === true);
       const urlPath = checkedUrlPath(this);
       if (urlPath.endsWith("/")) throw new UploadRefused(400, "PUT needs a file name, not a folder");
       const target = this.translatePath(this.path);
@@ -154,7 +178,7 @@ export function withUploads<T extends typeof SimpleHTTPRequestHandler>(Base: T, 
     }
 
     async #postForm(): Promise<void> {
-      checkSameSite(this);
+      checkSameSite(this, settings.credentialed === true);
       const urlPath = checkedUrlPath(this);
       const folder = this.translatePath(this.path);
       const rules = this.#rules();

@@ -44,7 +44,9 @@ describe("uploads (--upload)", function () {
       }
     }
     if (options.hideDotfiles) Site.prototype.hideDotfiles = true;
-    const Handler = options.plain ? Site : withUploads(Site, { maxUpload: options.maxUpload ?? 1 << 20, overwrite: options.overwrite ?? false });
+    const Handler = options.plain
+      ? Site
+      : withUploads(Site, { maxUpload: options.maxUpload ?? 1 << 20, overwrite: options.overwrite ?? false, credentialed: options.credentialed });
     srv = await serveLogged(ThreadingHTTPServer, Handler as unknown as RequestHandlerClass);
     return `http://${HOST}:${srv.port}`;
   }
@@ -118,8 +120,8 @@ describe("uploads (--upload)", function () {
       expect((await curl(["-T", bodyFile("a"), `${base}/.env`])).code).to.equal(403);
       // Neither Content-Length nor chunked.
       const port = Number(new URL(base).port);
-      expect(latin1(await exchange(port, "PUT /c.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))).to.match(/^HTTP\/1\.0 411 /);
-      expect(latin1(await exchange(port, "PUT /c.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"))).to.match(/^HTTP\/1\.0 400 /);
+      expect(latin1(await exchange(port, "PUT /c.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))).to.match(/^HTTP\/1\.0 411 /);
+      expect(latin1(await exchange(port, "PUT /c.txt HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\n\r\n"))).to.match(/^HTTP\/1\.0 400 /);
       expect(names()).to.deep.equal(before);
       expect(fs.readdirSync(outside.dir)).to.deep.equal([]);
     });
@@ -141,7 +143,7 @@ describe("uploads (--upload)", function () {
       expect(fs.readFileSync(path.join(site, "streamed.bin")).equals(Buffer.concat(parts))).to.equal(true);
 
       const port = Number(new URL(base).port);
-      const head = "PUT /bad.bin HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+      const head = "PUT /bad.bin HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n";
       for (const [body, status] of [
         ["zz\r\nabc\r\n0\r\n\r\n", 400],
         ["3\r\nabcXY0\r\n\r\n", 400],
@@ -165,10 +167,60 @@ describe("uploads (--upload)", function () {
       const base = await start();
       const sock = net.connect(Number(new URL(base).port), HOST);
       await new Promise((resolve) => sock.once("connect", resolve));
-      sock.write("PUT /partial.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + "z".repeat(20000));
+      sock.write("PUT /partial.bin HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n" + "z".repeat(20000));
       await waitFor(() => names().some((n) => n.endsWith(".part")), 5000, "the temporary file");
       sock.destroy();
       await waitFor(() => !names().some((n) => n.endsWith(".part")), 5000, "the temporary file to go");
+      expect(names()).to.deep.equal(["old.txt", "out", "sub"]);
+    });
+  });
+
+  describe("names and clients an attack tried", () => {
+    it("refuses a NUL, a backslash or a name over 255 bytes with 400 (no 500, no traceback), and a part without a file name", async () => {
+      const base = await start();
+      for (const target of ["/x7%00y", "/..%5cx3", "/a%5cb", `/${"n".repeat(256)}`]) {
+        const r = await curl(["-T", bodyFile("x"), `${base}${target}`]);
+        expect(r.code, target).to.equal(400);
+      }
+      const long = new FormData();
+      long.append("file", new Blob(["x"]), "L".repeat(300));
+      expect((await fetch(`${base}/sub/`, { method: "POST", body: long })).status).to.equal(400);
+      const body = '--XB\r\nContent-Disposition: form-data; name="file"\r\nContent-Type: application/octet-stream\r\n\r\nX\r\n--XB--\r\n';
+      const noName = await fetch(`${base}/sub/`, { method: "POST", body, headers: { "Content-Type": "multipart/form-data; boundary=XB" } });
+      expect(noName.status).to.equal(400);
+      expect(names()).to.deep.equal(["old.txt", "out", "sub"]);
+      expect(srv!.logs.join("")).not.to.contain("Traceback");
+      expect(srv!.logs.join("")).not.to.contain("Exception occurred");
+    });
+
+    it("without credentials, refuses a Host that is not a loopback name or address (DNS rebinding)", async () => {
+      const base = await start();
+      const port = new URL(base).port;
+      const rebound = { Host: `rebind.attacker.example:${port}`, Origin: `http://rebind.attacker.example:${port}` };
+      const r = await curl(["-X", "PUT", "--data-binary", "x", "-H", `Host: ${rebound.Host}`, "-H", `Origin: ${rebound.Origin}`, `${base}/rebind.html`]);
+      expect(r.code).to.equal(403);
+      for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) {
+        const ok = await curl(["-X", "PUT", "--data-binary", "x", "-H", `Host: ${host}`, `${base}/ok-${host.split(":")[0]}.txt`]);
+        expect(ok.code, host).to.equal(201);
+      }
+      expect(fs.existsSync(path.join(site, "rebind.html"))).to.equal(false);
+      // With a password or token in front, the Host is the client's business.
+      await srv!.close();
+      const credentialed = await start({ credentialed: true });
+      const behindAuth = await curl(["-X", "PUT", "--data-binary", "x", "-H", `Host: mybox.lan:${new URL(credentialed).port}`, `${credentialed}/lan.txt`]);
+      expect(behindAuth.code).to.equal(201);
+    });
+
+    it("a client leaving mid-body is one log line, not a 500 with a traceback", async () => {
+      const base = await start();
+      const sock = net.connect(Number(new URL(base).port), HOST);
+      await new Promise((resolve) => sock.once("connect", resolve));
+      sock.end("PUT /cut.bin HTTP/1.1\r\nHost: localhost\r\nContent-Length: 30\r\n\r\n0123456789");
+      await waitFor(() => srv!.logs.some((l) => l.includes("cut.bin") || l.includes("closed the connection")), 5000, "a log line");
+      await new Promise((r) => setTimeout(r, 200));
+      const text = srv!.logs.join("");
+      expect(text).not.to.contain("Exception occurred");
+      expect(text).not.to.match(/" 500 /);
       expect(names()).to.deep.equal(["old.txt", "out", "sub"]);
     });
   });
