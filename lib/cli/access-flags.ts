@@ -8,9 +8,9 @@
  *
  * @module
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import * as net from "node:net";
-import { resolve as resolvePath } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath } from "node:path";
 import { isForkedWorker, type RequestHandlerClass } from "../socketserver/index.js";
 import type { HTTPServer } from "../http/server/http-server.js";
 import type { SimpleHTTPRequestHandler } from "../http/server/files/simple-handler.js";
@@ -108,7 +108,7 @@ export type UsageError = (message: string) => Error;
  * thrown.
  */
 export function finishAccessOptions(
-  opts: AccessOptions & { tlsCert: string | null; workers: number; bind: string | null },
+  opts: AccessOptions & { tlsCert: string | null; workers: number; bind: string | null; directory: string },
   cwd: string,
   usage: UsageError,
   env: NodeJS.ProcessEnv = process.env,
@@ -118,7 +118,12 @@ export function finishAccessOptions(
   if (opts.tlsSelfSigned && opts.workers > 1) {
     throw usage("argument --workers: cannot be combined with --tls-self-signed (TLS connections stay in one process)");
   }
-  if (opts.tlsSave !== null) opts.tlsSave = resolvePath(cwd, opts.tlsSave);
+  if (opts.tlsSave !== null) {
+    opts.tlsSave = resolvePath(cwd, opts.tlsSave);
+    if (isWithin(realOrSelf(resolvePath(cwd, opts.directory)), realOrSelf(opts.tlsSave))) {
+      throw usage("argument --tls-save: the folder is inside the served directory, where the private key would be served; pick one outside it");
+    }
+  }
 
   const credentials: Credential[] = [];
   if (opts.auth !== null) {
@@ -282,13 +287,32 @@ export async function announce(
   if (opts.open) await openBrowser(local, io.opener, io.stderr);
 }
 
+/** `path` with its symlinks resolved, as far as it exists. */
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(realOrSelf(parent), basename(path));
+  }
+}
+
+/** Is `inner` the folder `outer` or below it? */
+function isWithin(outer: string, inner: string): boolean {
+  const rel = relative(outer, inner);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
 /**
- * `process.title` without the password of `--auth USER:PASSWORD`, so that
- * `ps` and `/proc/PID/cmdline` show `USER:***`. Linux keeps the title within
+ * `process.title` without the password of `--auth USER:PASSWORD` and the
+ * value of `--token TOKEN`, so that `ps` and `/proc/PID/cmdline` show
+ * `USER:***` and `***`. Linux keeps the title within
  * the length of the original command line (a longer one is cut: `argv`
  * starts with `process.argv0`, the program name as typed), and a
- * process listing taken before this runs still sees the password: pass it
- * with `--auth-file` or `HTTP_SERVER_AUTH` where that matters.
+ * process listing taken before this runs still sees them, and so do the
+ * `npm exec` and shell processes `npx` starts: pass them with
+ * `--auth-file`, `HTTP_SERVER_AUTH` or `HTTP_SERVER_TOKEN` where that
+ * matters.
  */
 export function hidePasswordInTitle(argv: readonly string[] = [process.argv0, ...process.argv.slice(1)]): void {
   const shown: string[] = [];
@@ -296,10 +320,14 @@ export function hidePasswordInTitle(argv: readonly string[] = [process.argv0, ..
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith("--auth=") ? "--auth=".length : -1;
-    if (eq !== -1 || (i > 0 && argv[i - 1] === "--auth")) {
+    const previous = i > 0 ? argv[i - 1] : undefined;
+    if (eq !== -1 || previous === "--auth") {
       const value = eq !== -1 ? arg.slice(eq) : arg;
       const colon = value.indexOf(":");
       shown.push((eq !== -1 ? "--auth=" : "") + (colon === -1 ? "***" : `${value.slice(0, colon)}:***`));
+      changed = true;
+    } else if (arg.startsWith("--token=") || (previous === "--token" && !arg.startsWith("-") && !/^\d{1,5}$/.test(arg))) {
+      shown.push(arg.startsWith("--token=") ? "--token=***" : "***");
       changed = true;
     } else {
       shown.push(arg);

@@ -619,8 +619,8 @@ export function parseCommandLine(argv: readonly string[], settings: ParseSetting
   if (opts.workers > 1 && opts.tlsCert) {
     throw new ArgumentError("argument --workers: cannot be combined with --tls-cert (TLS connections stay in one process)");
   }
-  finishAccessOptions(opts, cwd, (message) => new ArgumentError(message));
   if (directory !== null) opts.directory = resolvePath(cwd, directory);
+  finishAccessOptions(opts, cwd, (message) => new ArgumentError(message));
   if (opts.tlsCert) opts.tlsCert = resolvePath(cwd, opts.tlsCert);
   if (opts.tlsKey) opts.tlsKey = resolvePath(cwd, opts.tlsKey);
   return { help: false, options: opts };

@@ -108,6 +108,13 @@ describe("http.server command line: access, TLS and uploads", function () {
       expect(parseError(["--tls-self-signed", "--tls-cert", "c.pem"])).to.equal("argument --tls-self-signed: cannot be combined with --tls-cert");
       expect(parseError(["--tls-self-signed", "--workers", "2"])).to.match(/^argument --workers: cannot be combined with --tls-self-signed/);
       expect(parseError(["--auth", "nocolon"])).to.equal("argument --auth: expected USER:PASSWORD");
+      // An empty password would let anyone who knows the name in (and open uploads to the network).
+      expect(parseError(["--auth", "bob:"])).to.equal("argument --auth: the password is empty");
+      // The key must not land where the server serves it (-d defaults to the working folder, /srv here).
+      expect(parseError(["--tls-self-signed", "--tls-save", "/srv/keys"])).to.match(/^argument --tls-save: the folder is inside the served directory/);
+      expect(parseError(["--tls-self-signed", "--tls-save", "keys"])).to.match(/^argument --tls-save: the folder is inside the served directory/);
+      expect(parseError(["-d", "/srv/site", "--tls-self-signed", "--tls-save", "/srv/site"])).to.match(/^argument --tls-save: the folder is inside/);
+      expect(opts(["-d", "/srv/site", "--tls-self-signed", "--tls-save", "/srv/keys"]).tlsSave).to.equal("/srv/keys");
     });
 
     it("collects users from --auth, --auth-file and HTTP_SERVER_AUTH", () => {
@@ -232,7 +239,7 @@ describe("http.server command line: access, TLS and uploads", function () {
       }
     });
 
-    it("rewrites the title of this process only when --auth is given", () => {
+    it("rewrites the title of this process only when --auth or a --token value is given", () => {
       const before = process.title;
       try {
         hidePasswordInTitle(["node", "cli.js", "-b", "127.0.0.1"]);
@@ -240,6 +247,10 @@ describe("http.server command line: access, TLS and uploads", function () {
         hidePasswordInTitle(["node", "cli.js", "--auth=bob:pw"]);
         expect(process.title.startsWith("node cli.js --auth=bob:")).to.equal(true);
         expect(process.title).not.to.include("pw");
+        hidePasswordInTitle(["node", "cli.js", "--token", "abcdefghijklmnopqrst", "8080"]);
+        expect(process.title.startsWith("node cli.js --token *** 8080")).to.equal(true);
+        hidePasswordInTitle(["node", "cli.js", "--token=abcdefghijklmnopqrst"]);
+        expect(process.title.startsWith("node cli.js --token=***")).to.equal(true);
       } finally {
         process.title = before;
       }

@@ -22,6 +22,7 @@ function digest(text: string): Buffer {
 export function parseCredential(entry: string, where: string): Credential {
   const colon = entry.indexOf(":");
   if (colon <= 0) throw new Error(`${where}: expected USER:PASSWORD`);
+  if (colon === entry.length - 1) throw new Error(`${where}: the password is empty`);
   return [entry.slice(0, colon), entry.slice(colon + 1)];
 }
 

@@ -206,11 +206,12 @@ describe("access gate (--auth, --token)", function () {
       expect(tokenProblem(TOKEN)).to.equal(null);
     });
 
-    it("reads auth files: comments, blank lines, CRLF, colons in passwords; a line without a colon is an error naming it", () => {
-      expect(parseCredentialFile("# users\nalice:a:b\r\n\nbob:\n", "f")).to.deep.equal([
+    it("reads auth files: comments, blank lines, CRLF, colons in passwords; a line without a colon or with an empty password is an error naming it", () => {
+      expect(parseCredentialFile("# users\nalice:a:b\r\n\nbob:c\n", "f")).to.deep.equal([
         ["alice", "a:b"],
-        ["bob", ""],
+        ["bob", "c"],
       ]);
+      expect(() => parseCredentialFile("alice:a\nbob:\n", "f")).to.throw("f, line 2: the password is empty");
       expect(() => parseCredentialFile("ok:1\nbroken\n", "users.txt")).to.throw("users.txt, line 2: expected USER:PASSWORD");
     });
   });
