@@ -26,6 +26,13 @@ export interface Http2Options extends Omit<TestOptions, "ServerClass" | "onServi
   onServing?: (address: [host: string, port: number]) => void;
 }
 
+/**
+ * A connection (an HTTP/2 session or an HTTP/1.1 connection) with no traffic
+ * for this long is closed, as the HTTP/1.1 server's handlers wait at most
+ * 60 s (`headerTimeout`) for a request head.
+ */
+const IDLE_TIMEOUT_MS = 60_000;
+
 /** Key and certificate for the secure server, read from the files or taken from memory. */
 function secureContext(options: Http2Options): http2.SecureServerOptions {
   if (options.tlsPem) return { cert: options.tlsPem.cert, key: options.tlsPem.key };
@@ -103,6 +110,7 @@ export async function serveHttp2(options: Http2Options): Promise<number> {
       (options.HandlerClass as unknown as { prototype: { protocolVersion: string } }).prototype.protocolVersion = options.protocol ?? "HTTP/1.0";
       const listener = toRequestListener(options.HandlerClass as unknown as HandlerClass);
       server = http2.createSecureServer({ ...secureContext(options), allowHTTP1: true }, listener);
+      server.setTimeout(IDLE_TIMEOUT_MS);
       const s = server;
       await new Promise<void>((resolve, reject) => {
         s.once("error", reject);
