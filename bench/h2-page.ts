@@ -6,7 +6,9 @@
  * (Chromium negotiates `h2`), the HTTPS server with `-p HTTP/1.1`
  * (keep-alive; Chromium opens up to 6 connections to the origin) and the
  * HTTPS server as started by default (`HTTP/1.0`: one connection per
- * request). Each load runs in a fresh browser context (no cache, no open
+ * request); and the `--http2` server again, loaded by a Chromium started
+ * with `--disable-http2`, which tells the cost of the protocol from the
+ * cost of the `node:http2` server and adapter. Each load runs in a fresh browser context (no cache, no open
  * connection, a new TLS handshake) and is timed from the navigation's
  * start until the 100th module ran, and until the `load` event ended.
  * Loads alternate between the servers; the medians are printed as a
@@ -36,6 +38,8 @@ const MODULES = 100;
 interface Contender {
   name: string;
   args: string[];
+  /** Load it in the Chromium started with `--disable-http2`. */
+  http1Browser?: boolean;
   child?: ChildProcess;
   port?: number;
   protocols: Set<string>;
@@ -108,27 +112,32 @@ async function mainBench(): Promise<void> {
   const tls = ["--tls-cert", join(work, "cert.pem"), "--tls-key", join(work, "key.pem")];
   const contenders: Contender[] = [
     { name: "`--http2` (h2)", args: [...tls, "--http2"], protocols: new Set(), modulesRan: [], loadEnd: [] },
+    { name: "`--http2`, Chromium with `--disable-http2`", args: [...tls, "--http2"], http1Browser: true, protocols: new Set(), modulesRan: [], loadEnd: [] },
     { name: "HTTPS/1.1 keep-alive (`-p HTTP/1.1`)", args: [...tls, "-p", "HTTP/1.1"], protocols: new Set(), modulesRan: [], loadEnd: [] },
     { name: "HTTPS, default `HTTP/1.0` (connection per request)", args: tls, protocols: new Set(), modulesRan: [], loadEnd: [] },
   ];
   let browser: Browser | null = null;
+  let http1Browser: Browser | null = null;
   try {
     for (const c of contenders) c.port = await startServer(c, site);
     browser = await launchChromium(["--ignore-certificate-errors"]);
+    http1Browser = await launchChromium(["--ignore-certificate-errors", "--disable-http2"]);
+    const browserFor = (c: Contender): Browser => (c.http1Browser ? http1Browser! : browser!);
     // One warm-up load each (Chromium and the servers' first requests), not counted.
     for (const c of contenders) {
-      await loadOnce(browser, c);
+      await loadOnce(browserFor(c), c);
       c.modulesRan.length = 0;
       c.loadEnd.length = 0;
     }
     for (let i = 0; i < loads; i++) {
       for (const c of contenders) {
         process.stderr.write(`load ${i + 1}/${loads}: ${c.name}\n`);
-        await loadOnce(browser, c);
+        await loadOnce(browserFor(c), c);
       }
     }
   } finally {
     await browser?.close();
+    await http1Browser?.close();
     for (const c of contenders) c.child?.kill("SIGTERM");
     rmSync(work, { recursive: true, force: true });
   }
