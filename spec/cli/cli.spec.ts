@@ -301,7 +301,7 @@ describe("http.server command line", function () {
 
     it("reports ambiguous abbreviations like argparse", () => {
       expect(parseError(["--c"])).to.equal("ambiguous option: --c could match --cgi, --cors, --cache-control, --charset");
-      expect(parseError(["--h"])).to.equal("ambiguous option: --h could match --help, --header, --hide-dotfiles");
+      expect(parseError(["--h"])).to.equal("ambiguous option: --h could match --help, --header, --hide-dotfiles, --http2");
       expect(opts(["--co"]).cors).to.equal(true);
       expect(opts(["--w", "2"]).workers).to.equal(2);
     });
