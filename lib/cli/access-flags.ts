@@ -252,7 +252,7 @@ export function localUrl(host: string, port: number, scheme: string): string {
  * plain HTTP), the QR code; then the browser is opened (`--open`).
  */
 export async function announce(
-  server: HTTPServer,
+  server: Pick<HTTPServer, "serverAddress">,
   opts: AccessOptions & { tlsCert: string | null },
   tls: { made: SelfSignedCertificate; saved: { cert: string; key: string } | null } | null,
   lanUrls: readonly string[],

@@ -82,6 +82,8 @@ export interface CommandLineOptions extends AccessOptions {
   spa: string | null;
   /** `--log-format`: `python` (default), `combined` or `json`. */
   logFormat: LogFormat;
+  /** `--http2`: serve HTTP/2, with HTTP/1.1 for clients that do not offer it (needs TLS). */
+  http2: boolean;
 }
 
 /**
@@ -212,6 +214,13 @@ const OPTION_SPECS: readonly OptionSpec[] = [
     dest: "tlsSave",
     metavar: "DIR",
     help: "with --tls-self-signed: write the certificate to DIR/cert.pem and its key to DIR/key.pem (mode 0600); existing files are never replaced",
+    ours: true,
+  },
+  {
+    flags: ["--http2"],
+    kind: "flag",
+    dest: "http2",
+    help: "serve HTTP/2 (with HTTP/1.1 for clients that do not speak it); needs --tls-cert or --tls-self-signed, as browsers speak HTTP/2 only over TLS",
     ours: true,
   },
   {
@@ -402,6 +411,7 @@ export function defaultOptions(cwd: string = process.cwd()): CommandLineOptions 
     charset: DEFAULT_CHARSET,
     spa: null,
     logFormat: "python",
+    http2: false,
   };
 }
 
@@ -614,6 +624,13 @@ export function parseCommandLine(argv: readonly string[], settings: ParseSetting
     } catch (err) {
       throw new ArgumentError(`Failed to read TLS password file: ${pythonOSError(err, opts.tlsPasswordFile)}`);
     }
+  }
+  // Ours: HTTP/2 needs TLS (browsers speak it over nothing else), in one process.
+  if (opts.http2 && !opts.tlsCert && !opts.tlsSelfSigned) {
+    throw new ArgumentError("argument --http2: needs --tls-cert or --tls-self-signed: browsers speak HTTP/2 only over TLS");
+  }
+  if (opts.http2 && opts.workers > 1) {
+    throw new ArgumentError("argument --workers: cannot be combined with --http2 (TLS connections stay in one process)");
   }
   // Ours: a TLS connection cannot be handed to another process.
   if (opts.workers > 1 && opts.tlsCert) {
@@ -906,7 +923,7 @@ export function lanUrls(host: string, port: number, scheme: string): string[] {
  * SIGINT is ignored: Ctrl+C reaches the whole process group, and the
  * primary process stops its workers itself (by disconnecting them).
  */
-function waitForStop(
+export function waitForStop(
   handleSignals: boolean,
   inWorker: boolean,
   signal: AbortSignal | undefined,
@@ -1038,7 +1055,7 @@ export async function test(options: TestOptions = {}): Promise<number> {
 }
 
 /** One line for an error that stopped the server from starting. */
-function describeStartupError(err: unknown): string {
+export function describeStartupError(err: unknown): string {
   if (err instanceof Error) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === "ENOENT" && e.path) return `cannot read ${pyRepr(e.path)}: No such file or directory`;
@@ -1069,7 +1086,7 @@ export interface MainEnvironment {
   signal?: AbortSignal;
   /** Stop on SIGINT / SIGTERM (default true). */
   handleSignals?: boolean;
-  /** Called once the server listens. */
+  /** Called once the server listens (not with `--http2`, whose server is `node:http2`'s). */
   onServing?: (server: HTTPServer) => void;
   /** Opens the browser for `--open` (default: the `open` package). */
   opener?: Opener;
@@ -1173,9 +1190,8 @@ export async function main(argv: readonly string[], env: MainEnvironment = {}): 
     if (!isForkedWorker()) stderr.write(`${PROG}: error: ${(err as Error).message}\n`);
     return 1;
   }
-  return test({
+  const common = {
     HandlerClass,
-    ServerClass: serverClassFor(options),
     port: options.port,
     bind: options.bind,
     protocol: options.protocol,
@@ -1183,20 +1199,28 @@ export async function main(argv: readonly string[], env: MainEnvironment = {}): 
     tlsKey: options.tlsKey,
     tlsPassword: options.tlsPassword,
     tlsPem: selfSigned ? { cert: selfSigned.made.cert, key: selfSigned.made.key } : null,
-    decorateUrl: (url) => urlWithToken(options, url),
+    decorateUrl: (url: string) => urlWithToken(options, url),
     stdout,
     stderr,
     signal: env.signal,
     handleSignals: env.handleSignals,
     showAddresses: true,
+  };
+  const announceAt = (serverAddress: [string, number]): void => {
+    const lan = lanUrls(serverAddress[0], serverAddress[1], options.tlsCert || selfSigned ? "https" : "http");
+    announce({ serverAddress }, options, selfSigned, lan, { stdout, stderr, opener: env.opener ?? defaultOpener }).catch((err: unknown) => {
+      stderr.write(`${PROG}: error: ${(err as Error).message}\n`);
+    });
+  };
+  if (options.http2) {
+    const { serveHttp2 } = await import("./http2-server.js");
+    return serveHttp2({ ...common, onServing: announceAt });
+  }
+  return test({
+    ...common,
+    ServerClass: serverClassFor(options),
     onServing: (server) => {
-      if (!isForkedWorker()) {
-        const [host, port] = server.serverAddress as [string, number];
-        const lan = lanUrls(host, port, options.tlsCert || selfSigned ? "https" : "http");
-        announce(server, options, selfSigned, lan, { stdout, stderr, opener: env.opener ?? defaultOpener }).catch((err: unknown) => {
-          stderr.write(`${PROG}: error: ${(err as Error).message}\n`);
-        });
-      }
+      if (!isForkedWorker()) announceAt(server.serverAddress as [string, number]);
       env.onServing?.(server);
     },
   });

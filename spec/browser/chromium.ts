@@ -20,13 +20,13 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-/** Start headless Chromium; throws a clear error when it is not installed. */
-export async function launchChromium(): Promise<Browser> {
+/** Start headless Chromium, with `extraArgs` after {@link CHROMIUM_ARGS}; throws a clear error when it is not installed. */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM}: the browser tests need Debian's chromium package ` +
         "(apt-get install -y chromium; .ci/run installs it) or CHROMIUM_PATH pointing at a Chromium binary",
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30000 });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs], timeout: 30000 });
 }

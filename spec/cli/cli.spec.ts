@@ -301,7 +301,7 @@ describe("http.server command line", function () {
 
     it("reports ambiguous abbreviations like argparse", () => {
       expect(parseError(["--c"])).to.equal("ambiguous option: --c could match --cgi, --cors, --cache-control, --charset");
-      expect(parseError(["--h"])).to.equal("ambiguous option: --h could match --help, --header, --hide-dotfiles");
+      expect(parseError(["--h"])).to.equal("ambiguous option: --h could match --help, --header, --hide-dotfiles, --http2");
       expect(opts(["--co"]).cors).to.equal(true);
       expect(opts(["--w", "2"]).workers).to.equal(2);
     });
@@ -315,10 +315,10 @@ describe("http.server command line", function () {
           "                   [--tls-password-file PATH] [-H HEADER] [--cors]\n" +
           "                   [--cache-control VALUE] [--precompressed] [--hide-dotfiles]\n" +
           "                   [--follow-symlinks] [--workers N] [--tls-self-signed]\n" +
-          "                   [--tls-save DIR] [--auth USER:PASSWORD] [--auth-file FILE]\n" +
-          "                   [--token [TOKEN]] [--upload] [--max-upload SIZE]\n" +
-          "                   [--overwrite] [--open] [--qr] [--charset NAME]\n" +
-          "                   [--spa [FILE]] [--log-format FORMAT]\n" +
+          "                   [--tls-save DIR] [--http2] [--auth USER:PASSWORD]\n" +
+          "                   [--auth-file FILE] [--token [TOKEN]] [--upload]\n" +
+          "                   [--max-upload SIZE] [--overwrite] [--open] [--qr]\n" +
+          "                   [--charset NAME] [--spa [FILE]] [--log-format FORMAT]\n" +
           "                   [port]\n",
       );
       expect(formatUsage(1000).split("\n")).to.have.length(2);

@@ -1,0 +1,161 @@
+/**
+ * Page load over `--http2` against HTTPS/1.1, in Chromium.
+ *
+ * A folder with an `index.html` that loads 100 small ES module scripts is
+ * served by the bin three ways, with the same certificate: `--http2`
+ * (Chromium negotiates `h2`), the HTTPS server with `-p HTTP/1.1`
+ * (keep-alive; Chromium opens up to 6 connections to the origin) and the
+ * HTTPS server as started by default (`HTTP/1.0`: one connection per
+ * request); and the `--http2` server again, loaded by a Chromium started
+ * with `--disable-http2`, which tells the cost of the protocol from the
+ * cost of the `node:http2` server and adapter. Each load runs in a fresh browser context (no cache, no open
+ * connection, a new TLS handshake) and is timed from the navigation's
+ * start until the 100th module ran, and until the `load` event ended.
+ * Loads alternate between the servers; the medians are printed as a
+ * markdown table.
+ *
+ * ```sh
+ * npx tsc -p tsconfig.json && node dist/bench/h2-page.js [--loads 7]
+ * ```
+ *
+ * @module
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser } from "playwright-core";
+import { makeSelfSignedCertificate } from "../lib/cli/self-signed.js";
+import { launchChromium } from "../spec/browser/chromium.js";
+import { describeEnvironment } from "./lib/env.js";
+import { fmtMs, median, table } from "./lib/stats.js";
+
+const BIN = fileURLToPath(new URL("../lib/cli/cli-main.js", import.meta.url));
+const MODULES = 100;
+
+/** One way of serving the folder. */
+interface Contender {
+  name: string;
+  args: string[];
+  /** Load it in the Chromium started with `--disable-http2`. */
+  http1Browser?: boolean;
+  child?: ChildProcess;
+  port?: number;
+  protocols: Set<string>;
+  modulesRan: number[];
+  loadEnd: number[];
+}
+
+/** The folder: index.html and m/0.js ... m/99.js, each counting itself in. */
+function makeSite(dir: string): void {
+  mkdirSync(join(dir, "m"));
+  let html = '<!doctype html><meta charset="utf-8"><title>100 modules</title>\n';
+  for (let i = 0; i < MODULES; i++) {
+    html += `<script type="module" src="m/${i}.js"></script>\n`;
+    writeFileSync(
+      join(dir, "m", `${i}.js`),
+      `// module ${i}\nexport const n${i} = ${i};\n` +
+        `globalThis.__ran = (globalThis.__ran ?? 0) + 1;\n` +
+        `if (globalThis.__ran === ${MODULES}) globalThis.__done = performance.now();\n`,
+    );
+  }
+  writeFileSync(join(dir, "index.html"), html);
+}
+
+/** Start the bin and wait for its start-up line; returns the port. */
+function startServer(c: Contender, dir: string): Promise<number> {
+  const child = spawn(process.execPath, [BIN, ...c.args, "-b", "127.0.0.1", "-d", dir, "0"], { stdio: ["ignore", "pipe", "ignore"] });
+  c.child = child;
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+      const m = /port (\d+) /.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`${c.name} exited with ${code}`)));
+  });
+}
+
+/** One load in a fresh context: milliseconds until the last module ran and until `load` ended. */
+async function loadOnce(browser: Browser, c: Contender): Promise<void> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`https://localhost:${c.port}/`, { waitUntil: "load" });
+    await page.waitForFunction(`globalThis.__ran === ${MODULES}`);
+    const r = (await page.evaluate(`({
+      done: globalThis.__done,
+      load: performance.getEntriesByType("navigation")[0].loadEventEnd,
+      protocol: performance.getEntriesByType("navigation")[0].nextHopProtocol,
+    })`)) as { done: number; load: number; protocol: string };
+    c.modulesRan.push(r.done);
+    c.loadEnd.push(r.load);
+    c.protocols.add(r.protocol);
+  } finally {
+    await context.close();
+  }
+}
+
+async function mainBench(): Promise<void> {
+  const loadsArg = process.argv.indexOf("--loads");
+  const loads = loadsArg !== -1 ? Number(process.argv[loadsArg + 1]) : 7;
+  if (!Number.isInteger(loads) || loads < 1) throw new Error("--loads needs a positive whole number");
+  const work = mkdtempSync(join(tmpdir(), "h2-page-"));
+  const site = join(work, "site");
+  mkdirSync(site);
+  makeSite(site);
+  const cert = await makeSelfSignedCertificate();
+  writeFileSync(join(work, "cert.pem"), cert.cert);
+  writeFileSync(join(work, "key.pem"), cert.key, { mode: 0o600 });
+  const tls = ["--tls-cert", join(work, "cert.pem"), "--tls-key", join(work, "key.pem")];
+  const contenders: Contender[] = [
+    { name: "`--http2` (h2)", args: [...tls, "--http2"], protocols: new Set(), modulesRan: [], loadEnd: [] },
+    { name: "`--http2`, Chromium with `--disable-http2`", args: [...tls, "--http2"], http1Browser: true, protocols: new Set(), modulesRan: [], loadEnd: [] },
+    { name: "HTTPS/1.1 keep-alive (`-p HTTP/1.1`)", args: [...tls, "-p", "HTTP/1.1"], protocols: new Set(), modulesRan: [], loadEnd: [] },
+    { name: "HTTPS, default `HTTP/1.0` (connection per request)", args: tls, protocols: new Set(), modulesRan: [], loadEnd: [] },
+  ];
+  let browser: Browser | null = null;
+  let http1Browser: Browser | null = null;
+  try {
+    for (const c of contenders) c.port = await startServer(c, site);
+    browser = await launchChromium(["--ignore-certificate-errors"]);
+    http1Browser = await launchChromium(["--ignore-certificate-errors", "--disable-http2"]);
+    const browserFor = (c: Contender): Browser => (c.http1Browser ? http1Browser! : browser!);
+    // One warm-up load each (Chromium and the servers' first requests), not counted.
+    for (const c of contenders) {
+      await loadOnce(browserFor(c), c);
+      c.modulesRan.length = 0;
+      c.loadEnd.length = 0;
+    }
+    for (let i = 0; i < loads; i++) {
+      for (const c of contenders) {
+        process.stderr.write(`load ${i + 1}/${loads}: ${c.name}\n`);
+        await loadOnce(browserFor(c), c);
+      }
+    }
+  } finally {
+    await browser?.close();
+    await http1Browser?.close();
+    for (const c of contenders) c.child?.kill("SIGTERM");
+    rmSync(work, { recursive: true, force: true });
+  }
+  const base = median(contenders[0]!.modulesRan);
+  const rows = contenders.map((c) => [
+    c.name,
+    [...c.protocols].join(", "),
+    fmtMs(median(c.modulesRan)),
+    fmtMs(median(c.loadEnd)),
+    `${(median(c.modulesRan) / base).toFixed(2)}x`,
+  ]);
+  process.stdout.write(
+    `## Page with ${MODULES} ES modules, Chromium, medians of ${loads} loads (fresh context each)\n\n` +
+      describeEnvironment([`Chromium (headless), ${MODULES} module scripts of about 130 bytes, one TLS certificate (ECDSA P-256)`]) +
+      "\n\n" +
+      table(["server", "protocol", "100 modules ran", "load event end", "vs h2"], rows, ["l", "l", "r", "r", "r"]) +
+      "\n",
+  );
+}
+
+await mainBench();
