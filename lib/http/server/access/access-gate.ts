@@ -12,6 +12,7 @@
 import type { BaseHTTPRequestHandler } from "../base-handler.js";
 import type { BasicCredentials } from "./basic-auth.js";
 import { kRedactLog, noteRemoteUser } from "./log-view.js";
+import { isCrossSite } from "./same-site.js";
 import type { CapabilityToken } from "./token.js";
 
 /** What the gate accepts. At least one of {@link basic} and {@link token} is set. */
@@ -23,6 +24,9 @@ export interface AccessRule {
   /** The server speaks TLS: the token cookie is marked `Secure`. */
   secure: boolean;
 }
+
+/** Methods that change nothing on the server (RFC 9110, section 9.2.1). */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** A handler class the gate can wrap. */
 type HandlerClass = abstract new (...args: never[]) => BaseHTTPRequestHandler;
@@ -69,7 +73,14 @@ export function withAccessGate<T extends HandlerClass>(Base: T, rule: AccessRule
     const authorization = h.headers.get("Authorization");
     const user = rule.basic ? rule.basic.check(authorization) : null;
     noteRemoteUser(h, user);
-    if (user !== null) return true;
+    if (user !== null) {
+      // A browser sends Basic credentials along with requests a page of
+      // another site makes: those may read, never change (CSRF).
+      if (SAFE_METHODS.has(h.command ?? "") || !isCrossSite(h)) return true;
+      if (announcesBody(h)) h.closeConnection = true;
+      h.sendError(403, "Requests from pages of other sites may not change anything");
+      return false;
+    }
     if (rule.token) {
       const source = rule.token.find(h.path, authorization, h.headers.get("Cookie"));
       if (source === "query") pendingCookie.add(h);

@@ -11,6 +11,7 @@ import type { BusboyFileStream, BusboyInstance } from "@fastify/busboy";
 import { isIP } from "node:net";
 import { dirname } from "node:path";
 import { drained } from "../../../socketserver/streams.js";
+import { isCrossSite } from "../access/same-site.js";
 import { SimpleHTTPRequestHandler } from "./simple-handler.js";
 import { joinPath, quote, stripQuery, unquote } from "./url-paths.js";
 import { requestBody } from "./upload-body.js";
@@ -47,12 +48,6 @@ interface MaybeCGI {
   isCGI?: () => boolean;
 }
 
-
-/**
- * Refuse a write that a page of another site makes a browser send (CSRF):
- * an `Origin` whose host is not this request's `Host`, or
- * `Sec-Fetch-Site: cross-site`. Clients that are not browsers send neither.
- */
 /** A `Host` that no DNS rebinding can produce: an IP address, or `localhost`. */
 function hostIsLiteral(host: string): boolean {
   const name = host.trim().toLowerCase().replace(/:\d*$/, "");
@@ -60,24 +55,18 @@ function hostIsLiteral(host: string): boolean {
   return isIP(name) !== 0;
 }
 
+/**
+ * Refuse a write that a page of another site makes a browser send (CSRF,
+ * see {@link isCrossSite}), and, when no password or token stands in
+ * front (`credentialed` false), one whose `Host` is a DNS name other than
+ * `localhost` (DNS rebinding). Clients that are not browsers send no
+ * `Origin` and pass the first check.
+ */
 function checkSameSite(h: SimpleHTTPRequestHandler, credentialed: boolean): void {
   if (!credentialed && !hostIsLiteral(h.headers.get("Host") ?? "")) {
     throw new UploadRefused(403, "Uploads without --auth or --token are taken only for a loopback name or an IP address in Host");
   }
-  if (h.headers.get("Sec-Fetch-Site")?.trim().toLowerCase() === "cross-site") {
-    throw new UploadRefused(403, "Uploads from pages of other sites are refused");
-  }
-  const origin = h.headers.get("Origin");
-  if (origin === undefined) return;
-  let host: string | null;
-  try {
-    host = origin.trim() === "null" ? null : new URL(origin).host;
-  } catch {
-    host = null;
-  }
-  if (host === null || host.toLowerCase() !== (h.headers.get("Host") ?? "").trim().toLowerCase()) {
-    throw new UploadRefused(403, "Uploads from pages of other sites are refused");
-  }
+  if (isCrossSite(h)) throw new UploadRefused(403, "Uploads from pages of other sites are refused");
 }
 
 /** The decoded URL path (no query), refused when it has a `..` segment or, under `hideDotfiles`, a dot segment. */

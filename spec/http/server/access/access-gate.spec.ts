@@ -94,6 +94,12 @@ describe("access gate (--auth, --token)", function () {
       expect(looked.n).to.equal(0);
       expect(fs.existsSync(path.join(site.dir, "ran"))).to.equal(false);
       expect(fs.existsSync(path.join(site.dir, "new.txt"))).to.equal(false);
+      // A page of another site cannot make a browser holding the password run the script (CSRF).
+      for (const header of ["Origin: http://evil.example", "Sec-Fetch-Site: cross-site"]) {
+        const csrf = await run("curl", ["-s", "-i", "-m", "5", "-u", `alice:${PASSWORD}`, "-H", header, "-d", "x=1", base + "/cgi-bin/mark.sh"]);
+        expect(csrf.stdout, header).to.match(/^HTTP\/1\.0 403/);
+      }
+      expect(fs.existsSync(path.join(site.dir, "ran"))).to.equal(false);
       // The same requests with credentials do reach the script and the folder.
       const allowed = await run("curl", ["-s", "-m", "5", "-u", `alice:${PASSWORD}`, "-d", "x=1", base + "/cgi-bin/mark.sh"]);
       expect(allowed.stdout).to.equal("ran\n");
