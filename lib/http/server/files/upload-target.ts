@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { lstatSync, promises as fsp, type Stats } from "node:fs";
 import { dirname, join } from "node:path";
 import { isInside, realpathOrNull, statOrNull } from "./file-checks.js";
+import { fsPath } from "./surrogate-escape.js";
 
 /** An upload that may not go ahead: the status to answer and why. */
 /** The longest file name the common file systems take, in bytes (`NAME_MAX`). */
@@ -78,7 +79,7 @@ export function checkFolder(folder: string, rules: TargetRules, missingStatus = 
 /** `lstat()` of `path` (a link itself, not what it leads to), or `null`. */
 function lstatOrNull(path: string): Stats | null {
   try {
-    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
+    return lstatSync(fsPath(path), { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
@@ -110,7 +111,7 @@ export class PendingFile {
 
   /** Create the temporary file (never over an existing one). */
   async open(): Promise<void> {
-    this.#handle = await fsp.open(this.temp, "wx", 0o644);
+    this.#handle = await fsp.open(fsPath(this.temp), "wx", 0o644);
   }
 
   /** Append `chunk`. */
@@ -128,24 +129,24 @@ export class PendingFile {
     await this.#close();
     if (overwrite) {
       const existed = statOrNull(this.target) !== null;
-      await fsp.rename(this.temp, this.target);
+      await fsp.rename(fsPath(this.temp), fsPath(this.target));
       return existed;
     }
     try {
-      await fsp.link(this.temp, this.target);
+      await fsp.link(fsPath(this.temp), fsPath(this.target));
     } catch (err) {
       await this.discard();
       if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new UploadRefused(409, "The file exists");
       throw err;
     }
-    await fsp.unlink(this.temp).catch(() => undefined);
+    await fsp.unlink(fsPath(this.temp)).catch(() => undefined);
     return false;
   }
 
   /** Close and remove the temporary file (quietly: it may be gone already). */
   async discard(): Promise<void> {
     await this.#close().catch(() => undefined);
-    await fsp.unlink(this.temp).catch(() => undefined);
+    await fsp.unlink(fsPath(this.temp)).catch(() => undefined);
   }
 
   async #close(): Promise<void> {

@@ -193,6 +193,17 @@ describe("uploads (--upload)", function () {
       expect(srv!.logs.join("")).not.to.contain("Exception occurred");
     });
 
+    it("a PUT to the listing's link of a name that is not UTF-8 replaces that very file", async () => {
+      const raw = Buffer.concat([Buffer.from(path.join(site, "f")), Buffer.from([0xff]), Buffer.from(".txt")]);
+      fs.writeFileSync(raw, "old\n");
+      const base = await start({ overwrite: true });
+      const r = await curl(["-T", bodyFile("new\n"), `${base}/f%ED%B3%BF.txt`]);
+      expect(r.code).to.equal(204);
+      expect(fs.readFileSync(raw, "utf8")).to.equal("new\n");
+      expect(names()).to.deep.equal(["f\ufffd.txt", "old.txt", "out", "sub"].sort());
+      expect(fs.readdirSync(site, { encoding: "buffer" }).filter((n) => n.includes(0xff))).to.have.length(1);
+    });
+
     it("without credentials, refuses a Host that is not a loopback name or address (DNS rebinding)", async () => {
       const base = await start();
       const port = new URL(base).port;
