@@ -123,10 +123,13 @@ describe("access-log formats (withLogFormat)", function () {
       running.push(r);
       await run("curl", ["-s", "-o", "/dev/null", "-e", `http://h/?token=${secret}`, `http://${HOST}:${r.port}/k.bin?token=${secret}`]);
       await run("curl", ["-s", "-o", "/dev/null", `http://${HOST}:${r.port}/nope?token=${secret}`]);
+      // Percent-encoded, the token is accepted: it must not be logged either.
+      await run("curl", ["-s", "-o", "/dev/null", `http://${HOST}:${r.port}/k.bin?a=1&token=%61${secret.slice(1)}`]);
       const text = r.logs.join("");
       expect(text, text).to.contain("k.bin");
       expect(text, text).to.contain("<token>");
       expect(text, text).not.to.contain(secret);
+      expect(text, text).not.to.contain(secret.slice(1));
     }
   });
 

@@ -31,6 +31,9 @@ export function tokenProblem(token: string): string | null {
 /** Where a request's accepted token came from. */
 export type TokenSource = "query" | "cookie" | "bearer";
 
+/** A `token=` query parameter and its value. */
+const TOKEN_PARAMETER = /([?&]token=)(?!<token>)[^&\s"#]*/g;
+
 /**
  * One capability token and the three places a request may carry it.
  * Comparisons are of SHA-256 digests with `crypto.timingSafeEqual`.
@@ -86,8 +89,13 @@ export class CapabilityToken {
     return `${TOKEN_COOKIE}=${this.#value}; Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
   }
 
-  /** `text` with every copy of the token replaced by `<token>`, for log lines. */
+  /**
+   * `text` with every copy of the token replaced by `<token>`, for log
+   * lines, and the value of every `token=` query parameter too (a client
+   * may send the token percent-encoded).
+   */
   redact(text: string): string {
-    return text.includes(this.#value) ? text.split(this.#value).join("<token>") : text;
+    const plain = text.includes(this.#value) ? text.split(this.#value).join("<token>") : text;
+    return plain.includes("token=") ? plain.replace(TOKEN_PARAMETER, "$1<token>") : plain;
   }
 }
