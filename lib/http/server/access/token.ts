@@ -32,7 +32,7 @@ export function tokenProblem(token: string): string | null {
 export type TokenSource = "query" | "cookie" | "bearer";
 
 /** A `token=` query parameter and its value. */
-const TOKEN_PARAMETER = /([?&]token=)(?!<token>)[^&\s"#]*/g;
+const TOKEN_IN_QUERY = /([?&]token=)(?!<token>)[^&\s"#]*/g;
 
 /**
  * One capability token and the three places a request may carry it.
@@ -96,6 +96,6 @@ export class CapabilityToken {
    */
   redact(text: string): string {
     const plain = text.includes(this.#value) ? text.split(this.#value).join("<token>") : text;
-    return plain.includes("token=") ? plain.replace(TOKEN_PARAMETER, "$1<token>") : plain;
+    return plain.includes("token=") ? plain.replace(TOKEN_IN_QUERY, "$1<token>") : plain;
   }
 }
