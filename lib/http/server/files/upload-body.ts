@@ -19,9 +19,15 @@ const MAX_SIZE_LINE = 4096;
 const MAX_TRAILERS = 100;
 const CHUNK_SIZE = /^([0-9A-Fa-f]{1,12})[ \t]*(?:;.*)?$/;
 
+/** The client closed the connection before the end of the body. */
+export class BodyCutOff extends Error {
+  /** Names the error class in stack traces. */
+  override readonly name = "BodyCutOff";
+}
+
 /** The client went away before the end of the body. */
 function gone(): Error {
-  return new Error("the client closed the connection before the end of the body");
+  return new BodyCutOff("the client closed the connection before the end of the body");
 }
 
 /** One line (without its CRLF or LF), or a 400 when it is longer than `limit` or the input ends first. */
@@ -42,8 +48,12 @@ async function* exactly(rfile: BufferedReader, n: number): AsyncGenerator<Buffer
   }
 }
 
-/** A chunked body, decoded; throws 413 once the sizes add up to more than `max`. */
-async function* dechunk(rfile: BufferedReader, max: number): AsyncGenerator<Buffer> {
+/**
+ * A chunked body, decoded (chunk extensions and trailers dropped); throws
+ * 413 once the sizes add up to more than `max`, 400 for malformed framing,
+ * {@link BodyCutOff} when the input ends first.
+ */
+export async function* dechunk(rfile: BufferedReader, max: number): AsyncGenerator<Buffer> {
   let total = 0;
   for (;;) {
     const m = CHUNK_SIZE.exec(await line(rfile, MAX_SIZE_LINE, "chunk size line"));
