@@ -90,21 +90,21 @@ export interface UploadedFile {
  */
 export interface FormOptions {
   /** Folder in which each form's files get a private folder (default: `os.tmpdir()`). */
-  uploadDir?: string;
+  uploadDir?: string | undefined;
   /** Most fields that are not files (default 1000). */
-  maxFields?: number;
+  maxFields?: number | undefined;
   /** Longest value of one field, in bytes (default 1 MiB). */
-  maxFieldSize?: number;
+  maxFieldSize?: number | undefined;
   /** Longest field name, in bytes (default 256). */
-  maxFieldNameSize?: number;
+  maxFieldNameSize?: number | undefined;
   /** Most bytes in all field values together (default 16 MiB). */
-  maxTotalFieldSize?: number;
+  maxTotalFieldSize?: number | undefined;
   /** Most files (default 100). */
-  maxFiles?: number;
+  maxFiles?: number | undefined;
   /** Largest file, in bytes (default 100 MiB). */
-  maxFileSize?: number;
+  maxFileSize?: number | undefined;
   /** Most bytes in all files together (default 1 GiB). */
-  maxTotalFileSize?: number;
+  maxTotalFileSize?: number | undefined;
   /**
    * Take each file's content as a stream instead of a file on disk
    * (to hash it, or send it elsewhere). The stream must be read to its end
@@ -115,7 +115,7 @@ export interface FormOptions {
    * one's Promise settles (once this file's bytes have all been handed
    * over); {@link parseForm} settles after all of them.
    */
-  onFile?: (file: UploadedFile, content: Readable) => void | Promise<void>;
+  onFile?: ((file: UploadedFile, content: Readable) => void | Promise<void>) | undefined;
 }
 
 /** What a handler needs to have for {@link parseForm}: its headers and `rfile`. */
@@ -161,7 +161,7 @@ export class ParsedForm implements AsyncDisposable {
 }
 
 /** The limits in effect, options merged with the defaults. */
-type Limits = Required<Omit<FormOptions, "onFile">>;
+type Limits = { [K in Exclude<keyof FormOptions, "onFile">]-?: NonNullable<FormOptions[K]> };
 
 function limitsOf(options: FormOptions): Limits {
   return {

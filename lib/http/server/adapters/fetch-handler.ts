@@ -12,11 +12,11 @@ import { HOP_BY_HOP, type ResponseHeadData } from "./response-reader.js";
 /** A client address as a host object reports it (Bun's `requestIP()`, Deno's `remoteAddr`). */
 export interface HostAddress {
   /** The host (Bun). */
-  address?: string;
+  address?: string | undefined;
   /** The host (Deno). */
-  hostname?: string;
+  hostname?: string | undefined;
   /** The port. */
-  port?: number;
+  port?: number | undefined;
 }
 
 /** A client address as a fetch host reports it: `[host, port]`, a host alone, or a {@link HostAddress}. */
@@ -30,7 +30,7 @@ export interface FetchHandlerOptions extends AdapterOptions {
    * fetch handler (Bun: the server, Deno: the connection info). Default
    * `["-", 0]`.
    */
-  clientAddress?: FetchClientAddress | ((request: Request, ...context: never[]) => FetchClientAddress);
+  clientAddress?: FetchClientAddress | ((request: Request, ...context: never[]) => FetchClientAddress) | undefined;
 }
 
 /** What {@link toFetchHandler} returns. */
