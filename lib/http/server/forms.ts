@@ -1,8 +1,8 @@
 /**
  * Reading an HTML form submission in a handler: the job Python programs
  * gave to `cgi.FieldStorage` (removed in Python 3.13). {@link parseForm}
- * reads the request body from `rfile`, exactly `Content-Length` bytes, and
- * parses it with `@fastify/busboy` as it arrives: fields are collected in a
+ * reads the request body from `rfile`, exactly `Content-Length` bytes or a
+ * `chunked` body to its last chunk, and parses it with `@fastify/busboy` as it arrives: fields are collected in a
  * `URLSearchParams`, file parts are streamed to disk (or to a callback),
  * never held in memory, and every size and count is limited.
  *
@@ -18,6 +18,8 @@ import { Busboy, type BusboyFileStream, type BusboyInstance } from "@fastify/bus
 import type { HTTPMessage } from "../message.js";
 import type { BufferedReader } from "../../socketserver/streams.js";
 import { bodyLength } from "./engine/request-parse.js";
+import { dechunk } from "./files/upload-body.js";
+import { ClientLeft, UploadRefused } from "./files/upload-target.js";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -33,8 +35,9 @@ const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form
 
 /**
  * Why a form could not be read, with the status code to answer: 400 for a
- * malformed or truncated body, 411 for a body without `Content-Length`,
- * 413 for a limit exceeded, 415 for a body that is not a form. Pass both to
+ * malformed or truncated body (or malformed `chunked` framing), 411 for a
+ * body with neither `Content-Length` nor `chunked` (not raised today: such
+ * a request has no body), 413 for a limit exceeded, 415 for a body that is not a form. Pass both to
  * `sendError()`:
  *
  * ```ts
@@ -87,21 +90,21 @@ export interface UploadedFile {
  */
 export interface FormOptions {
   /** Folder in which each form's files get a private folder (default: `os.tmpdir()`). */
-  uploadDir?: string;
+  uploadDir?: string | undefined;
   /** Most fields that are not files (default 1000). */
-  maxFields?: number;
+  maxFields?: number | undefined;
   /** Longest value of one field, in bytes (default 1 MiB). */
-  maxFieldSize?: number;
+  maxFieldSize?: number | undefined;
   /** Longest field name, in bytes (default 256). */
-  maxFieldNameSize?: number;
+  maxFieldNameSize?: number | undefined;
   /** Most bytes in all field values together (default 16 MiB). */
-  maxTotalFieldSize?: number;
+  maxTotalFieldSize?: number | undefined;
   /** Most files (default 100). */
-  maxFiles?: number;
+  maxFiles?: number | undefined;
   /** Largest file, in bytes (default 100 MiB). */
-  maxFileSize?: number;
+  maxFileSize?: number | undefined;
   /** Most bytes in all files together (default 1 GiB). */
-  maxTotalFileSize?: number;
+  maxTotalFileSize?: number | undefined;
   /**
    * Take each file's content as a stream instead of a file on disk
    * (to hash it, or send it elsewhere). The stream must be read to its end
@@ -112,7 +115,7 @@ export interface FormOptions {
    * one's Promise settles (once this file's bytes have all been handed
    * over); {@link parseForm} settles after all of them.
    */
-  onFile?: (file: UploadedFile, content: Readable) => void | Promise<void>;
+  onFile?: ((file: UploadedFile, content: Readable) => void | Promise<void>) | undefined;
 }
 
 /** What a handler needs to have for {@link parseForm}: its headers and `rfile`. */
@@ -158,7 +161,7 @@ export class ParsedForm implements AsyncDisposable {
 }
 
 /** The limits in effect, options merged with the defaults. */
-type Limits = Required<Omit<FormOptions, "onFile">>;
+type Limits = { [K in Exclude<keyof FormOptions, "onFile">]-?: NonNullable<FormOptions[K]> };
 
 function limitsOf(options: FormOptions): Limits {
   return {
@@ -187,19 +190,38 @@ class ByteCounter extends Transform {
 }
 
 /**
- * The body's length from `Content-Length`. The engine has already refused
- * a malformed one, and one with `Transfer-Encoding` (400) before the handler ran.
+ * The request body as chunks: exactly `Content-Length` bytes, or a
+ * `chunked` body decoded (trailers dropped). The engine has already refused
+ * a malformed `Content-Length`, and one with `Transfer-Encoding` (400),
+ * before the handler ran; a request with neither has no body.
  */
-function formBodyLength(headers: HTTPMessage): number {
+function formBody(headers: HTTPMessage, rfile: BufferedReader): AsyncGenerator<Buffer> {
+  if (headers.get("Transfer-Encoding") !== undefined) return dechunked(rfile);
   const length = bodyLength(headers.getAll("Content-Length"));
-  if (length === null) {
-    if (headers.get("Transfer-Encoding") !== undefined) {
-      throw new FormError(411, "a form body needs a Content-Length (chunked bodies are not read)");
-    }
-    return 0;
+  if (length === undefined || (length !== null && !Number.isSafeInteger(length))) throw new FormError(400, "Bad Content-Length");
+  return exactly(rfile, length ?? 0);
+}
+
+/** `length` bytes of `rfile` as they arrive; a 400 {@link FormError} when the input ends first. */
+async function* exactly(rfile: BufferedReader, length: number): AsyncGenerator<Buffer> {
+  for (let left = length; left > 0; ) {
+    const chunk = await rfile.read1(Math.min(left, READ_CHUNK));
+    if (chunk.length === 0) throw new FormError(400, `the request body ended after ${length - left} of ${length} bytes`);
+    left -= chunk.length;
+    yield chunk;
   }
-  if (length === undefined || !Number.isSafeInteger(length)) throw new FormError(400, "Bad Content-Length");
-  return length;
+}
+
+/** A `chunked` body, decoded; its framing errors as {@link FormError}s. */
+async function* dechunked(rfile: BufferedReader): AsyncGenerator<Buffer> {
+  try {
+    // The form's own limits bound what is kept; the framing adds no other.
+    yield* dechunk(rfile, Number.MAX_SAFE_INTEGER);
+  } catch (err) {
+    if (err instanceof UploadRefused) throw new FormError(err.status === 413 ? 413 : 400, err.message);
+    if (err instanceof ClientLeft) throw new FormError(400, `the request body ended early: ${err.message}`);
+    throw err;
+  }
 }
 
 /**
@@ -209,7 +231,10 @@ function formBodyLength(headers: HTTPMessage): number {
  * `enctype="multipart/form-data"`, `curl -F`, `fetch` with a `FormData`).
  *
  * Reads exactly `Content-Length` bytes from `handler.rfile` as they arrive
- * (never more), with the handler's read time-outs. Text is decoded as UTF-8
+ * (never more), or a `Transfer-Encoding: chunked` body up to its last
+ * chunk (trailers are dropped; `toFetchHandler()` and `toRequestListener()`
+ * present a body without a length this way), with the handler's read
+ * time-outs. Text is decoded as UTF-8
  * unless the body or a part names another charset. File parts go to a new
  * private folder under {@link FormOptions.uploadDir}, or to
  * {@link FormOptions.onFile}; a file's content is never held in memory.
@@ -221,8 +246,8 @@ function formBodyLength(headers: HTTPMessage): number {
  * @param options - limits, where files go.
  * @returns the fields and files; dispose of it (`await using`, or
  *   {@link ParsedForm.remove}) to delete the files.
- * @throws {@link FormError} 415 when the body is not a form, 411 for a
- *   chunked body, 400 when the body is malformed or ends early, 413 when a
+ * @throws {@link FormError} 415 when the body is not a form, 400 when the
+ *   body (or its chunked framing) is malformed or ends early, 413 when a
  *   limit is exceeded. A read that times out rejects with the reader's
  *   error, as any read by the handler would.
  *
@@ -246,12 +271,12 @@ export async function parseForm(handler: FormSource, options: FormOptions = {}):
   if (!FORM_TYPES.has(type)) {
     throw new FormError(415, `expected application/x-www-form-urlencoded or multipart/form-data, got ${type}`);
   }
-  const length = formBodyLength(headers);
+  const body = formBody(headers, rfile);
   // A second call would wait for bytes that belong to the next request.
   if (bodiesRead.has(headers)) throw new Error("parseForm(): this request's body has been read already");
   bodiesRead.add(headers);
   const reading = new FormReading(limitsOf(options), options.onFile, headers.get("Content-Type")!);
-  return reading.read(rfile, length);
+  return reading.read(body);
 }
 
 /** The state of one {@link parseForm} call. */
@@ -310,19 +335,13 @@ class FormReading {
     });
   }
 
-  /** Feed `length` bytes of `rfile` to the parser, then wait for every file to be stored. */
-  async read(rfile: BufferedReader, length: number): Promise<ParsedForm> {
+  /** Feed the body to the parser, then wait for every file to be stored. */
+  async read(body: AsyncIterable<Buffer>): Promise<ParsedForm> {
     try {
-      let left = length;
-      while (left > 0 && this.#failure === null) {
-        const chunk = await rfile.read1(Math.min(left, READ_CHUNK));
-        if (chunk.length === 0) {
-          this.#fail(new FormError(400, `the request body ended after ${length - left} of ${length} bytes`));
-          break;
-        }
-        left -= chunk.length;
+      for await (const chunk of body) {
         if (!this.#parser.write(chunk)) this.#needDrain = true;
         while (this.#needDrain && this.#failure === null) await this.#changed();
+        if (this.#failure !== null) break;
       }
       if (this.#failure === null) this.#parser.end();
       while (!this.#finished && this.#failure === null) await this.#changed();

@@ -3,7 +3,7 @@
  * (url-encoded), curl -F (multipart with a multi-MiB file, checked by
  * sha256 on disk), Node's fetch with FormData; malformed and truncated
  * bodies, a client that disconnects mid-upload, limits (413), a body that
- * is not a form (415) or is chunked (411). After every request the upload
+ * is not a form (415); chunked bodies, well and badly framed. After every request the upload
  * folder must be empty again: temporary files never outlive the form.
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -14,9 +14,10 @@ import type { Readable } from "node:stream";
 
 import { expect } from "chai";
 
-import { BaseHTTPRequestHandler } from "../../../lib/http/server/base-handler.js";
+import { BaseHTTPRequestHandler, kLogLines } from "../../../lib/http/server/base-handler.js";
 import { FormError, parseForm, type FormOptions, type UploadedFile } from "../../../lib/http/server/forms.js";
 import { ThreadingHTTPServer } from "../../../lib/http/server/http-server.js";
+import { toFetchHandler } from "../../../lib/http/server/adapters/fetch-handler.js";
 import { HOST, exchange, latin1, run, tempDir, waitFor } from "../../helpers.js";
 import { serveLogged, type Logged } from "./helpers.js";
 
@@ -319,11 +320,73 @@ describe("parseForm", function () {
       expect(reply).to.include("expected application/x-www-form-urlencoded or multipart/form-data, got application/json");
     });
 
-    it("a chunked body: 411 (only Content-Length bodies are read)", async () => {
+    it("a chunked body with malformed framing: 400, nothing left behind", async () => {
       const s = await start();
-      const r = await curl(["-H", "Transfer-Encoding: chunked", "-F", "a=1", url(s)]);
-      expect(r.status).to.equal(411);
-      expect(r.body).to.include("a form body needs a Content-Length");
+      const head = "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n";
+      const reply = latin1(await exchange([HOST, s.port], head + "3\r\na=1\r\nzz\r\n\r\n"));
+      expect(reply).to.match(/^HTTP\/1\.1 400 /);
+      expect(reply).to.include("Bad chunked body: bad chunk size");
+      const noEnd = latin1(await exchange([HOST, s.port], head + "3\r\na=1XX0\r\n\r\n"));
+      expect(noEnd).to.match(/^HTTP\/1\.1 400 /);
+      expect(noEnd).to.include("Bad chunked body: chunk end");
+    });
+
+    it("a chunked body cut off by the client: 400", async () => {
+      const s = await start();
+      const head = "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n";
+      const reply = latin1(await exchange([HOST, s.port], head + "10\r\na=1", { end: true }));
+      expect(reply).to.match(/^HTTP\/1\.1 400 /);
+      expect(reply).to.include("the request body ended");
+    });
+  });
+
+  describe("chunked bodies", () => {
+    it("curl -F with Transfer-Encoding: chunked: fields and a 3 MiB file", async () => {
+      const s = await start();
+      const { file, digest } = randomFile("chunked.bin", 3 * 1024 * 1024);
+      const r = await curl(["-H", "Transfer-Encoding: chunked", "-F", "a=1", "-F", `f=@${file};type=application/x-test`, url(s)]);
+      expect(r.status).to.equal(200);
+      expect(JSON.parse(r.body)).to.deep.equal({
+        fields: [["a", "1"]],
+        files: [{ fieldName: "f", filename: "chunked.bin", contentType: "application/x-test", size: 3 * 1024 * 1024, stored: true, sha256: digest }],
+      });
+    });
+
+    it("a url-encoded chunked body with chunk extensions and a trailer", async () => {
+      const s = await start();
+      const req =
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n" +
+        "2;ext=1\r\na=\r\n3\r\n1&b\r\n2\r\n=2\r\n0\r\nX-Trailer: t\r\n\r\n";
+      const reply = latin1(await exchange([HOST, s.port], req));
+      expect(reply).to.match(/^HTTP\/1\.1 200 /);
+      expect(reply).to.include(JSON.stringify({ fields: [["a", "1"], ["b", "2"]], files: [] }));
+    });
+
+    it("under toFetchHandler, a Request with a URLSearchParams body (no Content-Length)", async () => {
+      const handle = toFetchHandler(echoHandler({ uploadDir: uploads }), { server: { [kLogLines]: [] } });
+      const res = await handle(new Request("http://x/", { method: "POST", body: new URLSearchParams({ a: "1", b: "é" }) }));
+      expect(res.status).to.equal(200);
+      expect(await res.json()).to.deep.equal({ fields: [["a", "1"], ["b", "é"]], files: [] });
+    });
+
+    it("under toFetchHandler, a Request with a FormData body holding a file", async () => {
+      const handle = toFetchHandler(echoHandler({ uploadDir: uploads }), { server: { [kLogLines]: [] } });
+      const data = randomBytes(200000);
+      const form = new FormData();
+      form.append("title", "hi");
+      form.append("f", new Blob([data], { type: "application/x-test" }), "a.bin");
+      const res = await handle(new Request("http://x/", { method: "POST", body: form }));
+      expect(res.status).to.equal(200);
+      expect(await res.json()).to.deep.equal({
+        fields: [["title", "hi"]],
+        files: [{ fieldName: "f", filename: "a.bin", contentType: "application/x-test", size: data.length, stored: true, sha256: sha256(data) }],
+      });
+    });
+
+    it("a chunked body over the limits: 413", async () => {
+      const s = await start({ maxFieldSize: 10 });
+      const r = await curl(["-H", "Transfer-Encoding: chunked", "-F", `a=${"x".repeat(50)}`, url(s)]);
+      expect(r.status).to.equal(413);
     });
   });
 

@@ -15,6 +15,9 @@ import {
   TCPServer,
   ThreadingHTTPServer,
   UnixStreamServer,
+  parseForm,
+  toFetchHandler,
+  toRequestListener,
   type InetAddress,
 } from "http.server";
 
@@ -96,4 +99,21 @@ export async function servers(): Promise<void> {
   // @ts-expect-error a PEM pair needs its key as well as its certificate
   new HTTPSServer(["", 8443], Http, true, { pem: { cert: "-----BEGIN CERTIFICATE-----" } });
   new SimpleHTTPRequestHandler(null as never, ["127.0.0.1", 1], null as never, { directory: process.argv[2] });
+}
+
+/** Adapter and form options may be given as undefined (exactOptionalPropertyTypes). */
+export class Adapted extends BaseHTTPRequestHandler {
+  async do_POST(): Promise<void> {
+    await using form = await parseForm(this, { uploadDir: process.env["UP"], onFile: undefined });
+    void form.fields;
+  }
+}
+
+export function adapters(): void {
+  void toRequestListener(SimpleHTTPRequestHandler, { directory: process.env["DIR"] });
+  void toRequestListener(Adapted, { directory: undefined, handlerArgs: undefined, server: undefined, maxResponseHead: undefined });
+  void toFetchHandler(SimpleHTTPRequestHandler, { directory: process.env["DIR"], clientAddress: undefined });
+  void toFetchHandler(Adapted, { clientAddress: { address: undefined, hostname: process.env["HOST"], port: undefined } });
+  // @ts-expect-error the folder is a string or a URL
+  void toFetchHandler(SimpleHTTPRequestHandler, { directory: 5 });
 }

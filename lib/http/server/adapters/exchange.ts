@@ -22,18 +22,18 @@ export type HandlerClass = new (request: never, clientAddress: never, server: ne
 /** Options shared by `toRequestListener()` and `toFetchHandler()`. */
 export interface AdapterOptions {
   /** The folder a `SimpleHTTPRequestHandler` serves: short for `handlerArgs: [{ directory }]`. */
-  directory?: string | URL;
+  directory?: string | URL | undefined;
   /** More constructor arguments, after `(request, clientAddress, server)`. */
-  handlerArgs?: unknown[];
+  handlerArgs?: unknown[] | undefined;
   /**
    * Properties of the object the handler sees as `this.server`, over the
    * defaults (`serverAddress`, `serverName`, `serverPort` of the listening
    * side). A `handleError(request, clientAddress, error)` here receives
    * the handler's errors.
    */
-  server?: Record<string, unknown>;
+  server?: Record<string, unknown> | undefined;
   /** The largest response head (status line and headers) a handler may write, in bytes (default 1 MiB). */
-  maxResponseHead?: number;
+  maxResponseHead?: number | undefined;
 }
 
 /** A request as the host gives it, in the terms of an HTTP/1 request head. */

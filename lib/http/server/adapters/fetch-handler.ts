@@ -12,11 +12,11 @@ import { HOP_BY_HOP, type ResponseHeadData } from "./response-reader.js";
 /** A client address as a host object reports it (Bun's `requestIP()`, Deno's `remoteAddr`). */
 export interface HostAddress {
   /** The host (Bun). */
-  address?: string;
+  address?: string | undefined;
   /** The host (Deno). */
-  hostname?: string;
+  hostname?: string | undefined;
   /** The port. */
-  port?: number;
+  port?: number | undefined;
 }
 
 /** A client address as a fetch host reports it: `[host, port]`, a host alone, or a {@link HostAddress}. */
@@ -30,7 +30,7 @@ export interface FetchHandlerOptions extends AdapterOptions {
    * fetch handler (Bun: the server, Deno: the connection info). Default
    * `["-", 0]`.
    */
-  clientAddress?: FetchClientAddress | ((request: Request, ...context: never[]) => FetchClientAddress);
+  clientAddress?: FetchClientAddress | ((request: Request, ...context: never[]) => FetchClientAddress) | undefined;
 }
 
 /** What {@link toFetchHandler} returns. */
@@ -108,11 +108,35 @@ function clientAddressOf(given: FetchClientAddress): [string, number] {
   return [o.address ?? o.hostname ?? "-", o.port ?? 0];
 }
 
-/** The request body, read from a web stream as fast as the handler takes it. */
+/**
+ * How much of a request body is read and discarded once the handler is
+ * done, before the rest is cancelled. Cancelling a body that is about to
+ * end can break the host's stream (undici's body from an async iterable
+ * closes its stream after the cancel, an uncaught error), so a short rest
+ * is read to its end instead.
+ */
+const DRAIN_LIMIT = 64 * 1024;
+
+/**
+ * The request body, read from a web stream as fast as the handler takes
+ * it. Once stopped, what remains is read and dropped, up to
+ * {@link DRAIN_LIMIT}; a longer rest is cancelled. A body that stalls is
+ * left waiting, never cancelled. No rejection of the reader escapes.
+ */
 function webBody(stream: ReadableStream<Uint8Array>): BodySource {
   const reader = stream.getReader();
   let stopped = false;
+  let drained = 0;
   let demand: (() => void) | null = null;
+  /** Read and drop the rest of the body, cancelling it past the limit. */
+  const drain = async (): Promise<void> => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      drained += value.byteLength;
+      if (drained > DRAIN_LIMIT) return reader.cancel();
+    }
+  };
   return {
     start(conn: MemoryConnection, abort: () => void) {
       conn.onDemand = () => {
@@ -123,11 +147,14 @@ function webBody(stream: ReadableStream<Uint8Array>): BodySource {
       const pump = async (): Promise<void> => {
         for (;;) {
           const { done, value } = await reader.read();
-          if (stopped) return;
-          if (done) return conn.endInput();
+          if (done) return stopped ? undefined : conn.endInput();
+          if (stopped) {
+            drained = value.byteLength;
+            return drained > DRAIN_LIMIT ? reader.cancel() : drain();
+          }
           const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
           if (!conn.feed(chunk)) await new Promise<void>((resolve) => (demand = resolve));
-          if (stopped) return;
+          if (stopped) return drain();
         }
       };
       pump().catch(() => {
@@ -140,7 +167,6 @@ function webBody(stream: ReadableStream<Uint8Array>): BodySource {
       const wake = demand;
       demand = null;
       wake?.();
-      reader.cancel().catch(() => {});
     },
   };
 }

@@ -42,8 +42,12 @@ async function* exactly(rfile: BufferedReader, n: number): AsyncGenerator<Buffer
   }
 }
 
-/** A chunked body, decoded; throws 413 once the sizes add up to more than `max`. */
-async function* dechunk(rfile: BufferedReader, max: number): AsyncGenerator<Buffer> {
+/**
+ * A chunked body, decoded (chunk extensions and trailers dropped); throws
+ * 413 once the sizes add up to more than `max`, 400 for malformed framing,
+ * {@link ClientLeft} when the input ends first.
+ */
+export async function* dechunk(rfile: BufferedReader, max: number): AsyncGenerator<Buffer> {
   let total = 0;
   for (;;) {
     const m = CHUNK_SIZE.exec(await line(rfile, MAX_SIZE_LINE, "chunk size line"));

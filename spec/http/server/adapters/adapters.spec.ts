@@ -198,7 +198,7 @@ describe("adapters: failures, departures, mounts and logs", function () {
     const files = filesHandler();
     after(() => files.remove());
 
-    it("serves a folder under a mount path with the directory option: listing, redirect, file; other methods fall through", async () => {
+    it("serves a folder under a mount path with the directory option: listing, redirect, file; other methods fall through, a missing file is the handler's 404", async () => {
       const app = express();
       app.use("/static", toRequestListener(SimpleHTTPRequestHandler, { directory: files.dir, server: recording().server }));
       app.use((_req, res) => {
@@ -218,6 +218,10 @@ describe("adapters: failures, departures, mounts and logs", function () {
         const post = await httpSend(srv.port, { method: "POST", path: "/static/sub/note.txt", body: Buffer.from("x") });
         expect(post.status).to.equal(404);
         expect(post.body.toString()).to.equal("express 404");
+        // A missing file is the handler's own 404, not a fall-through (unlike express.static).
+        const missing = await httpSend(srv.port, { method: "GET", path: "/static/no-such.txt" });
+        expect(missing.status).to.equal(404);
+        expect(missing.body.toString()).to.include("File not found").and.not.include("express 404");
       } finally {
         await srv.close();
       }
