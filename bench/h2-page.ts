@@ -8,7 +8,10 @@
  * HTTPS server as started by default (`HTTP/1.0`: one connection per
  * request); and the `--http2` server again, loaded by a Chromium started
  * with `--disable-http2`, which tells the cost of the protocol from the
- * cost of the `node:http2` server and adapter. Each load runs in a fresh browser context (no cache, no open
+ * cost of the `node:http2` server and adapter; and two ceilings, Node's
+ * own `node:http2` and `node:https` answering from memory
+ * (bench/servers/tls-static.ts), which tell what the platform allows.
+ * Each load runs in a fresh browser context (no cache, no open
  * connection, a new TLS handshake) and is timed from the navigation's
  * start until the 100th module ran, and until the `load` event ended.
  * Loads alternate between the servers; the medians are printed as a
@@ -32,12 +35,15 @@ import { describeEnvironment } from "./lib/env.js";
 import { fmtMs, median, table } from "./lib/stats.js";
 
 const BIN = fileURLToPath(new URL("../lib/cli/cli-main.js", import.meta.url));
+const HERE = fileURLToPath(new URL(".", import.meta.url));
 const MODULES = 100;
 
 /** One way of serving the folder. */
 interface Contender {
   name: string;
   args: string[];
+  /** A script of bench/servers/ to run instead of the bin, with `args` (the ceilings). */
+  script?: string;
   /** Load it in the Chromium started with `--disable-http2`. */
   http1Browser?: boolean;
   child?: ChildProcess;
@@ -65,7 +71,8 @@ function makeSite(dir: string): void {
 
 /** Start the bin and wait for its start-up line; returns the port. */
 function startServer(c: Contender, dir: string): Promise<number> {
-  const child = spawn(process.execPath, [BIN, ...c.args, "-b", "127.0.0.1", "-d", dir, "0"], { stdio: ["ignore", "pipe", "ignore"] });
+  const argv = c.script ? [join(HERE, "servers", c.script), ...c.args, dir] : [BIN, ...c.args, "-b", "127.0.0.1", "-d", dir, "0"];
+  const child = spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "ignore"] });
   c.child = child;
   return new Promise((resolve, reject) => {
     let out = "";
@@ -109,12 +116,15 @@ async function mainBench(): Promise<void> {
   const cert = await makeSelfSignedCertificate();
   writeFileSync(join(work, "cert.pem"), cert.cert);
   writeFileSync(join(work, "key.pem"), cert.key, { mode: 0o600 });
-  const tls = ["--tls-cert", join(work, "cert.pem"), "--tls-key", join(work, "key.pem")];
+  const pem = [join(work, "cert.pem"), join(work, "key.pem")];
+  const tls = ["--tls-cert", pem[0]!, "--tls-key", pem[1]!];
   const contenders: Contender[] = [
     { name: "`--http2` (h2)", args: [...tls, "--http2"], protocols: new Set(), modulesRan: [], loadEnd: [] },
     { name: "`--http2`, Chromium with `--disable-http2`", args: [...tls, "--http2"], http1Browser: true, protocols: new Set(), modulesRan: [], loadEnd: [] },
     { name: "HTTPS/1.1 keep-alive (`-p HTTP/1.1`)", args: [...tls, "-p", "HTTP/1.1"], protocols: new Set(), modulesRan: [], loadEnd: [] },
     { name: "HTTPS, default `HTTP/1.0` (connection per request)", args: tls, protocols: new Set(), modulesRan: [], loadEnd: [] },
+    { name: "ceiling: bare `node:http2`, files in memory", script: "tls-static.js", args: ["h2", ...pem], protocols: new Set(), modulesRan: [], loadEnd: [] },
+    { name: "ceiling: bare `node:https` (HTTP/1.1), files in memory", script: "tls-static.js", args: ["https", ...pem], protocols: new Set(), modulesRan: [], loadEnd: [] },
   ];
   let browser: Browser | null = null;
   let http1Browser: Browser | null = null;
