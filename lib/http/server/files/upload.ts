@@ -177,8 +177,12 @@ export function withUploads<T extends typeof SimpleHTTPRequestHandler>(Base: T, 
         throw new UploadRefused(400, "Send files as multipart/form-data");
       }
       const body = requestBody(this.headers, this.rfile, settings.maxUpload);
+      // A name given twice would store the first file and refuse the second.
+      const named = new Set<string>();
       const received = await receiveForm(body, contentType, (name) => {
         checkFileName(name, rules);
+        if (named.has(name)) throw new UploadRefused(409, `The form names ${JSON.stringify(name)} twice`);
+        named.add(name);
         const target = joinPath(folder, name);
         checkFreeName(target, rules);
         return new PendingFile(target);

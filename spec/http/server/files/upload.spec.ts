@@ -270,6 +270,8 @@ describe("uploads (--upload)", function () {
       };
       expect(await post(["fine.txt", "a"], [".hidden", "b"])).to.equal(403);
       expect(await post(["fine.txt", "a"], ["old.txt", "b"])).to.equal(409);
+      // One name twice: neither file is stored (the first is not kept before the second is refused).
+      expect(await post(["dup.txt", "one"], ["dup.txt", "two"])).to.equal(409);
       expect(await post(["fine.txt", "a"], ["big.bin", Buffer.alloc(100_001)])).to.equal(413);
       expect(await post()).to.equal(400);
       expect((await fetch(`${base}/nowhere/`, { method: "POST", body: new FormData() })).status).to.equal(404);
