@@ -14,6 +14,11 @@ import { isInside, realpathOrNull, statOrNull } from "./file-checks.js";
 import { fsPath } from "./surrogate-escape.js";
 
 /** An upload that may not go ahead: the status to answer and why. */
+/** The end of an upload's temporary name: `.upload-<16 hex digits>.part`. */
+const PART_SUFFIX = ".part";
+/** An upload's temporary name (see {@link PendingFile}). */
+export const PART_NAME = /^\.upload-[0-9a-f]{16}\.part$/;
+
 /** The longest file name the common file systems take, in bytes (`NAME_MAX`). */
 export const MAX_NAME_BYTES = 255;
 
@@ -57,6 +62,7 @@ export function checkFileName(name: string | undefined, rules: TargetRules): ass
     throw new UploadRefused(400, `Bad file name ${JSON.stringify(name.length > 64 ? name.slice(0, 64) + "..." : name)}`);
   }
   if (rules.hideDotfiles && name.startsWith(".")) throw new UploadRefused(403, "Names starting with a dot may not be written");
+  if (PART_NAME.test(name)) throw new UploadRefused(403, "That name belongs to an upload in progress");
 }
 
 /**
@@ -106,7 +112,7 @@ export class PendingFile {
 
   /** @param target - the final path. */
   constructor(readonly target: string) {
-    this.temp = join(dirname(target), `.upload-${randomBytes(8).toString("hex")}.part`);
+    this.temp = join(dirname(target), `.upload-${randomBytes(8).toString("hex")}${PART_SUFFIX}`);
   }
 
   /** Create the temporary file (never over an existing one). */

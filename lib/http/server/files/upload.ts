@@ -15,7 +15,7 @@ import { isCrossSite } from "../access/same-site.js";
 import { SimpleHTTPRequestHandler } from "./simple-handler.js";
 import { joinPath, quote, stripQuery, unquote } from "./url-paths.js";
 import { requestBody } from "./upload-body.js";
-import { ClientLeft, MAX_NAME_BYTES, PendingFile, UploadRefused, checkFileName, checkFolder, checkFreeName, type TargetRules } from "./upload-target.js";
+import { ClientLeft, MAX_NAME_BYTES, PART_NAME, PendingFile, UploadRefused, checkFileName, checkFolder, checkFreeName, type TargetRules } from "./upload-target.js";
 
 /** Settings of {@link withUploads}. */
 export interface UploadSettings {
@@ -75,6 +75,7 @@ function checkedUrlPath(h: SimpleHTTPRequestHandler): string {
   if (/[\\\0]/.test(urlPath)) throw new UploadRefused(400, "Paths with a backslash or NUL are not accepted for uploads");
   for (const word of urlPath.split("/")) {
     if (Buffer.byteLength(word) > MAX_NAME_BYTES) throw new UploadRefused(400, "A name in the path is too long");
+    if (PART_NAME.test(word)) throw new UploadRefused(403, "That name belongs to an upload in progress");
     if (word === "..") throw new UploadRefused(400, "Paths with '..' are not accepted for uploads");
     if (h.hideDotfiles && word.startsWith(".") && word !== ".") throw new UploadRefused(403, "Names starting with a dot may not be written");
   }
@@ -104,6 +105,16 @@ function checkedUrlPath(h: SimpleHTTPRequestHandler): string {
  */
 export function withUploads<T extends typeof SimpleHTTPRequestHandler>(Base: T, settings: UploadSettings): T {
   class Uploading extends (Base as typeof SimpleHTTPRequestHandler) {
+    /** Files and listings as the base class sends them, but never an upload still in progress (404). */
+    override sendHead(): ReturnType<SimpleHTTPRequestHandler["sendHead"]> {
+      const path = stripQuery(this.path);
+      if (PART_NAME.test(unquote(path.slice(path.lastIndexOf("/") + 1)))) {
+        this.sendError(404, "File not found");
+        return null;
+      }
+      return super.sendHead();
+    }
+
     /** Store the body as the file the path names. */
     async do_PUT(): Promise<void> {
       await this.#answer(() => this.#put());

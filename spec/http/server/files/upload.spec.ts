@@ -169,6 +169,11 @@ describe("uploads (--upload)", function () {
       await new Promise((resolve) => sock.once("connect", resolve));
       sock.write("PUT /partial.bin HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n" + "z".repeat(20000));
       await waitFor(() => names().some((n) => n.endsWith(".part")), 5000, "the temporary file");
+      // Readers never see half a file, and nobody can write over it.
+      const part = names().find((n) => n.endsWith(".part"))!;
+      expect((await fetch(`${base}/${part}`)).status).to.equal(404);
+      expect((await fetch(`${base}/${part}`, { method: "HEAD" })).status).to.equal(404);
+      expect((await fetch(`${base}/${part}`, { method: "PUT", body: "x" })).status).to.equal(403);
       sock.destroy();
       await waitFor(() => !names().some((n) => n.endsWith(".part")), 5000, "the temporary file to go");
       expect(names()).to.deep.equal(["old.txt", "out", "sub"]);
