@@ -38,3 +38,13 @@ export class AbortError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * Whether `err` says the peer has gone away (a broken pipe, a reset, a
+ * stream already destroyed or ended): the request ends quietly.
+ */
+export function isPeerGone(err: unknown): boolean {
+  if (err instanceof BrokenPipeError) return true;
+  const code = (err as { code?: unknown })?.code;
+  return code === "EPIPE" || code === "ECONNRESET" || code === "ERR_STREAM_DESTROYED" || code === "ERR_STREAM_WRITE_AFTER_END";
+}

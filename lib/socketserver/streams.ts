@@ -7,6 +7,6 @@
  *
  * @module
  */
-export { AbortError, BrokenPipeError, SocketTimeoutError } from "./stream-errors.js";
+export { AbortError, BrokenPipeError, SocketTimeoutError, isPeerGone } from "./stream-errors.js";
 export { BufferedReader, type ReadOptions } from "./reader.js";
 export { BytesWriter, SocketWriter, drained, toBuffer, type Bytes, type Writer } from "./writer.js";

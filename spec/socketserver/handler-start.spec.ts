@@ -34,6 +34,9 @@ function countingHandler(log: string[]) {
   };
 }
 
+/** Both handlers ran once each, the server's own first. */
+const OUTER_THEN_INNER = ["setup outer", "handle outer", "finish outer", "setup inner", "handle inner", "finish inner"];
+
 describe("handler start: exactly once, by whoever constructed it", function () {
   it("a handler constructed by user code starts once, on the next microtask", async () => {
     const log: string[] = [];
@@ -80,14 +83,7 @@ describe("handler start: exactly once, by whoever constructed it", function () {
     expect(inner).to.not.equal(null);
     await runHandler(inner!);
     await settle();
-    expect(log).to.deep.equal([
-      "setup outer",
-      "handle outer",
-      "finish outer",
-      "setup inner",
-      "handle inner",
-      "finish inner",
-    ]);
+    expect(log).to.deep.equal(OUTER_THEN_INNER);
   });
 
   it("a handler made inside another's constructor (same server, other request) starts by itself; both run once", async () => {
@@ -103,14 +99,7 @@ describe("handler start: exactly once, by whoever constructed it", function () {
     await done;
     await runHandler(inner!);
     await settle();
-    expect(log).to.deep.equal([
-      "setup outer",
-      "handle outer",
-      "finish outer",
-      "setup inner",
-      "handle inner",
-      "finish inner",
-    ]);
+    expect(log).to.deep.equal(OUTER_THEN_INNER);
   });
 
   it("a handler made for another request before super() starts by itself, and the server's own starts once", async () => {

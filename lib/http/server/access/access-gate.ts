@@ -10,6 +10,7 @@
  * @module
  */
 import type { BaseHTTPRequestHandler } from "../base-handler.js";
+import { announcesBody } from "../engine/request-parse.js";
 import type { BasicCredentials } from "./basic-auth.js";
 import { kRedactLog, noteRemoteUser } from "./log-view.js";
 import { isCrossSite } from "./same-site.js";
@@ -40,12 +41,6 @@ function methodNames(proto: object): string[] {
     }
   }
   return [...names];
-}
-
-/** Does the request announce a body (which an unauthenticated client must not get to send)? */
-function announcesBody(h: BaseHTTPRequestHandler): boolean {
-  const length = h.headers.get("Content-Length");
-  return h.headers.get("Transfer-Encoding") !== undefined || (length !== undefined && length.trim() !== "0");
 }
 
 /**

@@ -17,7 +17,7 @@ import * as net from "node:net";
 import type { Duplex, Readable, Writable } from "node:stream";
 import { pythonNames } from "../../../python-names.js";
 import { decodeBase64Lenient, pyRepr, pySplit } from "../../../py/index.js";
-import { BrokenPipeError, SocketTimeoutError, drained } from "../../../socketserver/streams.js";
+import { SocketTimeoutError, drained, isPeerGone } from "../../../socketserver/streams.js";
 import { bodyLength } from "../engine/request-parse.js";
 import type { BodySource } from "../files/body-sources.js";
 import { insideRoot, isInside, statOrNull } from "../files/file-checks.js";
@@ -570,7 +570,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
         // A send that timed out is a client that stopped reading: as gone
         // as one that closed, and no reason for a 500.
         if (err instanceof SocketTimeoutError) onClientGone("the client stopped reading");
-        else if (err instanceof BrokenPipeError || isGone(err)) onClientGone("the client closed the connection");
+        else if (isPeerGone(err)) onClientGone("the client closed the connection");
         else throw err;
         return false;
       }
@@ -630,11 +630,6 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
 /** Has the client closed its connection, failed, or (on a network socket) sent its FIN? */
 function clientLeft(conn: Duplex): boolean {
   return conn.destroyed === true || (conn instanceof net.Socket && conn.readableEnded);
-}
-
-function isGone(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return code === "EPIPE" || code === "ECONNRESET" || code === "ERR_STREAM_DESTROYED" || code === "ERR_STREAM_WRITE_AFTER_END";
 }
 
 CGIHTTPRequestHandler.prototype.cgiDirectories = ["/cgi-bin", "/htbin"];

@@ -29,7 +29,7 @@
  * @module
  */
 import { pyRepr } from "../../../py/index.js";
-import { BrokenPipeError, SocketTimeoutError, SocketWriter } from "../../../socketserver/streams.js";
+import { SocketTimeoutError, SocketWriter, isPeerGone } from "../../../socketserver/streams.js";
 import { ClosePolicy } from "../../../socketserver/close-policy.js";
 import { parseHeaderBlock, parseHeaders } from "../../message.js";
 import { methodNames } from "../../caches.js";
@@ -66,13 +66,6 @@ function methodName(command: string): string {
 /** Whether `value` is a Promise-like to wait for: the one place a handler's result is looked at. */
 function pending(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null | undefined)?.then === "function";
-}
-
-/** The client has gone away: the request ends quietly. */
-function isClientGone(err: unknown): boolean {
-  if (err instanceof BrokenPipeError) return true;
-  const code = (err as { code?: unknown })?.code;
-  return code === "EPIPE" || code === "ECONNRESET" || code === "ERR_STREAM_DESTROYED" || code === "ERR_STREAM_WRITE_AFTER_END";
 }
 
 /** The driver of one HTTP/1 connection (see the module comment). */
@@ -498,7 +491,7 @@ export class HTTPConnection implements RequestFlags {
         this.#headTimedOut(err, state);
         return this.#done();
       }
-      if (err === CLOSING || isClientGone(err)) return this.#done();
+      if (err === CLOSING || isPeerGone(err)) return this.#done();
       if (err instanceof SocketTimeoutError) {
         h.logError("Request timed out: %s", `TimeoutError(${pyRepr(err.message)})`);
         return this.#done();

@@ -501,23 +501,15 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const text = lines.join("\n");
     const head = this.path.includes("%") && hasLoneSurrogate(displaypath) ? encodeText(text) : Buffer.from(text, "utf8");
     const items = listingItems(listing.rows, listing.key, this.hideDotfiles);
-    if (this.listingEtags || this.jsonListings) {
-      return this.#sendListing([head, items, LISTING_TAIL], "text/html; charset=utf-8", this.listingEtags ? htmlListingEtag(items, listing.key, this.hideDotfiles) : null);
-    }
-    const length = head.length + items.length + LISTING_TAIL.length;
-    this.sendResponse(200);
-    this.sendHeader("Content-type", "text/html; charset=utf-8");
-    this.sendHeader("Content-Length", String(length));
-    this.sendExtraHeaders();
-    this.endHeaders();
-    return new BytesSource([head, items, LISTING_TAIL]);
+    const etag = this.listingEtags ? htmlListingEtag(items, listing.key, this.hideDotfiles) : null;
+    return this.#sendListing([head, items, LISTING_TAIL], "text/html; charset=utf-8", etag);
   }
 
   /**
-   * Send a listing with the extras of {@link listingEtags} and
-   * {@link jsonListings}: its `ETag` (and a 304 for a matching
-   * `If-None-Match`), and `Vary: Accept` when its form depends on the
-   * client's `Accept`.
+   * Send a listing: Python's headers, plus the extras of
+   * {@link listingEtags} and {@link jsonListings} when they are on (its
+   * `ETag` and a 304 for a matching `If-None-Match`, and `Vary: Accept`
+   * when its form depends on the client's `Accept`).
    */
   #sendListing(body: Buffer | Buffer[], ctype: string, etag: string | null): BytesSource | null {
     const validated = etag !== null && this.listingEtags;
