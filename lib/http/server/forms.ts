@@ -17,15 +17,11 @@ import { finished, pipeline } from "node:stream/promises";
 import { Busboy, type BusboyFileStream, type BusboyInstance } from "@fastify/busboy";
 import type { HTTPMessage } from "../message.js";
 import type { BufferedReader } from "../../socketserver/streams.js";
-import { bodyLength } from "./engine/request-parse.js";
-import { dechunk } from "./files/upload-body.js";
+import { requestBody } from "./files/upload-body.js";
 import { ClientLeft, UploadRefused } from "./files/upload-target.js";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-/** How much of the body one read asks `rfile` for. */
-const READ_CHUNK = 64 * KiB;
 
 /** The header blocks of the requests whose body {@link parseForm} has read (or is reading). */
 const bodiesRead = new WeakSet<HTTPMessage>();
@@ -191,35 +187,16 @@ class ByteCounter extends Transform {
 
 /**
  * The request body as chunks: exactly `Content-Length` bytes, or a
- * `chunked` body decoded (trailers dropped). The engine has already refused
- * a malformed `Content-Length`, and one with `Transfer-Encoding` (400),
- * before the handler ran; a request with neither has no body.
+ * `chunked` body decoded (trailers dropped); a request with neither has no
+ * body. Its refusals become {@link FormError}s.
  */
-function formBody(headers: HTTPMessage, rfile: BufferedReader): AsyncGenerator<Buffer> {
-  if (headers.get("Transfer-Encoding") !== undefined) return dechunked(rfile);
-  const length = bodyLength(headers.getAll("Content-Length"));
-  if (length === undefined || (length !== null && !Number.isSafeInteger(length))) throw new FormError(400, "Bad Content-Length");
-  return exactly(rfile, length ?? 0);
-}
-
-/** `length` bytes of `rfile` as they arrive; a 400 {@link FormError} when the input ends first. */
-async function* exactly(rfile: BufferedReader, length: number): AsyncGenerator<Buffer> {
-  for (let left = length; left > 0; ) {
-    const chunk = await rfile.read1(Math.min(left, READ_CHUNK));
-    if (chunk.length === 0) throw new FormError(400, `the request body ended after ${length - left} of ${length} bytes`);
-    left -= chunk.length;
-    yield chunk;
-  }
-}
-
-/** A `chunked` body, decoded; its framing errors as {@link FormError}s. */
-async function* dechunked(rfile: BufferedReader): AsyncGenerator<Buffer> {
+async function* formBody(headers: HTTPMessage, rfile: BufferedReader): AsyncGenerator<Buffer> {
   try {
     // The form's own limits bound what is kept; the framing adds no other.
-    yield* dechunk(rfile, Number.MAX_SAFE_INTEGER);
+    yield* requestBody(headers, rfile, Number.MAX_SAFE_INTEGER, false);
   } catch (err) {
     if (err instanceof UploadRefused) throw new FormError(err.status === 413 ? 413 : 400, err.message);
-    if (err instanceof ClientLeft) throw new FormError(400, `the request body ended early: ${err.message}`);
+    if (err instanceof ClientLeft) throw new FormError(400, err.message);
     throw err;
   }
 }

@@ -9,6 +9,7 @@
  */
 import type { BufferedReader } from "../../../socketserver/streams.js";
 import type { HTTPMessage } from "../../message.js";
+import { bodyLength } from "../engine/request-parse.js";
 import { ClientLeft, UploadRefused } from "./upload-target.js";
 
 /** How much of the body is read at a time. */
@@ -36,7 +37,7 @@ async function line(rfile: BufferedReader, limit: number, what: string): Promise
 async function* exactly(rfile: BufferedReader, n: number): AsyncGenerator<Buffer> {
   for (let left = n; left > 0; ) {
     const chunk = await rfile.read1(Math.min(left, READ_CHUNK));
-    if (chunk.length === 0) throw gone();
+    if (chunk.length === 0) throw new ClientLeft(`the request body ended after ${n - left} of ${n} bytes`);
     left -= chunk.length;
     yield chunk;
   }
@@ -47,7 +48,7 @@ async function* exactly(rfile: BufferedReader, n: number): AsyncGenerator<Buffer
  * 413 once the sizes add up to more than `max`, 400 for malformed framing,
  * {@link ClientLeft} when the input ends first.
  */
-export async function* dechunk(rfile: BufferedReader, max: number): AsyncGenerator<Buffer> {
+async function* dechunk(rfile: BufferedReader, max: number): AsyncGenerator<Buffer> {
   let total = 0;
   for (;;) {
     const m = CHUNK_SIZE.exec(await line(rfile, MAX_SIZE_LINE, "chunk size line"));
@@ -66,20 +67,21 @@ export async function* dechunk(rfile: BufferedReader, max: number): AsyncGenerat
 
 /**
  * The request's body as chunks: `Content-Length` bytes, or the decoded
- * chunked body. Refusals: 411 without either, 400 for a malformed length,
- * another transfer coding or a malformed chunked body, 413 over `max`
- * (a `Content-Length` over it is refused by the server before this runs).
+ * chunked body. Refusals: without either, 411 when `lengthRequired` (else
+ * the body is empty); 400 for a malformed length, another transfer coding
+ * or a malformed chunked body; 413 over `max` (a `Content-Length` over it
+ * is refused by the server before this runs); {@link ClientLeft} when the
+ * input ends first.
  */
-export function requestBody(headers: HTTPMessage, rfile: BufferedReader, max: number): AsyncGenerator<Buffer> {
+export function requestBody(headers: HTTPMessage, rfile: BufferedReader, max: number, lengthRequired = true): AsyncGenerator<Buffer> {
   const coding = headers.get("Transfer-Encoding");
   if (coding !== undefined) {
     if (coding.trim().toLowerCase() !== "chunked") throw new UploadRefused(400, `Unsupported transfer coding ${JSON.stringify(coding)}`);
     return dechunk(rfile, max);
   }
-  const raw = headers.get("Content-Length");
-  if (raw === undefined) throw new UploadRefused(411, "Send the body with a Content-Length or chunked");
-  const n = Number(raw.trim());
-  if (!Number.isSafeInteger(n) || n < 0) throw new UploadRefused(400, "Bad Content-Length");
-  if (n > max) throw new UploadRefused(413, `the upload is longer than ${max} bytes`);
-  return exactly(rfile, n);
+  const n = bodyLength(headers.getAll("Content-Length"));
+  if (n === null && lengthRequired) throw new UploadRefused(411, "Send the body with a Content-Length or chunked");
+  if (n === undefined || (n !== null && !Number.isSafeInteger(n))) throw new UploadRefused(400, "Bad Content-Length");
+  if (n !== null && n > max) throw new UploadRefused(413, `the upload is longer than ${max} bytes`);
+  return exactly(rfile, n ?? 0);
 }

@@ -142,7 +142,7 @@ export function withUploads<T extends typeof SimpleHTTPRequestHandler>(Base: T, 
       } catch (err) {
         this.closeConnection = true;
         if (err instanceof ClientLeft) {
-          this.logMessage("Upload not stored: %s", err.message);
+          this.logMessage("Upload to %s not stored: %s", this.path, err.message);
           return;
         }
         if (!(err instanceof UploadRefused)) throw err;
