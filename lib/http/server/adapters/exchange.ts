@@ -191,7 +191,8 @@ export class Exchange {
         this.#fail(error);
       }
     }
-    if (this.#failed) {
+    // Failed, or the response complete with nothing left in the connection's queue: done.
+    if (this.#failed || (this.#reader.done && this.#conn.writableLength === 0)) {
       this.#conn.destroy();
       return;
     }

@@ -226,8 +226,9 @@ class FetchHostResponse implements HostResponse {
     return new Promise<void>((resolve) => (this.#pull = resolve));
   }
 
-  end(): void {
+  end(last?: Buffer): void {
     if (this.#closed) return;
+    if (last !== undefined) this.#controller?.enqueue(new Uint8Array(last.buffer, last.byteOffset, last.byteLength));
     this.#closed = true;
     this.#controller?.close();
   }

@@ -78,9 +78,15 @@ export function toRequestListener(Handler: HandlerClass, options: RequestListene
     // HTTP/1.1 sent it so; an HTTP/2 body without `content-length` is framed so.
     const length = req.headers["content-length"] !== undefined;
     let chunked = !length && req.headers["transfer-encoding"] !== undefined;
-    if (http2 && !length && !(req as Http2ServerRequest).stream.endAfterHeaders) {
-      chunked = true;
-      headers.push(["Transfer-Encoding", "chunked"]);
+    // No body to carry: an HTTP/2 request that ended with its headers, an
+    // HTTP/1 one with neither Content-Length nor Transfer-Encoding.
+    let bodiless = !length && !chunked;
+    if (http2 && !length) {
+      bodiless = (req as Http2ServerRequest).stream.endAfterHeaders;
+      if (!bodiless) {
+        chunked = true;
+        headers.push(["Transfer-Encoding", "chunked"]);
+      }
     }
     const exchange = new Exchange(
       settings,
@@ -94,15 +100,12 @@ export function toRequestListener(Handler: HandlerClass, options: RequestListene
         serverAddress: [socket?.localAddress ?? "", socket?.localPort ?? 0],
         mount: typeof baseUrl === "string" && baseUrl !== "" && target.startsWith(baseUrl) ? baseUrl : undefined,
       },
-      nodeBody(req),
+      bodiless ? null : nodeBody(req),
       new NodeHostResponse(res, http2),
     );
-    let finished = false;
-    res.once("finish", () => {
-      finished = true;
-    });
+    // Closed before the response was complete: the client has gone.
     res.once("close", () => {
-      if (!finished) exchange.abort();
+      if (!res.writableFinished) exchange.abort();
     });
     void exchange.run();
   };
@@ -190,22 +193,23 @@ class NodeHostResponse implements HostResponse {
   }
 
   start(head: ResponseHeadData): void {
-    // setHeader() with every value of a name: repeated fields (Set-Cookie)
-    // stay separate lines even when middleware set headers before (then
-    // Node's writeHead() would keep only the last of each name).
-    const res = this.#res;
-    const fields = new Map<string, [name: string, values: string[]]>();
+    // One object with every value of a name, so repeated fields
+    // (Set-Cookie) stay separate lines, merged by writeHead() with what
+    // middleware set before.
+    const fields: Record<string, string | string[]> = {};
+    const http2 = this.#http2;
     for (const [name, value] of head.headers) {
       const lower = name.toLowerCase();
       if (HOP_BY_HOP.has(lower)) continue;
-      const field = fields.get(lower);
-      if (field === undefined) fields.set(lower, [this.#http2 ? lower : name, [value]]);
-      else field[1].push(value);
+      const key = http2 ? lower : name;
+      const seen = fields[key];
+      if (seen === undefined) fields[key] = value;
+      else if (typeof seen === "string") fields[key] = [seen, value];
+      else seen.push(value);
     }
-    for (const [name, values] of fields.values()) res.setHeader(name, values.length === 1 ? values[0]! : values);
     // HTTP/2 has no reason phrase.
-    if (this.#http2) (res as Http2ServerResponse).writeHead(head.status);
-    else (res as ServerResponse).writeHead(head.status, head.reason);
+    if (http2) (this.#res as Http2ServerResponse).writeHead(head.status, fields);
+    else (this.#res as ServerResponse).writeHead(head.status, head.reason, fields);
   }
 
   body(chunk: Buffer): void | Promise<void> {
@@ -223,8 +227,9 @@ class NodeHostResponse implements HostResponse {
     });
   }
 
-  end(): void {
-    (this.#res as ServerResponse).end();
+  end(last?: Buffer): void {
+    if (last === undefined) (this.#res as ServerResponse).end();
+    else (this.#res as ServerResponse).end(last);
   }
 
   fail(): void {

@@ -28,8 +28,8 @@ export interface ResponseSink {
   start(head: ResponseHeadData, hasBody: boolean): void;
   /** A piece of the body; a Promise means: wait for it before handing on more. */
   body(chunk: Buffer): void | Promise<void>;
-  /** The body is complete. */
-  end(): void;
+  /** The body is complete; `last` is its final piece when that piece arrived with the end (one call, not two). */
+  end(last?: Buffer): void;
 }
 
 /** The handler's output is not a well-formed HTTP/1 response (or stops short). */
@@ -120,8 +120,11 @@ export class ResponseReader {
       case "length": {
         const piece = data.subarray(0, this.#left);
         this.#left -= piece.length;
+        if (this.#left === 0) {
+          this.#complete(piece);
+          return [piece.length];
+        }
         const wait = this.#sink.body(piece);
-        if (this.#left === 0) this.#complete();
         return [piece.length, wait ?? undefined];
       }
       case "chunk-size": {
@@ -191,7 +194,7 @@ export class ResponseReader {
       return null;
     }
     if (end > this.#maxHead) throw new MalformedResponseError(`the response head is longer than ${this.#maxHead} bytes`);
-    const head = parseHead(data.toString("latin1", 0, end));
+    const { head, coding, length } = parseHead(data.toString("latin1", 0, end));
     const used = end + sep;
     if (head.status < 200) {
       if (head.status === 101) throw new MalformedResponseError("protocol upgrades (101) are not supported through an adapter");
@@ -204,13 +207,11 @@ export class ResponseReader {
       this.#complete();
       return [used];
     }
-    const coding = lastValue(head.headers, "transfer-encoding");
     if (coding !== undefined) {
       if (coding.toLowerCase().split(",").pop()!.trim() !== "chunked") this.#state = "close";
       else this.#state = "chunk-size";
       return [used];
     }
-    const length = lastValue(head.headers, "content-length");
     if (length !== undefined) {
       if (!/^\s*\d+\s*$/.test(length)) throw new MalformedResponseError(`bad Content-Length ${JSON.stringify(length)}`);
       this.#left = Number(length);
@@ -222,33 +223,32 @@ export class ResponseReader {
     return [used];
   }
 
-  #complete(): void {
+  #complete(last?: Buffer): void {
     this.#state = "done";
-    this.#sink.end();
+    this.#sink.end(last);
   }
 }
 
-/** Split a response head (status line and header lines, no blank line) into its parts. */
-function parseHead(text: string): ResponseHeadData {
+/** Split a response head (status line and header lines, no blank line) into its parts, with the last `Transfer-Encoding` and `Content-Length`. */
+function parseHead(text: string): { head: ResponseHeadData; coding: string | undefined; length: string | undefined } {
   const lines = text.split(/\r?\n/);
   const m = STATUS_LINE.exec(lines[0]!);
   if (m === null) throw new MalformedResponseError(`bad status line ${JSON.stringify(lines[0]!.slice(0, 100))}`);
   const headers: Array<[string, string]> = [];
+  let coding: string | undefined;
+  let length: string | undefined;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const colon = line.indexOf(":");
     const name = colon === -1 ? "" : line.slice(0, colon);
     if (!TOKEN.test(name)) throw new MalformedResponseError(`bad header line ${JSON.stringify(line.slice(0, 100))}`);
-    headers.push([name, line.slice(colon + 1).trim()]);
+    const value = line.slice(colon + 1).trim();
+    headers.push([name, value]);
+    // Only names of these two lengths can be either.
+    if (name.length === 17 && name.toLowerCase() === "transfer-encoding") coding = value;
+    else if (name.length === 14 && name.toLowerCase() === "content-length") length = value;
   }
-  return { version: m[1]!, status: Number(m[2]), reason: m[3] ?? "", headers };
-}
-
-/** The last value of a header, case-insensitively. */
-function lastValue(headers: Array<[string, string]>, lower: string): string | undefined {
-  let found: string | undefined;
-  for (const [name, value] of headers) if (name.toLowerCase() === lower) found = value;
-  return found;
+  return { head: { version: m[1]!, status: Number(m[2]), reason: m[3] ?? "", headers }, coding, length };
 }
 
 /** Header names that describe one HTTP/1 connection, which the host owns: never passed on. */

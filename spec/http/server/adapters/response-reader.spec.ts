@@ -29,7 +29,10 @@ async function read(packets: Buffer[], method = "GET"): Promise<Seen> {
         seen.body.push(Buffer.from(c));
         return seen.body.length % 2 === 0 ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined;
       },
-      end: () => (seen.ended = true),
+      end: (last) => {
+        if (last !== undefined) seen.body.push(Buffer.from(last));
+        seen.ended = true;
+      },
     },
     method,
     1024,
