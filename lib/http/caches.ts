@@ -27,7 +27,7 @@
  * | {@link insideVerdicts} | whether a path leads (through symlinks) inside the served folder, by path | 10,000 | device, inode or root differ: checked again |
  * | {@link userDatabaseIds} | `nobody`'s user and group ids, by user database file | 1 | never (as Python's `nobody_uid()`) |
  * | {@link sharedFileCache} | contents of small files, by path | 64 MiB, 2 MiB per file; least recently used out | a fresh `stat()` on every request; files changed in the last 2.5 s are not cached |
- * | {@link listingEtagsByState} | the `ETag`s of a folder's HTML listing (dot-names shown, hidden), by the folder state of its cached rows | 256 | none needed: a changed folder has another state |
+ * | {@link listingEtagsByState} | the `ETag`s of a folder's HTML listing (one for each choice of names hidden), by the folder state of its cached rows | 256 | none needed: a changed folder has another state |
  * | {@link sharedListingBytes} | big listing bodies, by folder state or content | none: held weakly | freed with the last response sending them |
  * | {@link smallListingBytes} | listing bodies under 64 KiB of cached rows, by folder state | 256 | never stale: a changed folder has a new key |
  *
@@ -133,6 +133,8 @@ export interface ListingRow {
   readonly escaped: boolean;
   /** The name starts with a dot. */
   readonly dot: boolean;
+  /** The name is that of an upload's temporary file (`.upload-<16 hex digits>.part`). */
+  readonly upload: boolean;
   /** A symlink whose target lies outside the folder served (only computed when asked for). */
   readonly outside: boolean;
 }
@@ -176,10 +178,10 @@ export const smallListingBytes = new BoundedCache<string, Buffer>(256);
 
 /**
  * The `ETag`s of HTML listings made from cached rows, by the rows' folder
- * state key ({@link CachedListing.key}): index 0 with dot-names shown,
- * 1 with them hidden.
+ * state key ({@link CachedListing.key}), indexed by the names hidden (a
+ * `ListingHides` mask of files/listing-rows.ts).
  */
-export const listingEtagsByState = new BoundedCache<string, [string | undefined, string | undefined]>(256);
+export const listingEtagsByState = new BoundedCache<string, Array<string | undefined>>(256);
 
 /** A served folder's real path and when (`Date.now()`) it was resolved; resolved again after a second. */
 export const rootRealpaths = new BoundedCache<string, { readonly real: string | null; readonly at: number }>(100);

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import type { ListingRow } from "../../caches.js";
 import { listingEtagsByState } from "../../caches.js";
 import { parseEtagList, weakEtagMatch } from "./conditional.js";
+import { rowHidden, type ListingHides } from "./listing-rows.js";
 import { fsPath } from "./surrogate-escape.js";
 import { joinPath } from "./url-paths.js";
 
@@ -75,10 +76,10 @@ function entryType(st: fs.Stats): ListingEntry["type"] {
  * show, in its order, each with its type, size and modification time.
  * An entry that vanished since the folder was read is left out.
  */
-export function jsonListing(folder: string, rows: readonly ListingRow[], hideDotfiles: boolean): Buffer {
+export function jsonListing(folder: string, rows: readonly ListingRow[], hides: ListingHides): Buffer {
   const out: ListingEntry[] = [];
   for (const row of rows) {
-    if ((hideDotfiles && row.dot) || row.outside) continue;
+    if (rowHidden(row, hides)) continue;
     const p = fsPath(joinPath(folder, row.name));
     let own: fs.Stats;
     try {
@@ -111,14 +112,14 @@ export function digestEtag(bytes: Buffer | string, kind: "h" | "j"): string {
  * of it), once per state, so a listing served again costs a lookup; a
  * digest of `items` when the rows are not cached (`stateKey` null).
  */
-export function htmlListingEtag(items: Buffer, stateKey: string | null, hideDotfiles: boolean): string {
+export function htmlListingEtag(items: Buffer, stateKey: string | null, hides: ListingHides): string {
   if (stateKey === null) return digestEtag(items, "h");
-  const slot = hideDotfiles ? 1 : 0;
+  const slot = hides;
   const known = listingEtagsByState.get(stateKey);
   const etag = known?.[slot];
   if (etag !== undefined) return etag;
   const fresh = digestEtag(`${slot}:${stateKey}`, "h");
-  const entry = known ?? listingEtagsByState.set(stateKey, [undefined, undefined]);
+  const entry = known ?? listingEtagsByState.set(stateKey, []);
   entry[slot] = fresh;
   return fresh;
 }

@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import { htmlEscape } from "../../../py/index.js";
 import { type ListingRow, folderListings, sharedListingBytes, smallListingBytes } from "../../caches.js";
 import { insideRoot, statOrNull } from "./file-checks.js";
+import { PART_NAME } from "./upload-target.js";
 import type { SharedBuffers } from "./shared-bytes.js";
 import { decodeSurrogateEscape, encodeSurrogateEscape, fsPath } from "./surrogate-escape.js";
 import { joinPath, quote } from "./url-paths.js";
@@ -59,7 +60,8 @@ export function listingRows(path: string, root: string | null): { rows: readonly
     const outside = root !== null && target !== null && !insideRoot(root, joinPath(path, name), target);
     const href = quote(linkname);
     const html = `<li><a href="${href}">${htmlEscape(displayname, false)}</a></li>`;
-    return { name, href, html, escaped, dot: name.startsWith("."), outside };
+    const dot = name.startsWith(".");
+    return { name, href, html, escaped, dot, upload: dot && PART_NAME.test(name), outside };
   });
   // A symlink's target can change without the folder changing: such
   // listings are built afresh every time (so `outside` is never cached).
@@ -71,22 +73,45 @@ export function listingRows(path: string, root: string | null): { rows: readonly
   return { rows, key: null };
 }
 
+/** Which names a listing leaves out, besides links leading outside the folder: a mask of {@link HIDE_DOTFILES} and {@link HIDE_UPLOADS}. */
+export type ListingHides = number;
+/** {@link ListingHides}: names that start with a dot (`hideDotfiles`). */
+export const HIDE_DOTFILES = 1;
+/** {@link ListingHides}: the temporary files of uploads in progress (when uploads are on). */
+export const HIDE_UPLOADS = 2;
+
+/**
+ * Set to true on a handler class whose listings leave out the temporary
+ * files of uploads in progress (`withUploads()` does).
+ */
+export const kHidesUploads = Symbol("hidesUploads");
+
+/** The names the listings of `handler` leave out. */
+export function listingHides(handler: { hideDotfiles: boolean; [kHidesUploads]?: boolean }): ListingHides {
+  return (handler.hideDotfiles ? HIDE_DOTFILES : 0) | (handler[kHidesUploads] === true ? HIDE_UPLOADS : 0);
+}
+
+/** Whether a listing with `hides` leaves `row` out. */
+export function rowHidden(row: ListingRow, hides: ListingHides): boolean {
+  return row.outside || ((hides & HIDE_DOTFILES) !== 0 && row.dot) || ((hides & HIDE_UPLOADS) !== 0 && row.upload);
+}
+
 /**
  * The `<li>` lines of a listing as bytes, each followed by a newline,
- * without the names hidden by `hideDotfiles` or leading outside the folder.
+ * without the names `hides` leaves out or leading outside the folder.
  * A big result is shared by every response that sends the same entries
  * (see {@link SharedBuffers}): by `rowsKey` (the folder state of cached
  * rows), else by content. A small one made from cached rows is kept in
  * {@link smallListingBytes}, so a folder listed again is not rendered again.
  */
-export function listingItems(rows: readonly ListingRow[], rowsKey: string | null, hideDotfiles: boolean): Buffer {
-  const key = rowsKey === null ? null : `${hideDotfiles ? 1 : 0}:${rowsKey}`;
+export function listingItems(rows: readonly ListingRow[], rowsKey: string | null, hides: ListingHides): Buffer {
+  const key = rowsKey === null ? null : `${hides}:${rowsKey}`;
   const known = key === null ? undefined : (smallListingBytes.get(key) ?? sharedListingBytes.get(key));
   if (known !== undefined) return known;
   let html = "";
   let escaped = false;
   for (const row of rows) {
-    if (!(hideDotfiles && row.dot) && !row.outside) {
+    if (!rowHidden(row, hides)) {
       html += row.html + "\n";
       if (row.escaped) escaped = true;
     }

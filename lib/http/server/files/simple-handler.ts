@@ -34,7 +34,7 @@ import { withCharset } from "./text-charset.js";
 import { contentRange, makeBoundary, multipartByteranges, parseRange, unsatisfiedRange } from "./ranges.js";
 import { joinPath, normpath, quote, stripQuery, type SplitURL, unquote, unquotePath, urlsplit, urlunsplit } from "./url-paths.js";
 import { fsPath, hasLoneSurrogate } from "./surrogate-escape.js";
-import { LISTING_TAIL, encodeText, listingItems, listingRows } from "./listing-rows.js";
+import { LISTING_TAIL, encodeText, listingHides, listingItems, listingRows } from "./listing-rows.js";
 import { digestEtag, htmlListingEtag, jsonListing, noneMatchHits, prefersJson } from "./listing-formats.js";
 import { isAppRoute } from "./spa-fallback.js";
 
@@ -479,7 +479,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       return null;
     }
     if (this.jsonListings && prefersJson(this.headers.get("Accept"))) {
-      const body = jsonListing(path, listing.rows, this.hideDotfiles);
+      const body = jsonListing(path, listing.rows, listingHides(this));
       return this.#sendListing(body, "application/json", digestEtag(body, "j"));
     }
     const displaypath = htmlEscape(unquotePath(stripQuery(this.path)), false);
@@ -500,8 +500,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     // A name byte that is not UTF-8 goes out raw, as Python writes it.
     const text = lines.join("\n");
     const head = this.path.includes("%") && hasLoneSurrogate(displaypath) ? encodeText(text) : Buffer.from(text, "utf8");
-    const items = listingItems(listing.rows, listing.key, this.hideDotfiles);
-    const etag = this.listingEtags ? htmlListingEtag(items, listing.key, this.hideDotfiles) : null;
+    const hides = listingHides(this);
+    const items = listingItems(listing.rows, listing.key, hides);
+    const etag = this.listingEtags ? htmlListingEtag(items, listing.key, hides) : null;
     return this.#sendListing([head, items, LISTING_TAIL], "text/html; charset=utf-8", etag);
   }
 

@@ -15,6 +15,7 @@ import { isCrossSite } from "../access/same-site.js";
 import { SimpleHTTPRequestHandler } from "./simple-handler.js";
 import { joinPath, quote, stripQuery, unquote } from "./url-paths.js";
 import { requestBody } from "./upload-body.js";
+import { kHidesUploads } from "./listing-rows.js";
 import { ClientLeft, MAX_NAME_BYTES, PART_NAME, PendingFile, UploadRefused, checkFileName, checkFolder, checkFreeName, type TargetRules } from "./upload-target.js";
 
 /** Settings of {@link withUploads}. */
@@ -225,6 +226,8 @@ export function withUploads<T extends typeof SimpleHTTPRequestHandler>(Base: T, 
   const proto = Uploading.prototype;
   proto.maxRequestBody = settings.maxUpload;
   proto.listingExtraHtml = UPLOAD_FORM;
+  // An upload in progress is not listed: it is not a file yet (and answers 404).
+  (proto as { [kHidesUploads]?: boolean })[kHidesUploads] = true;
   return Uploading as unknown as T;
 }
 

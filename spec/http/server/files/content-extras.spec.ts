@@ -12,6 +12,7 @@ import { expect } from "chai";
 import { ThreadingHTTPServer } from "../../../../lib/http/server/http-server.js";
 import { SimpleHTTPRequestHandler } from "../../../../lib/http/server/files/simple-handler.js";
 import { htmlListingEtag, prefersJson } from "../../../../lib/http/server/files/listing-formats.js";
+import { HIDE_DOTFILES, HIDE_UPLOADS } from "../../../../lib/http/server/files/listing-rows.js";
 import { acceptsHtml, hasExtension } from "../../../../lib/http/server/files/spa-fallback.js";
 import { withCharset } from "../../../../lib/http/server/files/text-charset.js";
 import { HOST, run, tempDir } from "../../../helpers.js";
@@ -174,14 +175,15 @@ describe("SimpleHTTPRequestHandler content extras", function () {
       }
     });
 
-    it("htmlListingEtag(): one tag per folder state and dot-name setting; a digest of the entries without a state", () => {
+    it("htmlListingEtag(): one tag per folder state and choice of hidden names; a digest of the entries without a state", () => {
       const items = Buffer.from("<li>x</li>\n");
-      const a = htmlListingEtag(items, "rows:1:2:3:4:/srv", false);
-      expect(htmlListingEtag(Buffer.from("other"), "rows:1:2:3:4:/srv", false)).to.equal(a);
-      expect(htmlListingEtag(items, "rows:1:2:3:4:/srv", true)).to.not.equal(a);
-      expect(htmlListingEtag(items, "rows:1:2:9:4:/srv", false)).to.not.equal(a);
-      expect(htmlListingEtag(items, null, false)).to.equal(htmlListingEtag(Buffer.from("<li>x</li>\n"), null, true));
-      expect(htmlListingEtag(items, null, false)).to.not.equal(htmlListingEtag(Buffer.from("<li>y</li>\n"), null, false));
+      const a = htmlListingEtag(items, "rows:1:2:3:4:/srv", 0);
+      expect(htmlListingEtag(Buffer.from("other"), "rows:1:2:3:4:/srv", 0)).to.equal(a);
+      const tags = [0, HIDE_DOTFILES, HIDE_UPLOADS, HIDE_DOTFILES | HIDE_UPLOADS].map((hides) => htmlListingEtag(items, "rows:1:2:3:4:/srv", hides));
+      expect(new Set(tags).size).to.equal(4);
+      expect(htmlListingEtag(items, "rows:1:2:9:4:/srv", 0)).to.not.equal(a);
+      expect(htmlListingEtag(items, null, 0)).to.equal(htmlListingEtag(Buffer.from("<li>x</li>\n"), null, HIDE_DOTFILES));
+      expect(htmlListingEtag(items, null, 0)).to.not.equal(htmlListingEtag(Buffer.from("<li>y</li>\n"), null, 0));
     });
 
     it("prefersJson(): JSON only when application/json outranks text/html", () => {

@@ -339,5 +339,24 @@ describe("uploads (--upload)", function () {
       expect(withForm).to.include(`</h1>\n${UPLOAD_FORM}\n<hr>\n<ul>\n`);
       expect(withForm.replace(UPLOAD_FORM + "\n", "")).to.equal(plain);
     });
+
+    it("does not list an upload still in progress (HTML or JSON); without uploads such a name is listed as Python lists it", async () => {
+      const part = ".upload-0123456789abcdef.part";
+      fs.writeFileSync(path.join(site, part), "half");
+      fs.writeFileSync(path.join(site, ".upload-notes.part"), "not an upload's name");
+      let base = await start({ plain: true });
+      expect(await (await fetch(`${base}/`)).text()).to.include(`<a href="${part}">`);
+      await srv!.close();
+      base = await start({ Base: JsonListing });
+      const html = await (await fetch(`${base}/`)).text();
+      expect(html).not.to.include(part);
+      expect(html).to.include(`<a href=".upload-notes.part">`);
+      const json = (await (await fetch(`${base}/`, { headers: { Accept: "application/json" } })).json()) as Array<{ name: string }>;
+      expect(json.map((e) => e.name)).to.deep.equal([".upload-notes.part", "old.txt", "sub"]);
+    });
   });
 });
+
+/** A handler with the command line's JSON listings on. */
+class JsonListing extends SimpleHTTPRequestHandler {}
+JsonListing.prototype.jsonListings = true;
