@@ -14,12 +14,14 @@
  * Each load runs in a fresh browser context (no cache, no open
  * connection, a new TLS handshake) and is timed from the navigation's
  * start until the 100th module ran, and until the `load` event ended.
- * Loads alternate between the servers; the medians, and the range of the
+ * Loads alternate between the servers, after `--warm-ups` uncounted loads
+ * each (1 by default: the servers' code is still unoptimised, as after a
+ * fresh start); the medians, and the range of the
  * middle half of the loads (a page load in Chromium varies by tens of
  * milliseconds), are printed as a markdown table.
  *
  * ```sh
- * npx tsc -p tsconfig.json && node dist/bench/h2-page.js [--loads 21]
+ * npx tsc -p tsconfig.json && node dist/bench/h2-page.js [--loads 21] [--warm-ups 1]
  * ```
  *
  * @module
@@ -110,6 +112,9 @@ async function mainBench(): Promise<void> {
   const loadsArg = process.argv.indexOf("--loads");
   const loads = loadsArg !== -1 ? Number(process.argv[loadsArg + 1]) : 21;
   if (!Number.isInteger(loads) || loads < 1) throw new Error("--loads needs a positive whole number");
+  const warmArg = process.argv.indexOf("--warm-ups");
+  const warmUps = warmArg !== -1 ? Number(process.argv[warmArg + 1]) : 1;
+  if (!Number.isInteger(warmUps) || warmUps < 0) throw new Error("--warm-ups needs a whole number");
   const work = mkdtempSync(join(tmpdir(), "h2-page-"));
   const site = join(work, "site");
   mkdirSync(site);
@@ -134,9 +139,11 @@ async function mainBench(): Promise<void> {
     browser = await launchChromium(["--ignore-certificate-errors"]);
     http1Browser = await launchChromium(["--ignore-certificate-errors", "--disable-http2"]);
     const browserFor = (c: Contender): Browser => (c.http1Browser ? http1Browser! : browser!);
-    // One warm-up load each (Chromium and the servers' first requests), not counted.
+    // Warm-up loads (Chromium and the servers' first requests), not counted.
+    for (let i = 0; i < warmUps; i++) {
+      for (const c of contenders) await loadOnce(browserFor(c), c);
+    }
     for (const c of contenders) {
-      await loadOnce(browserFor(c), c);
       c.modulesRan.length = 0;
       c.loadEnd.length = 0;
     }
@@ -166,7 +173,7 @@ async function mainBench(): Promise<void> {
     `${(median(c.modulesRan) / base).toFixed(2)}x`,
   ]);
   process.stdout.write(
-    `## Page with ${MODULES} ES modules, Chromium, medians of ${loads} loads (fresh context each)\n\n` +
+    `## Page with ${MODULES} ES modules, Chromium, medians of ${loads} loads (fresh context each) after ${warmUps} warm-up load${warmUps === 1 ? "" : "s"}\n\n` +
       describeEnvironment([`Chromium (headless), ${MODULES} module scripts of about 130 bytes, one TLS certificate (ECDSA P-256)`]) +
       "\n\n" +
       table(["server", "protocol", "100 modules ran", "middle half of the loads", "load event end", "vs h2"], rows, ["l", "l", "r", "r", "r", "r"]) +

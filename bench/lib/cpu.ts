@@ -20,7 +20,8 @@ function systemTicks(): number | null {
   }
 }
 
-function processTicks(pid: number | "self", withChildren: boolean): number | null {
+/** CPU time of process `pid` (with its waited-for children if asked) in ticks of 1/100 s, or `null` without /proc. */
+export function processTicks(pid: number | "self", withChildren: boolean): number | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, "latin1");
     const f = text.slice(text.lastIndexOf(")") + 2).split(" ").map(Number);

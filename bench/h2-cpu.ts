@@ -1,0 +1,186 @@
+/**
+ * The server's side of the page-load benchmark (bench/h2-page.ts), without
+ * a browser: what a page of 100 small modules costs the `--http2` server in
+ * CPU time, and how long its 100 responses take, measured with Node's own
+ * HTTP/2 client. A batch is what Chromium does for the page: a new TLS
+ * session, `GET /`, then the 100 modules at once on that session.
+ *
+ * Each server starts fresh and is measured twice: over its first 10 batches
+ * (about 1,000 requests: its code still runs unoptimised, as in a page-load
+ * run) and again after 10,000 more requests (optimised); the servers take
+ * turns, three fresh starts each, and the medians are shown. Beside it runs the
+ * ceiling, `bench/servers/tls-static.ts` answering the same files from
+ * memory with bare `node:http2`; `--other DIR` adds the bin of another
+ * build (a checkout with `dist/`), for a before/after comparison.
+ *
+ * ```sh
+ * npx tsc -p tsconfig.json && node dist/bench/h2-cpu.js [--other ../old-checkout]
+ * ```
+ *
+ * Linux only: CPU time is read from /proc.
+ *
+ * @module
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as http2 from "node:http2";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { makeSelfSignedCertificate } from "../lib/cli/self-signed.js";
+import { processTicks } from "./lib/cpu.js";
+import { describeEnvironment } from "./lib/env.js";
+import { fmtMs, median, table } from "./lib/stats.js";
+
+const BIN = fileURLToPath(new URL("../lib/cli/cli-main.js", import.meta.url));
+const CEILING = fileURLToPath(new URL("servers/tls-static.js", import.meta.url));
+const MODULES = 100;
+const COLD_BATCHES = 10;
+const WARM_UP_REQUESTS = 10_000;
+const WARM_BATCHES = 30;
+/** Each server is started afresh and measured this many times (medians shown). */
+const ROUNDS = 3;
+/** Milliseconds of CPU time per /proc tick (USER_HZ 100). */
+const TICK_MS = 10;
+
+/** One server under test. */
+interface Contender {
+  name: string;
+  argv: string[];
+  child?: ChildProcess;
+  port?: number;
+}
+
+/** The folder of bench/h2-page.ts: index.html and m/0.js ... m/99.js. */
+function makeSite(dir: string): void {
+  mkdirSync(join(dir, "m"));
+  let html = '<!doctype html><meta charset="utf-8"><title>100 modules</title>\n';
+  for (let i = 0; i < MODULES; i++) {
+    html += `<script type="module" src="m/${i}.js"></script>\n`;
+    writeFileSync(join(dir, "m", `${i}.js`), `// module ${i}\nexport const n${i} = ${i};\nglobalThis.__ran = (globalThis.__ran ?? 0) + 1;\n`);
+  }
+  writeFileSync(join(dir, "index.html"), html);
+}
+
+/** Start a server and wait for its start-up line; returns the port. */
+function start(c: Contender): Promise<number> {
+  const child = spawn(process.execPath, c.argv, { stdio: ["ignore", "pipe", "ignore"] });
+  c.child = child;
+  return new Promise((resolvePort, reject) => {
+    let out = "";
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+      const m = /port (\d+) /.exec(out);
+      if (m) resolvePort(Number(m[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`${c.name} exited with ${code}`)));
+  });
+}
+
+/** One stream's response, read to its end. */
+function get(session: http2.ClientHttp2Session, path: string): Promise<void> {
+  return new Promise((done, fail) => {
+    const stream = session.request({ ":path": path });
+    stream.on("error", fail);
+    stream.on("response", (headers) => {
+      if (headers[":status"] !== 200) fail(new Error(`${path}: ${headers[":status"]}`));
+    });
+    stream.resume();
+    stream.on("end", done);
+  });
+}
+
+/** One page: a new session, `/`, then the modules at once. Milliseconds from the first module request to the last response. */
+async function batch(port: number): Promise<number> {
+  const session = http2.connect(`https://127.0.0.1:${port}`, { rejectUnauthorized: false });
+  session.on("error", () => {});
+  try {
+    await get(session, "/");
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: MODULES }, (_, i) => get(session, `/m/${i}.js`)));
+    return performance.now() - t0;
+  } finally {
+    session.close();
+  }
+}
+
+/** `count` batches: their median time and the server's CPU microseconds a request. */
+async function measure(c: Contender, count: number): Promise<{ ms: number; cpuUs: number }> {
+  const pid = c.child!.pid!;
+  const before = processTicks(pid, false);
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) times.push(await batch(c.port!));
+  const after = processTicks(pid, false);
+  if (before === null || after === null) throw new Error("no CPU time in /proc: this benchmark runs on Linux");
+  return { ms: median(times), cpuUs: ((after - before) * TICK_MS * 1000) / (count * (MODULES + 1)) };
+}
+
+/** Requests that only warm a server up: sessions of 100 at a time. */
+async function warmUp(port: number, requests: number): Promise<void> {
+  for (let done = 0; done < requests; done += MODULES + 1) await batch(port);
+}
+
+async function mainBench(): Promise<void> {
+  const otherArg = process.argv.indexOf("--other");
+  const other = otherArg !== -1 ? resolve(process.argv[otherArg + 1] ?? "") : null;
+  const work = mkdtempSync(join(tmpdir(), "h2-cpu-"));
+  const site = join(work, "site");
+  mkdirSync(site);
+  makeSite(site);
+  const cert = await makeSelfSignedCertificate();
+  const pem = [join(work, "cert.pem"), join(work, "key.pem")] as const;
+  writeFileSync(pem[0], cert.cert);
+  writeFileSync(pem[1], cert.key, { mode: 0o600 });
+  const binArgs = ["--tls-cert", pem[0], "--tls-key", pem[1], "--http2", "-b", "127.0.0.1", "-d", site, "0"];
+  const contenders: Contender[] = [{ name: "`--http2` (this build)", argv: [BIN, ...binArgs] }];
+  if (other) contenders.push({ name: `\`--http2\` (${other})`, argv: [join(other, "dist/lib/cli/cli-main.js"), ...binArgs] });
+  contenders.push({ name: "ceiling: bare `node:http2`, files in memory", argv: [CEILING, "h2", pem[0], pem[1], site] });
+  const results = new Map<Contender, Array<{ cold: { ms: number; cpuUs: number }; warm: { ms: number; cpuUs: number } }>>();
+  try {
+    // The client's own code warms up first, against a server not measured:
+    // else whichever server comes first pays for a slower client.
+    const client: Contender = { name: "client warm-up", argv: [CEILING, "h2", pem[0], pem[1], site] };
+    await warmUp(await start(client), WARM_UP_REQUESTS);
+    client.child!.kill("SIGTERM");
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const c of contenders) {
+        process.stderr.write(`round ${round}/${ROUNDS}: ${c.name}\n`);
+        c.port = await start(c);
+        const cold = await measure(c, COLD_BATCHES);
+        await warmUp(c.port, WARM_UP_REQUESTS);
+        const warm = await measure(c, WARM_BATCHES);
+        c.child!.kill("SIGTERM");
+        results.set(c, [...(results.get(c) ?? []), { cold, warm }]);
+      }
+    }
+  } finally {
+    for (const c of contenders) c.child?.kill("SIGTERM");
+    rmSync(work, { recursive: true, force: true });
+  }
+  const rows = contenders.map((c) => {
+    const r = results.get(c) ?? [];
+    const pick = (f: (x: (typeof r)[number]) => number): number => median(r.map(f));
+    return [
+      c.name,
+      pick((x) => x.cold.cpuUs).toFixed(0),
+      fmtMs(pick((x) => x.cold.ms)),
+      pick((x) => x.warm.cpuUs).toFixed(0),
+      fmtMs(pick((x) => x.warm.ms)),
+    ];
+  });
+  process.stdout.write(
+    `## The server's side of a 100-module page over HTTP/2 (Node's client)\n\n` +
+      describeEnvironment([
+        `${MODULES} module requests a batch on a new TLS session; first ${COLD_BATCHES} batches, then ${WARM_BATCHES} after ${WARM_UP_REQUESTS.toLocaleString("en")} more requests; medians of ${ROUNDS} fresh starts`,
+      ]) +
+      "\n\n" +
+      table(
+        ["server", "CPU µs/request, first 1,010", "100 responses, first 1,010", "CPU µs/request, warm", "100 responses, warm"],
+        rows,
+        ["l", "r", "r", "r", "r"],
+      ) +
+      "\n",
+  );
+}
+
+await mainBench();
