@@ -14,7 +14,7 @@ import { toRequestListener } from "../../../../lib/http/server/adapters/request-
 import { toFetchHandler } from "../../../../lib/http/server/adapters/fetch-handler.js";
 import { stripMount, type HandlerClass } from "../../../../lib/http/server/adapters/exchange.js";
 import { HOST, connect, deferred, readAll, within } from "../../../helpers.js";
-import { Echo, filesHandler, httpSend, listenOn } from "./fixtures.js";
+import { Echo, MixedHead, filesHandler, httpSend, listenOn, presetHeaders } from "./fixtures.js";
 
 /** Options that collect the handler's log lines and the errors reported to `server.handleError()`. */
 function recording(): { logs: string[]; errors: unknown[]; server: Record<string | symbol, unknown> } {
@@ -191,6 +191,59 @@ describe("adapters: failures, departures, mounts and logs", function () {
       await reader.read();
       await reader.cancel();
       await within(finished.promise, 5000, "the handler to stop writing");
+    });
+  });
+
+  it("a request without a body (HTTP/1 with no length, a Request with a null body): rfile reads end of input right after the head", async () => {
+    const srv = await listenOn(toRequestListener(Echo as HandlerClass, { server: recording().server }));
+    try {
+      const r = await httpSend(srv.port, { method: "GET", path: "/empty" });
+      expect(r.body.toString()).to.equal("read 0");
+    } finally {
+      await srv.close();
+    }
+    const fetched = await toFetchHandler(Echo as HandlerClass, { server: recording().server })(new Request("http://127.0.0.1/empty"));
+    expect(await fetched.text()).to.equal("read 0");
+  });
+
+  describe("the handler's head and headers set before it", () => {
+    it("node:http: once sent, the handler's headers read back with res.getHeader(), as a logger at 'finish' reads them", async () => {
+      const listener = toRequestListener(MixedHead, { server: recording().server });
+      const seen = deferred<unknown[]>();
+      const srv = await listenOn((req, res) => {
+        res.once("finish", () => seen.resolve([res.getHeader("content-length"), res.getHeader("set-cookie"), res.getHeader("content-type")]));
+        listener(req, res);
+      });
+      try {
+        const r = await httpSend(srv.port, { method: "GET", path: "/" });
+        expect(r.cookies).to.deep.equal(["a=1", "b=2"]);
+        expect(await within(seen.promise, 5000, "'finish'")).to.deep.equal(["2", ["a=1", "b=2"], "text/plain"]);
+      } finally {
+        await srv.close();
+      }
+    });
+
+    it("Express: a middleware header stays; a name the handler sends too is the handler's, whatever the case; every Set-Cookie line of the handler arrives", async () => {
+      const app = express();
+      app.use((_req, res, next) => {
+        presetHeaders(res);
+        next();
+      });
+      app.use(toRequestListener(MixedHead, { server: recording().server }));
+      const srv = await listenOn(app);
+      try {
+        const r = await httpSend(srv.port, { method: "GET", path: "/" });
+        expect(r.status).to.equal(200);
+        expect(r.header("x-powered-by")).to.equal("Express");
+        expect(r.header("x-mw")).to.equal("1");
+        expect(r.header("x-both")).to.equal("handler");
+        expect(r.header("content-type")).to.equal("text/plain");
+        expect(r.cookies).to.deep.equal(["a=1", "b=2"]);
+        expect(r.header("constructor")).to.equal("c");
+        expect(r.body.toString()).to.equal("ok");
+      } finally {
+        await srv.close();
+      }
     });
   });
 
