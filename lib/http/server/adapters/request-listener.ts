@@ -174,6 +174,10 @@ function nodeBody(req: NodeRequest): BodySource {
 class NodeHostResponse implements HostResponse {
   readonly #res: NodeResponse;
   readonly #http2: boolean;
+  /** Resolves the body's wait for 'drain' (or 'close'). */
+  #waiting: (() => void) | null = null;
+  /** The 'drain' and 'close' listeners of {@link body} are on. */
+  #listening = false;
 
   constructor(res: NodeResponse, http2: boolean) {
     this.#res = res;
@@ -224,15 +228,20 @@ class NodeHostResponse implements HostResponse {
     const res = this.#res;
     if (res.destroyed) throw clientGone();
     if ((res as ServerResponse).write(chunk)) return;
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        res.off("drain", done);
-        res.off("close", done);
-        resolve();
+    if (!this.#listening) {
+      // One 'drain' and one 'close' listener for the response's life, not
+      // one pair a wait: middleware that passes 'drain' listeners on to a
+      // stream of its own (compression()) never removes them.
+      this.#listening = true;
+      const wake = (): void => {
+        const waiting = this.#waiting;
+        this.#waiting = null;
+        waiting?.();
       };
-      res.on("drain", done);
-      res.on("close", done);
-    });
+      res.on("drain", wake);
+      res.on("close", wake);
+    }
+    return new Promise<void>((resolve) => (this.#waiting = resolve));
   }
 
   end(last?: Buffer): void {

@@ -4,8 +4,11 @@
  * reads end, its writes fail, it finishes), Express mounts of a folder,
  * log lines and client addresses, and the fetch handler's edges.
  */
+import { createHash } from "node:crypto";
 import * as http from "node:http";
+import { gunzipSync } from "node:zlib";
 import { expect } from "chai";
+import compression from "compression";
 import express from "express";
 
 import { BaseHTTPRequestHandler, kLogLines } from "../../../../lib/http/server/base-handler.js";
@@ -14,7 +17,7 @@ import { toRequestListener } from "../../../../lib/http/server/adapters/request-
 import { toFetchHandler } from "../../../../lib/http/server/adapters/fetch-handler.js";
 import { stripMount, type HandlerClass } from "../../../../lib/http/server/adapters/exchange.js";
 import { HOST, connect, deferred, readAll, within } from "../../../helpers.js";
-import { Echo, MixedHead, filesHandler, httpSend, listenOn, presetHeaders } from "./fixtures.js";
+import { BIG, Echo, MixedHead, bigDigest, filesHandler, httpSend, listenOn, presetHeaders } from "./fixtures.js";
 
 /** Options that collect the handler's log lines and the errors reported to `server.handleError()`. */
 function recording(): { logs: string[]; errors: unknown[]; server: Record<string | symbol, unknown> } {
@@ -276,6 +279,28 @@ describe("adapters: failures, departures, mounts and logs", function () {
         expect(missing.status).to.equal(404);
         expect(missing.body.toString()).to.include("File not found").and.not.include("express 404");
       } finally {
+        await srv.close();
+      }
+    });
+
+    it("under compression(): a big body arrives whole, and waiting for 'drain' leaves no listener behind", async () => {
+      const warnings: string[] = [];
+      const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+      process.on("warning", onWarning);
+      const app = express();
+      app.use(compression({ threshold: 0 }));
+      app.use(toRequestListener(Echo as HandlerClass, { server: recording().server }));
+      const srv = await listenOn(app);
+      try {
+        const r = await httpSend(srv.port, { method: "GET", path: "/big", headers: { "Accept-Encoding": "gzip" } });
+        expect(r.header("content-encoding")).to.equal("gzip");
+        const body = gunzipSync(r.body);
+        expect(body.length).to.equal(BIG);
+        expect(createHash("sha256").update(body).digest("hex")).to.equal(bigDigest());
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(warnings.filter((w) => w.startsWith("MaxListenersExceededWarning"))).to.deep.equal([]);
+      } finally {
+        process.off("warning", onWarning);
         await srv.close();
       }
     });
