@@ -174,6 +174,10 @@ function nodeBody(req: NodeRequest): BodySource {
 class NodeHostResponse implements HostResponse {
   readonly #res: NodeResponse;
   readonly #http2: boolean;
+  /** Resolves the body's wait for 'drain' (or 'close'). */
+  #waiting: (() => void) | null = null;
+  /** The 'drain' and 'close' listeners of {@link body} are on. */
+  #listening = false;
 
   constructor(res: NodeResponse, http2: boolean) {
     this.#res = res;
@@ -193,38 +197,51 @@ class NodeHostResponse implements HostResponse {
   }
 
   start(head: ResponseHeadData): void {
-    // One object with every value of a name, so repeated fields
-    // (Set-Cookie) stay separate lines, merged by writeHead() with what
-    // middleware set before.
-    const fields: Record<string, string | string[]> = {};
-    const http2 = this.#http2;
+    // Every value of a name together (names compared without case, spelled
+    // as first written), so repeated fields (Set-Cookie) stay separate lines
+    // whatever the case of each. No prototype: a field may be named
+    // `constructor` or `__proto__`.
+    const fields: Record<string, [name: string, value: string | string[]]> = Object.create(null) as Record<string, [string, string | string[]]>;
     for (const [name, value] of head.headers) {
       const lower = name.toLowerCase();
       if (HOP_BY_HOP.has(lower)) continue;
-      const key = http2 ? lower : name;
-      const seen = fields[key];
-      if (seen === undefined) fields[key] = value;
-      else if (typeof seen === "string") fields[key] = [seen, value];
-      else seen.push(value);
+      const seen = fields[lower];
+      if (seen === undefined) fields[lower] = [name, value];
+      else if (typeof seen[1] === "string") seen[1] = [seen[1], value];
+      else seen[1].push(value);
+    }
+    // setHeader() per name, merged with what middleware set before. Not
+    // writeHead(status, fields): node:http sends fields given that way
+    // without keeping them, so res.getHeader() (a logger at 'finish')
+    // would not see them.
+    const res = this.#res;
+    for (const lower in fields) {
+      const [name, value] = fields[lower]!;
+      res.setHeader(name, value);
     }
     // HTTP/2 has no reason phrase.
-    if (http2) (this.#res as Http2ServerResponse).writeHead(head.status, fields);
-    else (this.#res as ServerResponse).writeHead(head.status, head.reason, fields);
+    if (this.#http2) (res as Http2ServerResponse).writeHead(head.status);
+    else (res as ServerResponse).writeHead(head.status, head.reason);
   }
 
   body(chunk: Buffer): void | Promise<void> {
     const res = this.#res;
     if (res.destroyed) throw clientGone();
     if ((res as ServerResponse).write(chunk)) return;
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        res.off("drain", done);
-        res.off("close", done);
-        resolve();
+    if (!this.#listening) {
+      // One 'drain' and one 'close' listener for the response's life, not
+      // one pair a wait: middleware that passes 'drain' listeners on to a
+      // stream of its own (compression()) never removes them.
+      this.#listening = true;
+      const wake = (): void => {
+        const waiting = this.#waiting;
+        this.#waiting = null;
+        waiting?.();
       };
-      res.on("drain", done);
-      res.on("close", done);
-    });
+      res.on("drain", wake);
+      res.on("close", wake);
+    }
+    return new Promise<void>((resolve) => (this.#waiting = resolve));
   }
 
   end(last?: Buffer): void {

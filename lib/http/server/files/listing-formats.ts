@@ -101,19 +101,21 @@ export function jsonListing(folder: string, rows: readonly ListingRow[], hides: 
   return Buffer.from(JSON.stringify(out), "utf8");
 }
 
-/** A weak `ETag` that is a digest of `bytes`, tagged `h` (HTML) or `j` (JSON). */
-export function digestEtag(bytes: Buffer | string, kind: "h" | "j"): string {
-  return `W/"${kind}-${createHash("sha1").update(bytes).digest("base64url").slice(0, 22)}"`;
+/** A weak `ETag` that is a digest of `bytes` (after `prefix`, when given), tagged `h` (HTML) or `j` (JSON). */
+export function digestEtag(bytes: Buffer | string, kind: "h" | "j", prefix = ""): string {
+  return `W/"${kind}-${createHash("sha1").update(prefix).update(bytes).digest("base64url").slice(0, 22)}"`;
 }
 
 /**
  * The weak `ETag` of an HTML listing whose entries are `items`: made from
  * the folder state `stateKey` of cached rows (the entries are a function
  * of it), once per state, so a listing served again costs a lookup; a
- * digest of `items` when the rows are not cached (`stateKey` null).
+ * digest of `items` when the rows are not cached (`stateKey` null). Either
+ * way `hides` is part of it: the same entries make another page when the
+ * names hidden differ (with uploads on, the page carries the upload form).
  */
 export function htmlListingEtag(items: Buffer, stateKey: string | null, hides: ListingHides): string {
-  if (stateKey === null) return digestEtag(items, "h");
+  if (stateKey === null) return digestEtag(items, "h", `${hides}:`);
   const slot = hides;
   const known = listingEtagsByState.get(stateKey);
   const etag = known?.[slot];

@@ -4,8 +4,11 @@
  * reads end, its writes fail, it finishes), Express mounts of a folder,
  * log lines and client addresses, and the fetch handler's edges.
  */
+import { createHash } from "node:crypto";
 import * as http from "node:http";
+import { gunzipSync } from "node:zlib";
 import { expect } from "chai";
+import compression from "compression";
 import express from "express";
 
 import { BaseHTTPRequestHandler, kLogLines } from "../../../../lib/http/server/base-handler.js";
@@ -14,7 +17,7 @@ import { toRequestListener } from "../../../../lib/http/server/adapters/request-
 import { toFetchHandler } from "../../../../lib/http/server/adapters/fetch-handler.js";
 import { stripMount, type HandlerClass } from "../../../../lib/http/server/adapters/exchange.js";
 import { HOST, connect, deferred, readAll, within } from "../../../helpers.js";
-import { Echo, filesHandler, httpSend, listenOn } from "./fixtures.js";
+import { BIG, Echo, MixedHead, bigDigest, filesHandler, httpSend, listenOn, presetHeaders } from "./fixtures.js";
 
 /** Options that collect the handler's log lines and the errors reported to `server.handleError()`. */
 function recording(): { logs: string[]; errors: unknown[]; server: Record<string | symbol, unknown> } {
@@ -194,6 +197,59 @@ describe("adapters: failures, departures, mounts and logs", function () {
     });
   });
 
+  it("a request without a body (HTTP/1 with no length, a Request with a null body): rfile reads end of input right after the head", async () => {
+    const srv = await listenOn(toRequestListener(Echo as HandlerClass, { server: recording().server }));
+    try {
+      const r = await httpSend(srv.port, { method: "GET", path: "/empty" });
+      expect(r.body.toString()).to.equal("read 0");
+    } finally {
+      await srv.close();
+    }
+    const fetched = await toFetchHandler(Echo as HandlerClass, { server: recording().server })(new Request("http://127.0.0.1/empty"));
+    expect(await fetched.text()).to.equal("read 0");
+  });
+
+  describe("the handler's head and headers set before it", () => {
+    it("node:http: once sent, the handler's headers read back with res.getHeader(), as a logger at 'finish' reads them", async () => {
+      const listener = toRequestListener(MixedHead, { server: recording().server });
+      const seen = deferred<unknown[]>();
+      const srv = await listenOn((req, res) => {
+        res.once("finish", () => seen.resolve([res.getHeader("content-length"), res.getHeader("set-cookie"), res.getHeader("content-type")]));
+        listener(req, res);
+      });
+      try {
+        const r = await httpSend(srv.port, { method: "GET", path: "/" });
+        expect(r.cookies).to.deep.equal(["a=1", "b=2"]);
+        expect(await within(seen.promise, 5000, "'finish'")).to.deep.equal(["2", ["a=1", "b=2"], "text/plain"]);
+      } finally {
+        await srv.close();
+      }
+    });
+
+    it("Express: a middleware header stays; a name the handler sends too is the handler's, whatever the case; every Set-Cookie line of the handler arrives", async () => {
+      const app = express();
+      app.use((_req, res, next) => {
+        presetHeaders(res);
+        next();
+      });
+      app.use(toRequestListener(MixedHead, { server: recording().server }));
+      const srv = await listenOn(app);
+      try {
+        const r = await httpSend(srv.port, { method: "GET", path: "/" });
+        expect(r.status).to.equal(200);
+        expect(r.header("x-powered-by")).to.equal("Express");
+        expect(r.header("x-mw")).to.equal("1");
+        expect(r.header("x-both")).to.equal("handler");
+        expect(r.header("content-type")).to.equal("text/plain");
+        expect(r.cookies).to.deep.equal(["a=1", "b=2"]);
+        expect(r.header("constructor")).to.equal("c");
+        expect(r.body.toString()).to.equal("ok");
+      } finally {
+        await srv.close();
+      }
+    });
+  });
+
   describe("Express", () => {
     const files = filesHandler();
     after(() => files.remove());
@@ -223,6 +279,28 @@ describe("adapters: failures, departures, mounts and logs", function () {
         expect(missing.status).to.equal(404);
         expect(missing.body.toString()).to.include("File not found").and.not.include("express 404");
       } finally {
+        await srv.close();
+      }
+    });
+
+    it("under compression(): a big body arrives whole, and waiting for 'drain' leaves no listener behind", async () => {
+      const warnings: string[] = [];
+      const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+      process.on("warning", onWarning);
+      const app = express();
+      app.use(compression({ threshold: 0 }));
+      app.use(toRequestListener(Echo as HandlerClass, { server: recording().server }));
+      const srv = await listenOn(app);
+      try {
+        const r = await httpSend(srv.port, { method: "GET", path: "/big", headers: { "Accept-Encoding": "gzip" } });
+        expect(r.header("content-encoding")).to.equal("gzip");
+        const body = gunzipSync(r.body);
+        expect(body.length).to.equal(BIG);
+        expect(createHash("sha256").update(body).digest("hex")).to.equal(bigDigest());
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(warnings.filter((w) => w.startsWith("MaxListenersExceededWarning"))).to.deep.equal([]);
+      } finally {
+        process.off("warning", onWarning);
         await srv.close();
       }
     });

@@ -58,7 +58,8 @@ async function* bodyPieces(h: BaseHTTPRequestHandler): AsyncGenerator<Buffer> {
 }
 
 /**
- * `GET /hello`, `HEAD /hello`, `GET /big` (8 MiB, streamed), `GET /missing`
+ * `GET /hello`, `HEAD /hello`, `GET /big` (8 MiB, streamed), `GET /empty`
+ * (reads rfile, answers `read <bytes>`), `GET /missing`
  * (404 via sendError), `POST /echo` (echoes method, path and body) and
  * `POST /sha` (length and SHA-256 of the body). HTTP/1.1, so it answers
  * `Expect: 100-continue` itself.
@@ -68,6 +69,16 @@ export class Echo extends BaseHTTPRequestHandler {
 
   async do_GET(): Promise<void> {
     if (this.path.split("?")[0]!.endsWith("/hello")) return this.#hello(true);
+    if (this.path.endsWith("/empty")) {
+      // A request without a body: its rfile ends right after the head.
+      const rest = await this.rfile.read(64);
+      const text = Buffer.from(`read ${rest.length}`);
+      this.sendResponse(200);
+      this.sendHeader("Content-Length", text.length);
+      this.endHeaders();
+      this.wfile.write(text);
+      return;
+    }
     if (this.path.endsWith("/big")) {
       this.sendResponse(200);
       this.sendHeader("Content-Type", "application/octet-stream");
@@ -122,6 +133,33 @@ export class Echo extends BaseHTTPRequestHandler {
     this.endHeaders();
     if (body) this.wfile.write("hello\n");
   }
+}
+
+/**
+ * `GET`: a head naming `Set-Cookie` in two cases (`Set-Cookie: a=1`,
+ * `set-cookie: b=2`), `constructor: c`, and `Content-Type` and `X-Both`, which
+ * {@link presetHeaders} sets before it in other cases; the body `ok`.
+ */
+export class MixedHead extends BaseHTTPRequestHandler {
+  do_GET(): void {
+    this.sendResponse(200);
+    this.sendHeader("Content-Type", "text/plain");
+    this.sendHeader("X-Both", "handler");
+    this.sendHeader("Set-Cookie", "a=1");
+    this.sendHeader("set-cookie", "b=2");
+    // A name that is also a member of every JavaScript object.
+    this.sendHeader("constructor", "c");
+    this.sendHeader("Content-Length", 2);
+    this.endHeaders();
+    this.wfile.write("ok");
+  }
+}
+
+/** What middleware before a {@link MixedHead} sets: `X-Mw`, and `content-type` and `x-both`, which the handler sends too. */
+export function presetHeaders(res: { setHeader(name: string, value: string): unknown }): void {
+  res.setHeader("X-Mw", "1");
+  res.setHeader("content-type", "text/html");
+  res.setHeader("x-both", "middleware");
 }
 
 /** Writes its own status line and headers to `wfile`; the body runs to the end of output. */

@@ -14,7 +14,7 @@ import { kLogLines } from "../../../../lib/http/server/base-handler.js";
 import { toRequestListener } from "../../../../lib/http/server/adapters/request-listener.js";
 import type { HandlerClass } from "../../../../lib/http/server/adapters/exchange.js";
 import { HOST, tempDir, within } from "../../../helpers.js";
-import { Echo, portOf } from "./fixtures.js";
+import { Echo, MixedHead, portOf, presetHeaders } from "./fixtures.js";
 
 /** A response read from an HTTP/2 stream. */
 interface H2Res {
@@ -58,7 +58,14 @@ describe("adapters: node:http2 compatibility API", function () {
     if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
     const key = fs.readFileSync(path.join(tmp.dir, "k.pem"));
     const cert = fs.readFileSync(path.join(tmp.dir, "c.pem"));
-    server = http2.createSecureServer({ key, cert, allowHTTP1: true }, toRequestListener(Echo as HandlerClass, { server: { [kLogLines]: logs } }));
+    const echo = toRequestListener(Echo as HandlerClass, { server: { [kLogLines]: logs } });
+    const mixed = toRequestListener(MixedHead, { server: { [kLogLines]: logs } });
+    // `/mixed`: headers set before the handler's, as middleware would.
+    server = http2.createSecureServer({ key, cert, allowHTTP1: true }, (req, res) => {
+      if (req.url !== "/mixed") return echo(req, res);
+      presetHeaders(res);
+      mixed(req, res);
+    });
     await within(new Promise<void>((resolve) => server.listen(0, HOST, resolve)), 5000, "listen");
     port = portOf(server);
     session = http2.connect(`https://localhost:${port}`, { rejectUnauthorized: false, host: HOST });
@@ -106,6 +113,39 @@ describe("adapters: node:http2 compatibility API", function () {
     expect(r.headers[":status"]).to.equal(404);
     expect(r.headers["connection"]).to.equal(undefined);
     expect(r.body.toString()).to.include("<p>Error code: 404</p>");
+  });
+
+  it("GET with END_STREAM on its headers: rfile reads end of input right after the head", async () => {
+    const r = await h2(session, { ":method": "GET", ":path": "/empty" });
+    expect(r.body.toString()).to.equal("read 0");
+  });
+
+  it("headers set before the handler's, over HTTP/2 and HTTPS/1.1: kept unless the handler sends the name (any case); every Set-Cookie of the handler arrives", async () => {
+    const r = await h2(session, { ":method": "GET", ":path": "/mixed" });
+    const one = await within(
+      new Promise<{ headers: http2.IncomingHttpHeaders; text: string }>((resolve, reject) => {
+        const req = https.request({ host: HOST, port, path: "/mixed", rejectUnauthorized: false, agent: false }, (res) => {
+          let text = "";
+          res.setEncoding("utf8").on("data", (d: string) => (text += d));
+          res.on("end", () => resolve({ headers: res.headers, text }));
+        });
+        req.on("error", reject);
+        req.end();
+      }),
+      10000,
+      "HTTPS/1.1 GET /mixed",
+    );
+    for (const [headers, body] of [
+      [r.headers, r.body.toString()],
+      [one.headers, one.text],
+    ] as const) {
+      expect(headers["x-mw"]).to.equal("1");
+      expect(headers["x-both"]).to.equal("handler");
+      expect(headers["content-type"]).to.equal("text/plain");
+      expect(headers["set-cookie"]).to.deep.equal(["a=1", "b=2"]);
+      expect(headers["constructor"]).to.equal("c");
+      expect(body).to.equal("ok");
+    }
   });
 
   it("HTTPS/1.1 on the same port (allowHTTP1)", async () => {

@@ -175,14 +175,15 @@ describe("SimpleHTTPRequestHandler content extras", function () {
       }
     });
 
-    it("htmlListingEtag(): one tag per folder state and choice of hidden names; a digest of the entries without a state", () => {
+    it("htmlListingEtag(): one tag per folder state and choice of hidden names; without a state, per entries and choice of hidden names", () => {
       const items = Buffer.from("<li>x</li>\n");
       const a = htmlListingEtag(items, "rows:1:2:3:4:/srv", 0);
       expect(htmlListingEtag(Buffer.from("other"), "rows:1:2:3:4:/srv", 0)).to.equal(a);
       const tags = [0, HIDE_DOTFILES, HIDE_UPLOADS, HIDE_DOTFILES | HIDE_UPLOADS].map((hides) => htmlListingEtag(items, "rows:1:2:3:4:/srv", hides));
       expect(new Set(tags).size).to.equal(4);
       expect(htmlListingEtag(items, "rows:1:2:9:4:/srv", 0)).to.not.equal(a);
-      expect(htmlListingEtag(items, null, 0)).to.equal(htmlListingEtag(Buffer.from("<li>x</li>\n"), null, HIDE_DOTFILES));
+      expect(htmlListingEtag(items, null, HIDE_UPLOADS)).to.equal(htmlListingEtag(Buffer.from("<li>x</li>\n"), null, HIDE_UPLOADS));
+      expect(htmlListingEtag(items, null, 0)).to.not.equal(htmlListingEtag(items, null, HIDE_UPLOADS));
       expect(htmlListingEtag(items, null, 0)).to.not.equal(htmlListingEtag(Buffer.from("<li>y</li>\n"), null, 0));
     });
 
