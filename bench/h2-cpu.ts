@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http2 from "node:http2";
 import { tmpdir } from "node:os";
@@ -30,11 +30,11 @@ import { fileURLToPath } from "node:url";
 import { makeSelfSignedCertificate } from "../lib/cli/self-signed.js";
 import { processTicks } from "./lib/cpu.js";
 import { describeEnvironment } from "./lib/env.js";
+import { makeSite, MODULES, startServer } from "./lib/module-page.js";
 import { fmtMs, median, table } from "./lib/stats.js";
 
 const BIN = fileURLToPath(new URL("../lib/cli/cli-main.js", import.meta.url));
 const CEILING = fileURLToPath(new URL("servers/tls-static.js", import.meta.url));
-const MODULES = 100;
 const COLD_BATCHES = 10;
 const WARM_UP_REQUESTS = 10_000;
 const WARM_BATCHES = 30;
@@ -51,30 +51,11 @@ interface Contender {
   port?: number;
 }
 
-/** The folder of bench/h2-page.ts: index.html and m/0.js ... m/99.js. */
-function makeSite(dir: string): void {
-  mkdirSync(join(dir, "m"));
-  let html = '<!doctype html><meta charset="utf-8"><title>100 modules</title>\n';
-  for (let i = 0; i < MODULES; i++) {
-    html += `<script type="module" src="m/${i}.js"></script>\n`;
-    writeFileSync(join(dir, "m", `${i}.js`), `// module ${i}\nexport const n${i} = ${i};\nglobalThis.__ran = (globalThis.__ran ?? 0) + 1;\n`);
-  }
-  writeFileSync(join(dir, "index.html"), html);
-}
-
-/** Start a server and wait for its start-up line; returns the port. */
-function start(c: Contender): Promise<number> {
-  const child = spawn(process.execPath, c.argv, { stdio: ["ignore", "pipe", "ignore"] });
+/** Start a contender; returns its port. */
+async function start(c: Contender): Promise<number> {
+  const { child, port } = await startServer(c.name, c.argv);
   c.child = child;
-  return new Promise((resolvePort, reject) => {
-    let out = "";
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      out += chunk;
-      const m = /port (\d+) /.exec(out);
-      if (m) resolvePort(Number(m[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`${c.name} exited with ${code}`)));
-  });
+  return port;
 }
 
 /** One stream's response, read to its end. */

@@ -26,7 +26,7 @@
  *
  * @module
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,11 +35,11 @@ import type { Browser } from "playwright-core";
 import { makeSelfSignedCertificate } from "../lib/cli/self-signed.js";
 import { launchChromium } from "../spec/browser/chromium.js";
 import { describeEnvironment } from "./lib/env.js";
+import { makeSite, MODULES, startServer } from "./lib/module-page.js";
 import { fmtMs, median, percentile, table } from "./lib/stats.js";
 
 const BIN = fileURLToPath(new URL("../lib/cli/cli-main.js", import.meta.url));
 const HERE = fileURLToPath(new URL(".", import.meta.url));
-const MODULES = 100;
 
 /** One way of serving the folder. */
 interface Contender {
@@ -56,36 +56,12 @@ interface Contender {
   loadEnd: number[];
 }
 
-/** The folder: index.html and m/0.js ... m/99.js, each counting itself in. */
-function makeSite(dir: string): void {
-  mkdirSync(join(dir, "m"));
-  let html = '<!doctype html><meta charset="utf-8"><title>100 modules</title>\n';
-  for (let i = 0; i < MODULES; i++) {
-    html += `<script type="module" src="m/${i}.js"></script>\n`;
-    writeFileSync(
-      join(dir, "m", `${i}.js`),
-      `// module ${i}\nexport const n${i} = ${i};\n` +
-        `globalThis.__ran = (globalThis.__ran ?? 0) + 1;\n` +
-        `if (globalThis.__ran === ${MODULES}) globalThis.__done = performance.now();\n`,
-    );
-  }
-  writeFileSync(join(dir, "index.html"), html);
-}
-
-/** Start the bin and wait for its start-up line; returns the port. */
-function startServer(c: Contender, dir: string): Promise<number> {
+/** Start a contender on `dir`; returns its port. */
+async function startContender(c: Contender, dir: string): Promise<number> {
   const argv = c.script ? [join(HERE, "servers", c.script), ...c.args, dir] : [BIN, ...c.args, "-b", "127.0.0.1", "-d", dir, "0"];
-  const child = spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "ignore"] });
+  const { child, port } = await startServer(c.name, argv);
   c.child = child;
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      out += chunk;
-      const m = /port (\d+) /.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`${c.name} exited with ${code}`)));
-  });
+  return port;
 }
 
 /** One load in a fresh context: milliseconds until the last module ran and until `load` ended. */
@@ -135,7 +111,7 @@ async function mainBench(): Promise<void> {
   let browser: Browser | null = null;
   let http1Browser: Browser | null = null;
   try {
-    for (const c of contenders) c.port = await startServer(c, site);
+    for (const c of contenders) c.port = await startContender(c, site);
     browser = await launchChromium(["--ignore-certificate-errors"]);
     http1Browser = await launchChromium(["--ignore-certificate-errors", "--disable-http2"]);
     const browserFor = (c: Contender): Browser => (c.http1Browser ? http1Browser! : browser!);
