@@ -10,8 +10,10 @@
  * run) and again after 10,000 more requests (optimised); the servers take
  * turns, three fresh starts each, and the medians are shown. Beside it runs the
  * ceiling, `bench/servers/tls-static.ts` answering the same files from
- * memory with bare `node:http2`; `--other DIR` adds the bin of another
- * build (a checkout with `dist/`), for a before/after comparison.
+ * memory with bare `node:http2`, and the bin's HTTPS/1.1 server (`-p
+ * HTTP/1.1`) asked over six kept-alive connections, as Chromium does
+ * without HTTP/2; `--other DIR` adds the `--http2` bin of another build (a
+ * checkout with `dist/`), for a before/after comparison.
  *
  * ```sh
  * npx tsc -p tsconfig.json && node dist/bench/h2-cpu.js [--other ../old-checkout]
@@ -24,6 +26,7 @@
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http2 from "node:http2";
+import * as https from "node:https";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,6 +50,8 @@ const TICK_MS = 10;
 interface Contender {
   name: string;
   argv: string[];
+  /** Asked over HTTPS/1.1 (six kept-alive connections, as Chromium opens) instead of HTTP/2. */
+  http1?: boolean;
   child?: ChildProcess;
   port?: number;
 }
@@ -71,6 +76,31 @@ function get(session: http2.ClientHttp2Session, path: string): Promise<void> {
   });
 }
 
+/** One HTTPS/1.1 response, read to its end. */
+function get1(agent: https.Agent, port: number, path: string): Promise<void> {
+  return new Promise((done, fail) => {
+    const req = https.get({ host: "127.0.0.1", port, path, agent, rejectUnauthorized: false }, (res) => {
+      if (res.statusCode !== 200) fail(new Error(`${path}: ${res.statusCode}`));
+      res.resume();
+      res.on("end", done);
+    });
+    req.on("error", fail);
+  });
+}
+
+/** {@link batch} over HTTPS/1.1: new connections (at most six), `/`, then the modules, queued by the agent. */
+async function batch1(port: number): Promise<number> {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 6 });
+  try {
+    await get1(agent, port, "/");
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: MODULES }, (_, i) => get1(agent, port, `/m/${i}.js`)));
+    return performance.now() - t0;
+  } finally {
+    agent.destroy();
+  }
+}
+
 /** One page: a new session, `/`, then the modules at once. Milliseconds from the first module request to the last response. */
 async function batch(port: number): Promise<number> {
   const session = http2.connect(`https://127.0.0.1:${port}`, { rejectUnauthorized: false });
@@ -90,15 +120,15 @@ async function measure(c: Contender, count: number): Promise<{ ms: number; cpuUs
   const pid = c.child!.pid!;
   const before = processTicks(pid, false);
   const times: number[] = [];
-  for (let i = 0; i < count; i++) times.push(await batch(c.port!));
+  for (let i = 0; i < count; i++) times.push(await (c.http1 ? batch1 : batch)(c.port!));
   const after = processTicks(pid, false);
   if (before === null || after === null) throw new Error("no CPU time in /proc: this benchmark runs on Linux");
   return { ms: median(times), cpuUs: ((after - before) * TICK_MS * 1000) / (count * (MODULES + 1)) };
 }
 
-/** Requests that only warm a server up: sessions of 100 at a time. */
-async function warmUp(port: number, requests: number): Promise<void> {
-  for (let done = 0; done < requests; done += MODULES + 1) await batch(port);
+/** Requests that only warm a server up, a page at a time. */
+async function warmUp(port: number, requests: number, http1 = false): Promise<void> {
+  for (let done = 0; done < requests; done += MODULES + 1) await (http1 ? batch1 : batch)(port);
 }
 
 async function mainBench(): Promise<void> {
@@ -116,6 +146,8 @@ async function mainBench(): Promise<void> {
   const contenders: Contender[] = [{ name: "`--http2` (this build)", argv: [BIN, ...binArgs] }];
   if (other) contenders.push({ name: `\`--http2\` (${other})`, argv: [join(other, "dist/lib/cli/cli-main.js"), ...binArgs] });
   contenders.push({ name: "ceiling: bare `node:http2`, files in memory", argv: [CEILING, "h2", pem[0], pem[1], site] });
+  const http1Args = binArgs.filter((a) => a !== "--http2");
+  contenders.push({ name: "HTTPS/1.1 keep-alive (`-p HTTP/1.1`), six connections", argv: [BIN, "-p", "HTTP/1.1", ...http1Args], http1: true });
   const results = new Map<Contender, Array<{ cold: { ms: number; cpuUs: number }; warm: { ms: number; cpuUs: number } }>>();
   try {
     // The client's own code warms up first, against a server not measured:
@@ -128,7 +160,7 @@ async function mainBench(): Promise<void> {
         process.stderr.write(`round ${round}/${ROUNDS}: ${c.name}\n`);
         c.port = await start(c);
         const cold = await measure(c, COLD_BATCHES);
-        await warmUp(c.port, WARM_UP_REQUESTS);
+        await warmUp(c.port, WARM_UP_REQUESTS, c.http1);
         const warm = await measure(c, WARM_BATCHES);
         c.child!.kill("SIGTERM");
         results.set(c, [...(results.get(c) ?? []), { cold, warm }]);
