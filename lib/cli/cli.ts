@@ -256,23 +256,34 @@ export async function test(options: TestOptions = {}): Promise<number> {
       return 1;
     }
     if (outcome.kind === "signal" && outcome.sig === "SIGINT" && !worker) stdout.write(KEYBOARD_INTERRUPT_MESSAGE);
-    // A second Ctrl+C (or SIGTERM) while closing does not wait any longer.
     stop.dispose();
-    const force = (signal: NodeJS.Signals): void => process.exit(signal === "SIGINT" ? 130 : 143);
-    if (handleSignals && !worker) {
-      process.once("SIGINT", force);
-      process.once("SIGTERM", force);
-    }
-    try {
-      await server.shutdown();
-      await server.serverClose();
-    } finally {
-      process.off("SIGINT", force);
-      process.off("SIGTERM", force);
-    }
+    const running = server;
+    await closeForcibly(handleSignals && !worker, async () => {
+      await running.shutdown();
+      await running.serverClose();
+    });
     return 0;
   } finally {
     stop.dispose();
+  }
+}
+
+/**
+ * Run `close` (a server's graceful close); with `handleSignals`, a second
+ * Ctrl+C (or SIGTERM) meanwhile exits at once (status 130 or 143) instead
+ * of waiting any longer.
+ */
+export async function closeForcibly(handleSignals: boolean, close: () => Promise<void>): Promise<void> {
+  const force = (signal: NodeJS.Signals): void => process.exit(signal === "SIGINT" ? 130 : 143);
+  if (handleSignals) {
+    process.once("SIGINT", force);
+    process.once("SIGTERM", force);
+  }
+  try {
+    await close();
+  } finally {
+    process.off("SIGINT", force);
+    process.off("SIGTERM", force);
   }
 }
 

@@ -16,7 +16,7 @@ import type { TLSSocket } from "node:tls";
 import type { RequestHandlerClass } from "../socketserver/index.js";
 import { toRequestListener } from "../http/server/adapters/request-listener.js";
 import type { HandlerClass } from "../http/server/adapters/exchange.js";
-import { describeStartupError, KEYBOARD_INTERRUPT_MESSAGE, lanUrls, PROG, resolveBindAddress, waitForStop, type TestOptions } from "./cli.js";
+import { closeForcibly, describeStartupError, KEYBOARD_INTERRUPT_MESSAGE, lanUrls, PROG, resolveBindAddress, waitForStop, type TestOptions } from "./cli.js";
 
 /** What {@link serveHttp2} needs: {@link TestOptions} less the server class, plus a callback with the bound address. */
 export interface Http2Options extends Omit<TestOptions, "ServerClass" | "onServing"> {
@@ -142,21 +142,12 @@ export async function serveHttp2(options: Http2Options): Promise<number> {
     const sig = await stop.stopped;
     if (sig === "SIGINT") stdout.write(KEYBOARD_INTERRUPT_MESSAGE);
     stop.dispose();
-    // A second Ctrl+C (or SIGTERM) while closing does not wait any longer.
-    const force = (signal: NodeJS.Signals): void => process.exit(signal === "SIGINT" ? 130 : 143);
-    if (handleSignals) {
-      process.once("SIGINT", force);
-      process.once("SIGTERM", force);
-    }
-    try {
-      const s = server;
+    const s = server;
+    await closeForcibly(handleSignals, async () => {
       const closed = new Promise<void>((resolve) => s.close(() => resolve()));
       tracker.closeAll();
       await closed;
-    } finally {
-      process.off("SIGINT", force);
-      process.off("SIGTERM", force);
-    }
+    });
     return 0;
   } finally {
     stop.dispose();
