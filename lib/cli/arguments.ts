@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
-import { pyInt, pyRepr } from "../py/index.js";
+import { pyInt, pyOSErrorText, pyRepr, textwrap } from "../py/index.js";
 import type { LogFormat } from "../http/server/access-log.js";
 import { defaultAccessOptions, finishAccessOptions, parseSize, type AccessOptions } from "./access-flags.js";
 import { DEFAULT_CHARSET, DEFAULT_SPA_PAGE, parseCharset, parseLogFormat, parseSpaPage } from "./content-options.js";
@@ -599,7 +599,7 @@ export function parseCommandLine(argv: readonly string[], settings: ParseSetting
     try {
       opts.tlsPassword = readFileSync(resolvePath(cwd, opts.tlsPasswordFile), "utf8").trim();
     } catch (err) {
-      throw new ArgumentError(`Failed to read TLS password file: ${pythonOSError(err, opts.tlsPasswordFile)}`);
+      throw new ArgumentError(`Failed to read TLS password file: ${pyOSErrorText(err, opts.tlsPasswordFile)}`);
     }
   }
   // Ours: HTTP/2 needs TLS (browsers speak it over nothing else), in one process.
@@ -620,27 +620,6 @@ export function parseCommandLine(argv: readonly string[], settings: ParseSetting
   return { help: false, options: opts };
 }
 
-/** The C library's wording for common errors, as Python shows it in `OSError`. */
-const STRERROR: Readonly<Record<string, [number, string]>> = {
-  EPERM: [1, "Operation not permitted"],
-  ENOENT: [2, "No such file or directory"],
-  EIO: [5, "Input/output error"],
-  EACCES: [13, "Permission denied"],
-  EISDIR: [21, "Is a directory"],
-  ENOTDIR: [20, "Not a directory"],
-  EMFILE: [24, "Too many open files"],
-  ELOOP: [40, "Too many levels of symbolic links"],
-  ENAMETOOLONG: [36, "File name too long"],
-};
-
-/** Render a Node file-system error like Python's `str(OSError)`: `[Errno 2] No such file or directory: 'x'`. */
-function pythonOSError(err: unknown, filename: string): string {
-  const e = err as NodeJS.ErrnoException;
-  const known = e.code ? STRERROR[e.code] : undefined;
-  if (known) return `[Errno ${known[0]}] ${known[1]}: ${pyRepr(filename)}`;
-  return e.message ?? String(err);
-}
-
 // ---------------------------------------------------------------------------
 // Help, in argparse's layout
 
@@ -650,54 +629,6 @@ export function terminalColumns(env: NodeJS.ProcessEnv = process.env, stream: { 
   if (fromEnv > 0) return fromEnv;
   if (stream.isTTY && stream.columns && stream.columns > 0) return stream.columns;
   return 80;
-}
-
-// Python's textwrap splits text into words and whitespace, and also after
-// the hyphen of a hyphenated word ("Access-" "Control-" "Allow-" ...).
-const WS = "[\\t\\n\\x0b\\x0c\\r ]";
-const NWS = "[^\\t\\n\\x0b\\x0c\\r ]";
-const WORD_PUNCT = "[\\w!\"'&.,?]";
-const LETTER = "[^\\d\\W]";
-const WORD_SEPARATOR = new RegExp(
-  `(${WS}+` +
-    `|(?<=${WORD_PUNCT})-{2,}(?=\\w)` +
-    `|${NWS}+?(?:-(?:(?<=${LETTER}{2}-)|(?<=${LETTER}-${LETTER}-))(?=${LETTER}-?${LETTER})|(?=${WS}|$)|(?<=${WORD_PUNCT})(?=-{2,}\\w)))`,
-);
-
-/** Python's `textwrap.wrap(text, width)` with its default settings (as argparse uses it for help). */
-function wrap(text: string, width: number): string[] {
-  const collapsed = text.replace(/\s+/g, " ").trim();
-  // A stack: the next chunk is at the end.
-  const chunks = collapsed
-    .split(WORD_SEPARATOR)
-    .filter((c) => c !== "" && c !== undefined)
-    .reverse();
-  const lines: string[] = [];
-  while (chunks.length > 0) {
-    const line: string[] = [];
-    let length = 0;
-    if (chunks[chunks.length - 1]!.trim() === "" && lines.length > 0) chunks.pop();
-    while (chunks.length > 0) {
-      const next = chunks[chunks.length - 1]!;
-      if (length + next.length > width) break;
-      line.push(chunks.pop()!);
-      length += next.length;
-    }
-    if (chunks.length > 0 && chunks[chunks.length - 1]!.length > width) {
-      // A word longer than a line is cut, preferably after a hyphen.
-      const chunk = chunks[chunks.length - 1]!;
-      const spaceLeft = width < 1 ? 1 : width - length;
-      let end = spaceLeft;
-      const hyphen = chunk.lastIndexOf("-", spaceLeft - 1);
-      if (chunk.length > spaceLeft && hyphen > 0 && /[^-]/.test(chunk.slice(0, hyphen))) end = hyphen + 1;
-      line.push(chunk.slice(0, end));
-      chunks[chunks.length - 1] = chunk.slice(end);
-      length = line.reduce((n, c) => n + c.length, 0);
-    }
-    if (line.length > 0 && line[line.length - 1]!.trim() === "") line.pop();
-    if (line.length > 0) lines.push(line.join(""));
-  }
-  return lines;
 }
 
 function usagePart(spec: OptionSpec): string {
@@ -767,7 +698,7 @@ export function formatHelp(columns = 80): string {
   const actionWidth = helpPosition - indent - 2;
 
   const item = (header: string, help: string): string => {
-    const lines = wrap(help, helpWidth);
+    const lines = textwrap(help, helpWidth);
     let out: string;
     let first: string;
     if (header.length <= actionWidth) {
