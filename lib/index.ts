@@ -68,6 +68,7 @@ export {
   type NodeResponse,
   type RequestListenerOptions,
 } from "./http/server/adapters/request-listener.js";
+export { toStreamListener, type HandlerStreamListener, type StreamListenerOptions } from "./http/server/adapters/stream-listener.js";
 export {
   toFetchHandler,
   type FetchClientAddress,

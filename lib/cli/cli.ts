@@ -390,6 +390,15 @@ function serverClassFor(options: CommandLineOptions): ServerClassLike {
 }
 
 /**
+ * `--http2`'s server class (see {@link serverClassFor}), from a module
+ * loaded only then: a subclass of `HTTP2Server`, HTTP/2 and HTTP/1.1 over TLS.
+ */
+async function http2ServerClass(): Promise<ServerClassLike> {
+  const { HTTP2Server } = await import("./http2-server.js");
+  return class DualStackServer extends HTTP2Server {} as unknown as ServerClassLike;
+}
+
+/**
  * Run the command line `argv` (without the node and script paths) and
  * return the exit status: 0 after `--help` or a clean stop, 2 for a bad
  * command line (usage and `http.server: error: ...` on stderr), 1 when the
@@ -445,13 +454,9 @@ export async function main(argv: readonly string[], env: MainEnvironment = {}): 
       stderr.write(`${PROG}: error: ${(err as Error).message}\n`);
     });
   };
-  if (options.http2) {
-    const { serveHttp2 } = await import("./http2-server.js");
-    return serveHttp2({ ...common, onServing: announceAt });
-  }
   return test({
     ...common,
-    ServerClass: serverClassFor(options),
+    ServerClass: options.http2 ? await http2ServerClass() : serverClassFor(options),
     onServing: (server) => {
       if (!isForkedWorker()) announceAt(server.serverAddress as [string, number]);
       env.onServing?.(server);

@@ -1,155 +1,75 @@
 /**
- * `--http2`: the folder server over HTTP/2 (and HTTP/1.1 for clients that
- * do not offer `h2` in ALPN), on `node:http2`'s secure server. Each request
- * is answered by the command line's handler class through
- * `toRequestListener()`, so files, ranges, validators, listings, errors,
- * the access gate and the log lines are those of the HTTP/1.1 server.
+ * `--http2`: the folder server over HTTP/2, with HTTP/1.1 on the same port
+ * for clients that do not offer `h2` in ALPN. One server, the command
+ * line's usual one: HTTP/1.1 connections are served by the package's own
+ * engine exactly as by `ThreadingHTTPSServer`, and each HTTP/2 stream by a
+ * handler of the same class through `toStreamListener()`, so files,
+ * ranges, validators, listings, errors, the access gate and the log lines
+ * are the same on both.
  *
  * Loaded only when `--http2` is given.
  *
  * @module
  */
-import { readFileSync } from "node:fs";
 import * as http2 from "node:http2";
-import type { Socket } from "node:net";
+import type * as net from "node:net";
 import type { TLSSocket } from "node:tls";
-import type { RequestHandlerClass } from "../socketserver/index.js";
-import { toRequestListener } from "../http/server/adapters/request-listener.js";
+import { ThreadingHTTPSServer } from "../http/server/http-server.js";
+import { toStreamListener } from "../http/server/adapters/stream-listener.js";
 import type { HandlerClass } from "../http/server/adapters/exchange.js";
-import { closeForcibly, describeStartupError, KEYBOARD_INTERRUPT_MESSAGE, lanUrls, PROG, resolveBindAddress, waitForStop, type TestOptions } from "./cli.js";
-
-/** What {@link serveHttp2} needs: {@link TestOptions} less the server class, plus a callback with the bound address. */
-export interface Http2Options extends Omit<TestOptions, "ServerClass" | "onServing"> {
-  /** The handler class (the command line's); its `protocolVersion` is set to `protocol`. */
-  HandlerClass: RequestHandlerClass;
-  /** Called once the server listens (after the start-up line), with the bound host and port. */
-  onServing?: (address: [host: string, port: number]) => void;
-}
 
 /**
- * A connection (an HTTP/2 session or an HTTP/1.1 connection) with no traffic
- * for this long is closed, as the HTTP/1.1 server's handlers wait at most
- * 60 s (`headerTimeout`) for a request head.
+ * An HTTP/2 session with no traffic for this long is closed, as the
+ * HTTP/1.1 handlers wait at most 60 s (`headerTimeout`) for a request head.
  */
 const IDLE_TIMEOUT_MS = 60_000;
 
-/** Key and certificate for the secure server, read from the files or taken from memory. */
-function secureContext(options: Http2Options): http2.SecureServerOptions {
-  if (options.tlsPem) return { cert: options.tlsPem.cert, key: options.tlsPem.key };
-  if (!options.tlsCert) throw new Error("--http2 needs a TLS certificate");
-  return {
-    cert: readFileSync(options.tlsCert),
-    // As Python's load_cert_chain(): without a key file, the key is in the certificate file.
-    key: readFileSync(options.tlsKey ?? options.tlsCert),
-    passphrase: options.tlsPassword ?? undefined,
-  };
+/** ALPN: `h2` when the client offers it, else `http/1.1`; neither fails the handshake. */
+function chooseProtocol({ protocols }: { protocols: string[] }): string | undefined {
+  if (protocols.includes("h2")) return "h2";
+  if (protocols.includes("http/1.1")) return "http/1.1";
+  return undefined;
 }
 
 /**
- * Connections of an HTTP/2 secure server, closed gracefully at shutdown:
- * HTTP/2 sessions get a GOAWAY and end after their open streams; HTTP/1.1
- * connections end at once when idle, else after their current response.
+ * A `ThreadingHTTPSServer` that speaks HTTP/2 to clients that offer it
+ * (ALPN `h2`) and HTTP/1.1 to the others. Closing it sends every HTTP/2
+ * session a GOAWAY, lets the streams in progress finish as HTTP/1.1
+ * requests do (up to `shutdownTimeout`), then ends what is left.
  */
-class ConnectionTracker {
+export class HTTP2Server extends ThreadingHTTPSServer {
   readonly #sessions = new Set<http2.ServerHttp2Session>();
-  readonly #busy = new Map<Socket | TLSSocket, number>();
-  readonly #sockets = new Set<Socket>();
   #closing = false;
 
-  constructor(server: http2.Http2SecureServer) {
+  /** A `node:http2` secure server: sessions for `h2`, this package's engine for the rest. */
+  override createSocket(): net.Server {
+    const { ALPNProtocols: _offered, allowHalfOpen: _halfOpen, ...tlsOptions } = this.tlsServerOptions();
+    const server = http2.createSecureServer({ ...tlsOptions, ALPNCallback: chooseProtocol });
+    server.setTimeout(IDLE_TIMEOUT_MS);
+    // HTTP/1.1 (or no ALPN): the connection is the engine's, as on ThreadingHTTPSServer.
+    server.on("unknownProtocol", (socket: TLSSocket) => {
+      socket.allowHalfOpen = true;
+      this.acceptConnection(socket);
+    });
     server.on("session", (session: http2.ServerHttp2Session) => {
+      session.on("error", () => {});
       this.#sessions.add(session);
       session.once("close", () => this.#sessions.delete(session));
       if (this.#closing) session.close();
     });
-    server.on("secureConnection", (socket: TLSSocket) => {
-      this.#sockets.add(socket);
-      socket.once("close", () => this.#sockets.delete(socket));
-    });
-    server.on("request", (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
-      if (req.httpVersionMajor === 2) return;
-      const socket = req.socket as Socket;
-      this.#busy.set(socket, (this.#busy.get(socket) ?? 0) + 1);
-      res.once("close", () => {
-        const left = (this.#busy.get(socket) ?? 1) - 1;
-        if (left > 0) this.#busy.set(socket, left);
-        else this.#busy.delete(socket);
-        if (this.#closing && left <= 0) socket.destroySoon();
-      });
-    });
+    server.on("stream", toStreamListener(this.RequestHandlerClass as unknown as HandlerClass, { server: this }));
+    return server;
   }
 
-  /** Stop every connection as soon as it has no request in progress. */
-  closeAll(): void {
+  /**
+   * Stop listening, send each HTTP/2 session a GOAWAY (it ends after its
+   * open streams), wind down HTTP/1.1 connections and handlers as
+   * `HTTPServer` does, then end the sessions still open.
+   */
+  override async serverClose(): Promise<void> {
     this.#closing = true;
     for (const session of this.#sessions) session.close();
-    for (const socket of this.#sockets) {
-      // A socket carrying an HTTP/2 session is ended by the session.
-      if ((socket as TLSSocket).alpnProtocol === "h2") continue;
-      if (!this.#busy.has(socket)) socket.destroySoon();
-    }
-  }
-}
-
-/**
- * Serve HTTPS with HTTP/2 (ALPN `h2`, falling back to `http/1.1`) until
- * SIGINT or SIGTERM, as `test()` serves HTTP/1.1: the same start-up line,
- * the same interrupt message, the same one-line report of a start-up
- * error (status 1). Returns the exit status.
- */
-export async function serveHttp2(options: Http2Options): Promise<number> {
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
-  const handleSignals = options.handleSignals ?? true;
-  const stop = waitForStop(handleSignals, false, options.signal);
-  let server: http2.Http2SecureServer | null = null;
-  try {
-    let address: [string, number];
-    try {
-      const [, bindAddress] = await resolveBindAddress(options.bind ?? null, options.port ?? 8000);
-      (options.HandlerClass as unknown as { prototype: { protocolVersion: string } }).prototype.protocolVersion = options.protocol ?? "HTTP/1.0";
-      const listener = toRequestListener(options.HandlerClass as unknown as HandlerClass);
-      server = http2.createSecureServer({ ...secureContext(options), allowHTTP1: true }, listener);
-      server.setTimeout(IDLE_TIMEOUT_MS);
-      const s = server;
-      await new Promise<void>((resolve, reject) => {
-        s.once("error", reject);
-        s.listen({ host: bindAddress[0], port: bindAddress[1] }, () => {
-          s.off("error", reject);
-          resolve();
-        });
-      });
-      const bound = s.address();
-      address = typeof bound === "object" && bound !== null ? [bound.address, bound.port] : [bindAddress[0], bindAddress[1]];
-    } catch (err) {
-      let message = describeStartupError(err);
-      if (/bad decrypt/.test(message) && !options.tlsPassword) message += " (is the key encrypted? give its password with --tls-password-file)";
-      stderr.write(`${PROG}: error: ${message}\n`);
-      server?.close();
-      return 1;
-    }
-    const tracker = new ConnectionTracker(server);
-    server.on("error", (err: Error) => stderr.write(`${PROG}: error: ${describeStartupError(err)}\n`));
-
-    const [host, port] = address;
-    const urlHost = host.includes(":") ? `[${host}]` : host;
-    const decorate = options.decorateUrl ?? ((url: string) => url);
-    let banner = `Serving HTTPS on ${host} port ${port} (${decorate(`https://${urlHost}:${port}/`)}) ...\n`;
-    if (options.showAddresses) for (const url of lanUrls(host, port, "https")) banner += `  ${decorate(url)}\n`;
-    stdout.write(banner);
-    options.onServing?.(address);
-
-    const sig = await stop.stopped;
-    if (sig === "SIGINT") stdout.write(KEYBOARD_INTERRUPT_MESSAGE);
-    stop.dispose();
-    const s = server;
-    await closeForcibly(handleSignals, async () => {
-      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-      tracker.closeAll();
-      await closed;
-    });
-    return 0;
-  } finally {
-    stop.dispose();
+    await super.serverClose();
+    for (const session of this.#sessions) session.destroy();
   }
 }

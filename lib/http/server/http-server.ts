@@ -254,17 +254,27 @@ export class HTTPSServer extends HTTPServer {
   }
 
   override createSocket(): net.Server {
-    const seconds = this.#handshakeSeconds();
-    const server = tls.createServer({
-      ...this.#context,
-      ALPNProtocols: this.alpnProtocols,
-      allowHalfOpen: true,
-      ...(seconds === null ? {} : { handshakeTimeout: Math.max(1, Math.round(seconds * 1000)) }),
-    });
+    const server = tls.createServer(this.tlsServerOptions());
     server.on("secureConnection", (sock: tls.TLSSocket) => this.acceptConnection(sock));
     // A failed handshake is the client's problem; the server carries on.
     server.on("tlsClientError", (_err, sock) => sock.destroy());
     return server;
+  }
+
+  /**
+   * The options Node's TLS server is made with: the certificate and key,
+   * {@link alpnProtocols}, the {@link handshakeTimeout}, and half-open
+   * connections allowed (a client may end its side after its request and
+   * still read the response).
+   */
+  tlsServerOptions(): tls.TlsOptions {
+    const seconds = this.#handshakeSeconds();
+    return {
+      ...this.#context,
+      ALPNProtocols: this.alpnProtocols,
+      allowHalfOpen: true,
+      ...(seconds === null ? {} : { handshakeTimeout: Math.max(1, Math.round(seconds * 1000)) }),
+    };
   }
 
   /** The handshake limit in seconds (see {@link handshakeTimeout}); `null` for Node's own. */

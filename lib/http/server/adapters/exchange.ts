@@ -29,9 +29,11 @@ export interface AdapterOptions {
    * Properties of the object the handler sees as `this.server`, over the
    * defaults (`serverAddress`, `serverName`, `serverPort` of the listening
    * side). A `handleError(request, clientAddress, error)` here receives
-   * the handler's errors.
+   * the handler's errors. A server of this package (a `BaseServer`) is
+   * given to the handler as it is: an `HTTPServer`'s `serverClose()` then
+   * waits for these handlers too.
    */
-  server?: Record<string, unknown> | undefined;
+  server?: object | undefined;
   /** The largest response head (status line and headers) a handler may write, in bytes (default 1 MiB). */
   maxResponseHead?: number | undefined;
 }
@@ -77,7 +79,7 @@ export interface HostResponse extends ResponseSink {
 export interface AdapterSettings {
   Handler: HandlerClass;
   args: unknown[];
-  server: Record<string, unknown>;
+  server: object;
   maxHead: number;
 }
 
@@ -116,7 +118,7 @@ export class Exchange {
   readonly #response: HostResponse;
   readonly #reader: ResponseReader;
   readonly #conn: MemoryConnection;
-  readonly #server: Record<string, unknown>;
+  readonly #server: object;
   #failed = false;
   #aborted = false;
 
@@ -132,7 +134,8 @@ export class Exchange {
     this.#body = body;
     this.#response = response;
     const [host, port] = request.serverAddress;
-    this.#server = { serverAddress: [host, port], serverName: host, serverPort: port, ...settings.server };
+    const given = settings.server;
+    this.#server = given instanceof BaseServer ? given : { serverAddress: [host, port], serverName: host, serverPort: port, ...given };
     this.#reader = new ResponseReader(response, request.method, settings.maxHead);
     this.#conn = new MemoryConnection(requestHead(request), request.chunked, this.#reader, (err) => this.#outputFailed(err));
     this.#conn.on("error", () => {});

@@ -7,7 +7,8 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { clientGone, type MemoryConnection } from "./memory-connection.js";
+import { clientGone } from "./memory-connection.js";
+import { DrainWait, headerPairs, readableBody } from "./node-parts.js";
 import {
   adapterSettings,
   ERROR_CONTENT_TYPE,
@@ -15,7 +16,6 @@ import {
   Exchange,
   handlesMethod,
   type AdapterOptions,
-  type BodySource,
   type HandlerClass,
   type HostResponse,
 } from "./exchange.js";
@@ -100,7 +100,7 @@ export function toRequestListener(Handler: HandlerClass, options: RequestListene
         serverAddress: [socket?.localAddress ?? "", socket?.localPort ?? 0],
         mount: typeof baseUrl === "string" && baseUrl !== "" && target.startsWith(baseUrl) ? baseUrl : undefined,
       },
-      bodiless ? null : nodeBody(req),
+      bodiless ? null : readableBody(req, () => req.rawTrailers),
       new NodeHostResponse(res, http2),
     );
     // Closed before the response was complete: the client has gone.
@@ -111,73 +111,11 @@ export function toRequestListener(Handler: HandlerClass, options: RequestListene
   };
 }
 
-/**
- * `rawHeaders` as pairs. HTTP/2 pseudo-headers are dropped, except
- * `:authority`, which becomes `Host` (unless the request has a `host` too).
- */
-function headerPairs(raw: readonly string[]): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  let authority: string | undefined;
-  let host = false;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.charCodeAt(0) === 58 /* ":" */) {
-      if (name === ":authority") authority = raw[i + 1]!;
-      continue;
-    }
-    if (!host && name.length === 4 && name.toLowerCase() === "host") host = true;
-    out.push([name, raw[i + 1]!]);
-  }
-  if (authority !== undefined && !host) out.unshift(["Host", authority]);
-  return out;
-}
-
-/** The request body, read from `req` as fast as the handler takes it. */
-function nodeBody(req: NodeRequest): BodySource {
-  let conn: MemoryConnection | null = null;
-  let stopped = false;
-  let abortExchange: () => void = () => {};
-  const onData = (chunk: Buffer): void => {
-    if (!conn!.feed(chunk)) req.pause();
-  };
-  const onEnd = (): void => conn!.endInput(req.rawTrailers);
-  const onError = (): void => abortExchange();
-  return {
-    start(c, abort) {
-      conn = c;
-      abortExchange = abort;
-      if (req.readableEnded) {
-        c.endInput();
-        return;
-      }
-      c.onDemand = () => {
-        if (!stopped && req.isPaused()) req.resume();
-      };
-      req.on("data", onData);
-      req.once("end", onEnd);
-      req.once("error", onError);
-    },
-    stop() {
-      if (stopped || conn === null) return;
-      stopped = true;
-      conn.onDemand = null;
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-      // What the handler left unread is Node's to drop.
-      if (!req.readableEnded && !req.destroyed) req.resume();
-    },
-  };
-}
-
 /** The handler's response, written to a `ServerResponse` or `Http2ServerResponse`. */
 class NodeHostResponse implements HostResponse {
   readonly #res: NodeResponse;
   readonly #http2: boolean;
-  /** Resolves the body's wait for 'drain' (or 'close'). */
-  #waiting: (() => void) | null = null;
-  /** The 'drain' and 'close' listeners of {@link body} are on. */
-  #listening = false;
+  #drain: DrainWait | null = null;
 
   constructor(res: NodeResponse, http2: boolean) {
     this.#res = res;
@@ -228,20 +166,7 @@ class NodeHostResponse implements HostResponse {
     const res = this.#res;
     if (res.destroyed) throw clientGone();
     if ((res as ServerResponse).write(chunk)) return;
-    if (!this.#listening) {
-      // One 'drain' and one 'close' listener for the response's life, not
-      // one pair a wait: middleware that passes 'drain' listeners on to a
-      // stream of its own (compression()) never removes them.
-      this.#listening = true;
-      const wake = (): void => {
-        const waiting = this.#waiting;
-        this.#waiting = null;
-        waiting?.();
-      };
-      res.on("drain", wake);
-      res.on("close", wake);
-    }
-    return new Promise<void>((resolve) => (this.#waiting = resolve));
+    return (this.#drain ??= new DrainWait(res)).wait();
   }
 
   end(last?: Buffer): void {
