@@ -75,6 +75,11 @@ export class BufferedReader implements AsyncIterable<Buffer> {
       this.#eof = true;
       return;
     }
+    // What the stream already holds is taken now, not on the next tick: a
+    // request head that is here can be parsed at once.
+    if (source.readableLength > 0 && source.readableFlowing !== true && source.readableEncoding === null && !source.readableObjectMode) {
+      for (let chunk = source.read() as Buffer | null; chunk !== null; chunk = source.read() as Buffer | null) this.#push(chunk);
+    }
     source.on("data", this.#onData);
     source.on("end", this.#onEnd);
     source.on("close", this.#onEnd);

@@ -84,6 +84,19 @@ describe("BufferedReader", function () {
       expect(r.atEOF).to.equal(true);
     });
 
+    it("takes what the stream already holds at once, then reads on as usual", async () => {
+      const src = new PassThrough();
+      src.write("GET / HTTP/1.1\r\n");
+      src.write("\r\n");
+      const r = new BufferedReader(src);
+      // No tick has passed: the bytes are there for a parser that never waits.
+      expect(r.buffered).to.equal(18);
+      expect(text(r.tryReadline(100))).to.equal("GET / HTTP/1.1\r\n");
+      src.end("more");
+      expect(text(await r.read())).to.equal("\r\nmore");
+      expect(r.atEOF).to.equal(true);
+    });
+
     it("reads across many small chunks with one copy", async () => {
       const source = new PassThrough();
       const r = new BufferedReader(source, Buffer.from("ab"));
