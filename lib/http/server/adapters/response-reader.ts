@@ -43,6 +43,9 @@ const MAX_LINE = 8192;
 const STATUS_LINE = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEX = /^[0-9A-Fa-f]+$/;
+// Searched for as Buffers: a string needle is converted on every search.
+const CRLF_CRLF = Buffer.from("\r\n\r\n", "latin1");
+const LF_LF = Buffer.from("\n\n", "latin1");
 
 type State = "head" | "length" | "chunk-size" | "chunk-data" | "chunk-end" | "trailer" | "close" | "done";
 
@@ -178,11 +181,11 @@ export class ResponseReader {
   }
 
   #readHead(data: Buffer): [number] | null {
-    let end = data.indexOf("\r\n\r\n");
+    let end = data.indexOf(CRLF_CRLF);
     let sep = 4;
     if (end === -1) {
       // A head ended by bare LFs (a handler writing its own head may do that).
-      end = data.indexOf("\n\n");
+      end = data.indexOf(LF_LF);
       sep = 2;
     }
     if (end === -1) {
