@@ -24,6 +24,14 @@ import type { HandlerClass } from "../http/server/adapters/exchange.js";
  */
 const IDLE_TIMEOUT_MS = 60_000;
 
+/**
+ * Streams one HTTP/2 session may have open at once (node:http2 sets no
+ * limit): each runs a handler, as each HTTP/1.1 connection does, so one
+ * client must not start thousands. Browsers queue what is over it; 100 is
+ * Apache's default, nginx allows 128.
+ */
+const MAX_CONCURRENT_STREAMS = 100;
+
 /** ALPN: `h2` when the client offers it, else `http/1.1`; neither fails the handshake. */
 function chooseProtocol({ protocols }: { protocols: string[] }): string | undefined {
   if (protocols.includes("h2")) return "h2";
@@ -44,7 +52,11 @@ export class HTTP2Server extends ThreadingHTTPSServer {
   /** A `node:http2` secure server: sessions for `h2`, this package's engine for the rest. */
   override createSocket(): net.Server {
     const { ALPNProtocols: _offered, allowHalfOpen: _halfOpen, ...tlsOptions } = this.tlsServerOptions();
-    const server = http2.createSecureServer({ ...tlsOptions, ALPNCallback: chooseProtocol });
+    const server = http2.createSecureServer({
+      ...tlsOptions,
+      ALPNCallback: chooseProtocol,
+      settings: { maxConcurrentStreams: MAX_CONCURRENT_STREAMS },
+    });
     server.setTimeout(IDLE_TIMEOUT_MS);
     // HTTP/1.1 (or no ALPN): the connection is the engine's, as on ThreadingHTTPSServer.
     server.on("unknownProtocol", (socket: TLSSocket) => {

@@ -126,6 +126,23 @@ describe("http.server command line: --http2", function () {
     }
   });
 
+  it("lets a session open at most 100 streams at once, as it serves HTTP/1.1 one request at a time per connection", async () => {
+    const site = tempDir("http2-streams-");
+    try {
+      const cli = await startCli(["0", "-b", HOST, "--http2", "--tls-self-signed"], site.dir);
+      const session = http2.connect(`https://${HOST}:${cli.port}`, { rejectUnauthorized: false });
+      try {
+        const settings = await within(new Promise<http2.Settings>((resolve) => session.once("remoteSettings", resolve)), 10000, "SETTINGS");
+        expect(settings.maxConcurrentStreams).to.equal(100);
+      } finally {
+        session.destroy();
+      }
+      expect(await stop(cli, "SIGTERM")).to.deep.equal({ code: 0, signal: null });
+    } finally {
+      site.remove();
+    }
+  });
+
   it("keeps the access gate and stops on SIGTERM with a session open", async () => {
     const site = tempDir("http2-gate-");
     try {
