@@ -145,7 +145,7 @@ export function lanUrls(host: string, port: number, scheme: string): string[] {
  * SIGINT is ignored: Ctrl+C reaches the whole process group, and the
  * primary process stops its workers itself (by disconnecting them).
  */
-export function waitForStop(
+function waitForStop(
   handleSignals: boolean,
   inWorker: boolean,
   signal: AbortSignal | undefined,
@@ -273,7 +273,7 @@ export async function test(options: TestOptions = {}): Promise<number> {
  * Ctrl+C (or SIGTERM) meanwhile exits at once (status 130 or 143) instead
  * of waiting any longer.
  */
-export async function closeForcibly(handleSignals: boolean, close: () => Promise<void>): Promise<void> {
+async function closeForcibly(handleSignals: boolean, close: () => Promise<void>): Promise<void> {
   const force = (signal: NodeJS.Signals): void => process.exit(signal === "SIGINT" ? 130 : 143);
   if (handleSignals) {
     process.once("SIGINT", force);
@@ -288,7 +288,7 @@ export async function closeForcibly(handleSignals: boolean, close: () => Promise
 }
 
 /** One line for an error that stopped the server from starting. */
-export function describeStartupError(err: unknown): string {
+function describeStartupError(err: unknown): string {
   if (err instanceof Error) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === "ENOENT" && e.path) return `cannot read ${pyRepr(e.path)}: No such file or directory`;
@@ -319,7 +319,7 @@ export interface MainEnvironment {
   signal?: AbortSignal;
   /** Stop on SIGINT / SIGTERM (default true). */
   handleSignals?: boolean;
-  /** Called once the server listens (not with `--http2`, whose server is `node:http2`'s). */
+  /** Called once the server listens. */
   onServing?: (server: HTTPServer) => void;
   /** Opens the browser for `--open` (default: the `open` package). */
   opener?: Opener;
@@ -432,8 +432,9 @@ export async function main(argv: readonly string[], env: MainEnvironment = {}): 
     if (!isForkedWorker()) stderr.write(`${PROG}: error: ${(err as Error).message}\n`);
     return 1;
   }
-  const common = {
+  return test({
     HandlerClass,
+    ServerClass: options.http2 ? await http2ServerClass() : serverClassFor(options),
     port: options.port,
     bind: options.bind,
     protocol: options.protocol,
@@ -447,18 +448,14 @@ export async function main(argv: readonly string[], env: MainEnvironment = {}): 
     signal: env.signal,
     handleSignals: env.handleSignals,
     showAddresses: true,
-  };
-  const announceAt = (serverAddress: [string, number]): void => {
-    const lan = lanUrls(serverAddress[0], serverAddress[1], options.tlsCert || selfSigned ? "https" : "http");
-    announce({ serverAddress }, options, selfSigned, lan, { stdout, stderr, opener: env.opener ?? defaultOpener }).catch((err: unknown) => {
-      stderr.write(`${PROG}: error: ${(err as Error).message}\n`);
-    });
-  };
-  return test({
-    ...common,
-    ServerClass: options.http2 ? await http2ServerClass() : serverClassFor(options),
     onServing: (server) => {
-      if (!isForkedWorker()) announceAt(server.serverAddress as [string, number]);
+      if (!isForkedWorker()) {
+        const serverAddress = server.serverAddress as [string, number];
+        const lan = lanUrls(serverAddress[0], serverAddress[1], options.tlsCert || selfSigned ? "https" : "http");
+        announce({ serverAddress }, options, selfSigned, lan, { stdout, stderr, opener: env.opener ?? defaultOpener }).catch((err: unknown) => {
+          stderr.write(`${PROG}: error: ${(err as Error).message}\n`);
+        });
+      }
       env.onServing?.(server);
     },
   });
