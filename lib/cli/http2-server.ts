@@ -14,15 +14,10 @@
 import * as http2 from "node:http2";
 import type * as net from "node:net";
 import type { TLSSocket } from "node:tls";
-import { ThreadingHTTPSServer } from "../http/server/http-server.js";
+import { headerTimeoutOf, ThreadingHTTPSServer } from "../http/server/http-server.js";
 import { toStreamListener } from "../http/server/adapters/stream-listener.js";
 import type { HandlerClass } from "../http/server/adapters/exchange.js";
 
-/**
- * An HTTP/2 session with no traffic for this long is closed, as the
- * HTTP/1.1 handlers wait at most 60 s (`headerTimeout`) for a request head.
- */
-const IDLE_TIMEOUT_MS = 60_000;
 
 /**
  * Streams one HTTP/2 session may have open at once (node:http2 sets no
@@ -57,7 +52,13 @@ export class HTTP2Server extends ThreadingHTTPSServer {
       ALPNCallback: chooseProtocol,
       settings: { maxConcurrentStreams: MAX_CONCURRENT_STREAMS },
     });
-    server.setTimeout(IDLE_TIMEOUT_MS);
+    // A session with no traffic for the handlers' headerTimeout (60 s unless
+    // changed) is closed, as an HTTP/1.1 connection waiting that long for a
+    // request head is. node:http2 notices a client that left only when it
+    // next reads or writes, which a session stopped by a protocol error or
+    // by a full flow-control window may never do: this ends such a session.
+    const idle = headerTimeoutOf(this);
+    if (idle !== null) server.setTimeout(Math.max(1, Math.round(idle * 1000)));
     // HTTP/1.1 (or no ALPN): the connection is the engine's, as on ThreadingHTTPSServer.
     server.on("unknownProtocol", (socket: TLSSocket) => {
       socket.allowHalfOpen = true;

@@ -20,6 +20,8 @@
  *   from the primary process.
  * - `sendTimeoutMs`: the connection's `SocketWriter`, when its send
  *   time-out is set (the HTTP handler's `sendTimeout`).
+ * - `abandoned`: the HTTP connection driver, when a time-out ends a request
+ *   (read by the adapters in `lib/http/server/adapters/`).
  *
  * @module
  */
@@ -63,6 +65,15 @@ export class ClosePolicy {
    * must not hold the connection forever.
    */
   sendTimeoutMs: number | null = null;
+
+  /**
+   * The request on the connection was given up without a complete
+   * response (a time-out of the HTTP connection driver). A socket closes
+   * as usual; an adapter that carries the exchange to another server's
+   * response resets that response rather than pass its end off as a
+   * complete (or missing) one.
+   */
+  abandoned = false;
 
   /** The policy of `connection`, made (all facts false) and attached to it on first use. */
   static of(connection: object): ClosePolicy {

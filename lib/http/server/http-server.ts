@@ -205,6 +205,18 @@ function loadCertChain(opts: HTTPSOptions | undefined): tls.SecureContextOptions
 }
 
 /**
+ * The `headerTimeout` (seconds) of the handlers `server` makes, read from
+ * its handler class before any connection exists: 60 unless the class
+ * changes it, `null` for no limit. For limits that apply before a handler
+ * runs, such as the TLS handshake's.
+ */
+export function headerTimeoutOf(server: HTTPServer): number | null {
+  const probe = settingsProbe(server.RequestHandlerClass as unknown as new (request: unknown, clientAddress: unknown, server: HTTPServer) => BaseHTTPRequestHandler, server);
+  const limit = probe?.headerTimeout;
+  return typeof limit === "number" && limit >= 0 ? limit : limit === null ? null : 60;
+}
+
+/**
  * An {@link HTTPServer} speaking TLS (Python 3.14's `HTTPSServer`). Bad
  * certificate material throws from the constructor; failed handshakes are
  * dropped without disturbing the server.
@@ -280,9 +292,7 @@ export class HTTPSServer extends HTTPServer {
   /** The handshake limit in seconds (see {@link handshakeTimeout}); `null` for Node's own. */
   #handshakeSeconds(): number | null {
     if (this.handshakeTimeout !== undefined) return this.handshakeTimeout;
-    const probe = settingsProbe(this.RequestHandlerClass as unknown as new (request: unknown, clientAddress: unknown, server: HTTPSServer) => BaseHTTPRequestHandler, this);
-    const limit = probe?.headerTimeout;
-    return typeof limit === "number" && limit >= 0 ? limit : limit === null ? null : 60;
+    return headerTimeoutOf(this);
   }
 }
 

@@ -13,6 +13,7 @@ import { BaseServer } from "../../../socketserver/base-server.js";
 import { htmlEscape, pyFormat } from "../../../py/index.js";
 import { isThenable } from "../../../thenable.js";
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE } from "../base-handler.js";
+import { ClosePolicy } from "../../../socketserver/close-policy.js";
 import { clientGone, MemoryConnection } from "./memory-connection.js";
 import { ResponseReader, type ResponseSink } from "./response-reader.js";
 
@@ -65,15 +66,29 @@ export interface HostRequest {
 export interface BodySource {
   /** Start feeding `conn`; `abort()` when the body fails (the client is gone). */
   start(conn: MemoryConnection, abort: () => void): void;
-  /** Stop feeding (the handler is done, or the exchange aborted). */
-  stop(): void;
+  /**
+   * Stop feeding (the handler is done, or the exchange aborted). Of a body
+   * the handler left unread, up to `discardLimit` more bytes may be taken
+   * and dropped (the handler's `maxBodyDiscard`); a source that can refuse
+   * the rest does so past it.
+   */
+  stop(discardLimit: number): void;
 }
 
 /** The host's response: the reader's sink, plus what to do when the handler fails. */
 export interface HostResponse extends ResponseSink {
   /** The handler failed: answer 500 ({@link errorPage500}) if nothing was sent, else cut the response off. */
   fail(error: unknown): void;
+  /**
+   * The request was given up without a complete response (a time-out):
+   * end the response without an error page (reset the stream, drop the
+   * connection). A host without it is told {@link fail}.
+   */
+  abandon?(): void;
 }
+
+/** What the handler may leave unread of a body and still have it taken and dropped, when it does not say (`maxBodyDiscard`). */
+const DISCARD_LIMIT = 1024 * 1024;
 
 /** The resolved form of {@link AdapterOptions}, computed once per adapter. */
 export interface AdapterSettings {
@@ -121,6 +136,8 @@ export class Exchange {
   readonly #server: object;
   #failed = false;
   #aborted = false;
+  /** What the handler may leave unread of the body (its `maxBodyDiscard`). */
+  #discardLimit = DISCARD_LIMIT;
 
   /**
    * @param settings - the adapter's settings.
@@ -153,6 +170,8 @@ export class Exchange {
       this.#conn.destroy();
       return Promise.resolve();
     }
+    const limit = (handler as { maxBodyDiscard?: unknown }).maxBodyDiscard;
+    if (typeof limit === "number") this.#discardLimit = limit;
     if (this.#request.mount) translateBelow(handler, this.#request.mount);
     this.#body?.start(this.#conn, () => this.abort());
     if (this.#body === null) this.#conn.endInput();
@@ -164,6 +183,17 @@ export class Exchange {
       .catch(() => {
         this.#conn.destroy();
       });
+  }
+
+  /** Tell the host response the request was given up (see {@link HostResponse.abandon}). */
+  #abandon(): void {
+    const response = this.#response;
+    if (response.abandon === undefined) return this.#fail(new Error("the request was given up"));
+    try {
+      response.abandon();
+    } catch {
+      this.#conn.destroy();
+    }
   }
 
   /** Tell the host response the exchange failed; a host that throws even then is cut off. */
@@ -180,12 +210,12 @@ export class Exchange {
     if (this.#aborted) return;
     this.#aborted = true;
     this.#failed = true;
-    this.#body?.stop();
+    this.#body?.stop(0);
     this.#conn.destroy(clientGone());
   }
 
   #settled(error: unknown): void {
-    this.#body?.stop();
+    this.#body?.stop(this.#discardLimit);
     if (error !== null && !this.#aborted) {
       this.#report(error);
       if (this.#reader.started && !this.#reader.done) {
@@ -193,6 +223,12 @@ export class Exchange {
         this.#failed = true;
         this.#fail(error);
       }
+    }
+    if (!this.#failed && !this.#reader.done && (this.#conn.destroyed || ClosePolicy.find(this.#conn)?.abandoned === true)) {
+      // The connection driver gave the request up (a time-out) before a
+      // complete response: end the host's quietly, as a socket is closed.
+      this.#failed = true;
+      this.#abandon();
     }
     // Failed, or the response complete with nothing left in the connection's queue: done.
     if (this.#failed || (this.#reader.done && this.#conn.writableLength === 0)) {
@@ -210,7 +246,7 @@ export class Exchange {
     // The host response closed under the handler: the client left, nothing to report.
     if ((error as { code?: unknown } | null)?.code === "ECONNRESET") return this.abort();
     this.#failed = true;
-    this.#body?.stop();
+    this.#body?.stop(0);
     this.#report(error);
     this.#fail(error);
   }

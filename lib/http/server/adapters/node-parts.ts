@@ -8,6 +8,7 @@
  * @module
  */
 import type { EventEmitter } from "node:events";
+import { constants, type ServerHttp2Stream } from "node:http2";
 import type { Readable } from "node:stream";
 import type { MemoryConnection } from "./memory-connection.js";
 import type { BodySource } from "./exchange.js";
@@ -34,26 +35,51 @@ export function headerPairs(raw: readonly string[]): Array<[string, string]> {
   return out;
 }
 
-/**
- * The request body, read from `input` as fast as the handler takes it.
- * `trailers()` gives the trailer fields (`[name, value, ...]`) once the
- * body has ended.
- */
-export function readableBody(input: Readable, trailers: () => readonly string[]): BodySource {
+/** How {@link readableBody} reads one host's request stream. */
+export interface ReadableBodyOptions {
+  /** The trailer fields (`[name, value, ...]`), asked once the body has ended. */
+  trailers(): readonly string[];
+  /**
+   * Asked when the input ends, on the next turn of the event loop: true
+   * when that end is not the body's. node:http2 ends a stream's input when
+   * the stream is reset or its session dropped, and says so only after.
+   * The exchange is then aborted, so the handler reads a cut-off body,
+   * never a complete one.
+   */
+  cut?: () => boolean;
+  /**
+   * Stop the rest of a body nobody reads from arriving (HTTP/2: reset the
+   * stream). Called once more than the handler's `maxBodyDiscard` bytes
+   * arrived after it was done; without it, Node drops what comes.
+   */
+  refuse?: () => void;
+}
+
+/** The request body, read from `input` as fast as the handler takes it (see {@link ReadableBodyOptions}). */
+export function readableBody(input: Readable, options: ReadableBodyOptions): BodySource {
+  const { trailers, cut, refuse } = options;
   let conn: MemoryConnection | null = null;
   let stopped = false;
   let abortExchange: () => void = () => {};
   const onData = (chunk: Buffer): void => {
     if (!conn!.feed(chunk)) input.pause();
   };
-  const onEnd = (): void => conn!.endInput(trailers());
+  const finish = (): void => {
+    if (stopped) return;
+    if (cut?.() === true) abortExchange();
+    else conn!.endInput(trailers());
+  };
+  const onEnd = (): void => {
+    if (cut === undefined) finish();
+    else setImmediate(finish);
+  };
   const onError = (): void => abortExchange();
   return {
     start(c, abort) {
       conn = c;
       abortExchange = abort;
       if (input.readableEnded) {
-        c.endInput();
+        onEnd();
         return;
       }
       c.onDemand = () => {
@@ -63,16 +89,38 @@ export function readableBody(input: Readable, trailers: () => readonly string[])
       input.once("end", onEnd);
       input.once("error", onError);
     },
-    stop() {
+    stop(discardLimit) {
       if (stopped || conn === null) return;
       stopped = true;
       conn.onDemand = null;
       input.off("data", onData);
       input.off("end", onEnd);
       input.off("error", onError);
-      // What the handler left unread is Node's to drop.
-      if (!input.readableEnded && !input.destroyed) input.resume();
+      if (input.readableEnded || input.destroyed) return;
+      // What the handler left unread is dropped: by Node, or here, up to a limit.
+      if (refuse !== undefined) {
+        let left = discardLimit;
+        const drop = (chunk: Buffer): void => {
+          left -= chunk.length;
+          if (left >= 0) return;
+          input.off("data", drop);
+          refuse();
+        };
+        input.on("data", drop);
+      }
+      input.resume();
     },
+  };
+}
+
+/** How the body of an HTTP/2 stream is read, for either node:http2 API. */
+export function http2StreamBody(stream: ServerHttp2Stream, trailers: () => readonly string[]): ReadableBodyOptions {
+  return {
+    trailers,
+    // A reset stream (or a dropped session) ends its input too.
+    cut: () => stream.aborted || stream.destroyed,
+    // RFC 9113, section 8.1: after a complete response, RST_STREAM(NO_ERROR) ends the request.
+    refuse: () => stream.close(constants.NGHTTP2_NO_ERROR),
   };
 }
 

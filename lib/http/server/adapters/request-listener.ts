@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { clientGone } from "./memory-connection.js";
-import { DrainWait, headerPairs, readableBody } from "./node-parts.js";
+import { DrainWait, headerPairs, http2StreamBody, readableBody } from "./node-parts.js";
 import {
   adapterSettings,
   ERROR_CONTENT_TYPE,
@@ -100,7 +100,7 @@ export function toRequestListener(Handler: HandlerClass, options: RequestListene
         serverAddress: [socket?.localAddress ?? "", socket?.localPort ?? 0],
         mount: typeof baseUrl === "string" && baseUrl !== "" && target.startsWith(baseUrl) ? baseUrl : undefined,
       },
-      bodiless ? null : readableBody(req, () => req.rawTrailers),
+      bodiless ? null : readableBody(req, http2 ? http2StreamBody((req as Http2ServerRequest).stream, () => req.rawTrailers) : { trailers: () => req.rawTrailers }),
       new NodeHostResponse(res, http2),
     );
     // Closed before the response was complete: the client has gone.
@@ -172,6 +172,10 @@ class NodeHostResponse implements HostResponse {
   end(last?: Buffer): void {
     if (last === undefined) (this.#res as ServerResponse).end();
     else (this.#res as ServerResponse).end(last);
+  }
+
+  abandon(): void {
+    this.#res.destroy();
   }
 
   fail(): void {

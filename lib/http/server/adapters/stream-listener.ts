@@ -10,7 +10,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from
 import { constants } from "node:http2";
 import { clientGone } from "./memory-connection.js";
 import { adapterSettings, ERROR_CONTENT_TYPE, errorPage500, Exchange, type AdapterOptions, type HandlerClass, type HostResponse } from "./exchange.js";
-import { DrainWait, headerPairs, readableBody } from "./node-parts.js";
+import { DrainWait, headerPairs, http2StreamBody, readableBody } from "./node-parts.js";
 import { HOP_BY_HOP, type ResponseHeadData } from "./response-reader.js";
 
 /** Options of {@link toStreamListener}. */
@@ -71,7 +71,7 @@ export function toStreamListener(Handler: HandlerClass, options: StreamListenerO
         clientAddress: [socket?.remoteAddress ?? "", socket?.remotePort ?? 0],
         serverAddress: [socket?.localAddress ?? "", socket?.localPort ?? 0],
       },
-      bodiless ? null : readableBody(stream, () => trailers),
+      bodiless ? null : readableBody(stream, http2StreamBody(stream, () => trailers)),
       response,
     );
     // A reset stream reports an error; the exchange learns of it through 'close'.
@@ -165,6 +165,10 @@ class StreamHostResponse implements HostResponse {
     if (this.#endedWithHead) return;
     if (last === undefined) this.#stream.end();
     else this.#stream.end(last);
+  }
+
+  abandon(): void {
+    this.#stream.close(constants.NGHTTP2_CANCEL);
   }
 
   fail(): void {

@@ -493,6 +493,7 @@ export class HTTPConnection implements RequestFlags {
       }
       if (err === CLOSING || isPeerGone(err)) return this.#done();
       if (err instanceof SocketTimeoutError) {
+        if (h.connection) ClosePolicy.of(h.connection).abandoned = true;
         h.logError("Request timed out: %s", `TimeoutError(${pyRepr(err.message)})`);
         return this.#done();
       }
