@@ -230,6 +230,8 @@ declare module "./http/server/http-server.js" {
     create_socket(...args: Parameters<HTTPSServer["createSocket"]>): ReturnType<HTTPSServer["createSocket"]>;
     /** Python spelling of {@link HTTPSServer.handshakeTimeout}. */
     handshake_timeout: HTTPSServer["handshakeTimeout"];
+    /** Python spelling of {@link HTTPSServer.tlsServerOptions}. */
+    tls_server_options(...args: Parameters<HTTPSServer["tlsServerOptions"]>): ReturnType<HTTPSServer["tlsServerOptions"]>;
   }
   interface ThreadingHTTPServer {
     /** Python spelling of {@link ThreadingHTTPServer.blockOnClose}. */
