@@ -96,6 +96,7 @@ function rawPairs(headers: IncomingHttpHeaders): string[] {
   return out;
 }
 
+/** The request says `Expect: 100-continue`. */
 function isContinueWanted(headers: IncomingHttpHeaders): boolean {
   const expect = headers.expect;
   return typeof expect === "string" && expect.toLowerCase() === "100-continue";
