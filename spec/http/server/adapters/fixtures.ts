@@ -7,12 +7,14 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
+import * as http2 from "node:http2";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 
 import { BaseHTTPRequestHandler } from "../../../../lib/http/server/base-handler.js";
 import { SimpleHTTPRequestHandler } from "../../../../lib/http/server/files/simple-handler.js";
-import { HOST, tempDir, within } from "../../../helpers.js";
+import { delay, HOST, tempDir, within } from "../../../helpers.js";
+import { END_HEADERS, frame, h2Socket, headerBlock, PREFACE, rstStreamFrame, settingsFrame } from "../../../http2-frames.js";
 
 /** Bytes in each large body. */
 export const BIG = 8 * 1024 * 1024;
@@ -319,4 +321,53 @@ export function toRequest(origin: string, req: Req): Request {
     init.duplex = "half";
   }
   return new Request(origin + req.path, init);
+}
+
+/** What each {@link RawBody} handler read: its whole rfile, up to end of input. */
+export const rawBodies: string[] = [];
+
+/** Reads its rfile to the end of input and keeps it in {@link rawBodies}; answers 200. */
+export class RawBody extends BaseHTTPRequestHandler {
+  override protocolVersion = "HTTP/1.1";
+
+  async do_POST(): Promise<void> {
+    rawBodies.push((await this.rfile.read()).toString("latin1"));
+    this.sendResponse(200);
+    this.sendHeader("Content-Length", 0);
+    this.endHeaders();
+  }
+}
+
+/**
+ * Send `part` of a POST body to `path`, then cut it: a RST_STREAM(CANCEL)
+ * with no END_STREAM before it (`"reset"`, raw frames: Node's own client
+ * ends a stream before it resets it), or the session dropped (`"drop"`).
+ */
+export async function cutUpload(port: number, path: string, part: Buffer, how: "reset" | "drop", headers: Array<[string, string]> = []): Promise<void> {
+  if (how === "reset") {
+    const socket = await h2Socket(HOST, port);
+    socket.on("error", () => {});
+    socket.resume();
+    const fields: Array<[string, string]> = [
+      [":method", "POST"],
+      [":scheme", "https"],
+      [":authority", `localhost:${port}`],
+      [":path", path],
+      ...headers,
+    ];
+    socket.write(Buffer.concat([PREFACE, settingsFrame(), frame(1, END_HEADERS, 1, headerBlock(fields)), frame(0, 0, 1, part)]));
+    await delay(200);
+    socket.write(rstStreamFrame(1, http2.constants.NGHTTP2_CANCEL));
+    await delay(300);
+    socket.destroy();
+    return;
+  }
+  const session = http2.connect(`https://localhost:${port}`, { rejectUnauthorized: false, host: HOST });
+  session.on("error", () => {});
+  const stream = session.request({ ":method": "POST", ":path": path, ...Object.fromEntries(headers) });
+  stream.on("error", () => {});
+  await new Promise<void>((resolve) => stream.write(part, () => resolve()));
+  await delay(200);
+  session.destroy();
+  await delay(300);
 }

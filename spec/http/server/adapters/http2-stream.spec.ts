@@ -11,9 +11,8 @@ import { BaseHTTPRequestHandler } from "../../../../lib/http/server/base-handler
 import { makeSelfSignedCertificate } from "../../../../lib/cli/self-signed.js";
 import { toStreamListener } from "../../../../lib/http/server/adapters/stream-listener.js";
 import type { HandlerClass } from "../../../../lib/http/server/adapters/exchange.js";
-import { delay, HOST, run, waitFor, within } from "../../../helpers.js";
-import { END_HEADERS, frame, h2Socket, headerBlock, PREFACE, rstStreamFrame, settingsFrame } from "../../../http2-frames.js";
-import { BIG, bigDigest, DATA, Echo, filesHandler, portOf, Raw } from "./fixtures.js";
+import { HOST, run, waitFor, within } from "../../../helpers.js";
+import { BIG, bigDigest, cutUpload, DATA, Echo, filesHandler, portOf, Raw, RawBody, rawBodies } from "./fixtures.js";
 
 /** A response read from an HTTP/2 stream: its informational heads too. */
 interface H2Res {
@@ -93,55 +92,6 @@ class Trailers extends BaseHTTPRequestHandler {
     this.endHeaders();
     this.wfile.write(out);
   }
-}
-
-/** What each {@link RawBody} handler read: its whole rfile, up to end of input. */
-const rawBodies: string[] = [];
-
-/** Reads its rfile to the end of input and keeps it in {@link rawBodies}; answers 200. */
-class RawBody extends BaseHTTPRequestHandler {
-  override protocolVersion = "HTTP/1.1";
-
-  async do_POST(): Promise<void> {
-    rawBodies.push((await this.rfile.read()).toString("latin1"));
-    this.sendResponse(200);
-    this.sendHeader("Content-Length", 0);
-    this.endHeaders();
-  }
-}
-
-/**
- * Send `part` of a POST body to `path`, then cut it: a RST_STREAM(CANCEL)
- * with no END_STREAM before it (`"reset"`, raw frames: Node's own client
- * ends a stream before it resets it), or the session dropped (`"drop"`).
- */
-async function cutUpload(port: number, path: string, part: Buffer, how: "reset" | "drop", headers: Array<[string, string]> = []): Promise<void> {
-  if (how === "reset") {
-    const socket = await h2Socket(HOST, port);
-    socket.on("error", () => {});
-    socket.resume();
-    const fields: Array<[string, string]> = [
-      [":method", "POST"],
-      [":scheme", "https"],
-      [":authority", `localhost:${port}`],
-      [":path", path],
-      ...headers,
-    ];
-    socket.write(Buffer.concat([PREFACE, settingsFrame(), frame(1, END_HEADERS, 1, headerBlock(fields)), frame(0, 0, 1, part)]));
-    await delay(200);
-    socket.write(rstStreamFrame(1, http2.constants.NGHTTP2_CANCEL));
-    await delay(300);
-    socket.destroy();
-    return;
-  }
-  const session = http2.connect(`https://localhost:${port}`, { rejectUnauthorized: false, host: HOST });
-  session.on("error", () => {});
-  const stream = session.request({ ":method": "POST", ":path": path, ...Object.fromEntries(headers) });
-  stream.on("error", () => {});
-  await new Promise<void>((resolve) => stream.write(part, () => resolve()));
-  await delay(200);
-  session.destroy();
-  await delay(300);
 }
 
 describe("adapters: node:http2 stream API (toStreamListener)", function () {

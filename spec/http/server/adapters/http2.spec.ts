@@ -13,8 +13,8 @@ import { expect } from "chai";
 import { kLogLines } from "../../../../lib/http/server/base-handler.js";
 import { toRequestListener } from "../../../../lib/http/server/adapters/request-listener.js";
 import type { HandlerClass } from "../../../../lib/http/server/adapters/exchange.js";
-import { HOST, tempDir, within } from "../../../helpers.js";
-import { Echo, MixedHead, portOf, presetHeaders } from "./fixtures.js";
+import { HOST, tempDir, waitFor, within } from "../../../helpers.js";
+import { cutUpload, Echo, MixedHead, portOf, presetHeaders, RawBody, rawBodies } from "./fixtures.js";
 
 /** A response read from an HTTP/2 stream. */
 interface H2Res {
@@ -60,8 +60,10 @@ describe("adapters: node:http2 compatibility API", function () {
     const cert = fs.readFileSync(path.join(tmp.dir, "c.pem"));
     const echo = toRequestListener(Echo as HandlerClass, { server: { [kLogLines]: logs } });
     const mixed = toRequestListener(MixedHead, { server: { [kLogLines]: logs } });
+    const rawBody = toRequestListener(RawBody, { server: { [kLogLines]: logs } });
     // `/mixed`: headers set before the handler's, as middleware would.
     server = http2.createSecureServer({ key, cert, allowHTTP1: true }, (req, res) => {
+      if (req.url === "/rawbody") return rawBody(req, res);
       if (req.url !== "/mixed") return echo(req, res);
       presetHeaders(res);
       mixed(req, res);
@@ -145,6 +147,15 @@ describe("adapters: node:http2 compatibility API", function () {
       expect(headers["set-cookie"]).to.deep.equal(["a=1", "b=2"]);
       expect(headers["constructor"]).to.equal("c");
       expect(body).to.equal("ok");
+    }
+  });
+
+  it("a body cut off by a reset stream or a dropped session reads as cut off, never as complete", async () => {
+    for (const how of ["reset", "drop"] as const) {
+      rawBodies.length = 0;
+      await cutUpload(port, "/rawbody", Buffer.from("first part"), how);
+      await waitFor(() => rawBodies.length === 1, 5000, "the handler's read");
+      expect(rawBodies[0], how).to.equal("a\r\nfirst part\r\n");
     }
   });
 
