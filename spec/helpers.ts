@@ -6,7 +6,7 @@
  * (servers on a free port, socketless handlers) are in
  * `http/server/helpers.ts`.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as dgram from "node:dgram";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -231,4 +231,12 @@ export function run(command: string, args: string[], ms = 15000, input?: string,
     child.kill("SIGKILL");
     throw err;
   });
+}
+
+/** A self-signed certificate and key for `localhost` written into `dir` (cert.pem, key.pem), by openssl. */
+export function certificateFiles(dir: string): { certfile: string; keyfile: string } {
+  const certfile = path.join(dir, "cert.pem");
+  const keyfile = path.join(dir, "key.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyfile, "-out", certfile, "-days", "1", "-subj", "/CN=localhost"], { stdio: "ignore" });
+  return { certfile, keyfile };
 }

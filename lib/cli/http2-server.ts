@@ -41,7 +41,8 @@ function chooseProtocol({ protocols }: { protocols: string[] }): string | undefi
  * requests do (up to `shutdownTimeout`), then ends what is left.
  */
 export class HTTP2Server extends ThreadingHTTPSServer {
-  readonly #sessions = new Set<http2.ServerHttp2Session>();
+  /** The open HTTP/2 sessions, each with its streams not yet closed. */
+  readonly #sessions = new Map<http2.Http2Session, Set<http2.ServerHttp2Stream>>();
   #closing = false;
 
   /** A `node:http2` secure server: sessions for `h2`, this package's engine for the rest. */
@@ -52,13 +53,14 @@ export class HTTP2Server extends ThreadingHTTPSServer {
       ALPNCallback: chooseProtocol,
       settings: { maxConcurrentStreams: MAX_CONCURRENT_STREAMS },
     });
-    // A session with no traffic for the handlers' headerTimeout (60 s unless
-    // changed) is closed, as an HTTP/1.1 connection waiting that long for a
-    // request head is. node:http2 notices a client that left only when it
-    // next reads or writes, which a session stopped by a protocol error or
-    // by a full flow-control window may never do: this ends such a session.
+    // A session with no traffic and no stream being answered for the
+    // handlers' headerTimeout (60 s unless changed) is closed, as an
+    // HTTP/1.1 connection waiting that long for a request head is.
+    // node:http2 notices a client that left only when it next reads or
+    // writes, which a session stopped by a protocol error may never do:
+    // once its streams have timed out, this ends such a session.
     const idle = headerTimeoutOf(this);
-    if (idle !== null) server.setTimeout(Math.max(1, Math.round(idle * 1000)));
+    const idleMs = idle === null ? null : Math.max(1, Math.round(idle * 1000));
     // HTTP/1.1 (or no ALPN): the connection is the engine's, as on ThreadingHTTPSServer.
     server.on("unknownProtocol", (socket: TLSSocket) => {
       socket.allowHalfOpen = true;
@@ -66,12 +68,38 @@ export class HTTP2Server extends ThreadingHTTPSServer {
     });
     server.on("session", (session: http2.ServerHttp2Session) => {
       session.on("error", () => {});
-      this.#sessions.add(session);
+      this.#sessions.set(session, new Set());
       session.once("close", () => this.#sessions.delete(session));
+      if (idleMs !== null) {
+        session.setTimeout(idleMs, () => {
+          // Idle, but a stream still being answered: it has its handler's own
+          // time-outs, as a busy HTTP/1.1 connection has; look again later.
+          if (this.#answering(session)) session.setTimeout(idleMs);
+          else session.destroy();
+        });
+      }
       if (this.#closing) session.close();
     });
-    server.on("stream", toStreamListener(this.RequestHandlerClass as unknown as HandlerClass, { server: this }));
+    const answer = toStreamListener(this.RequestHandlerClass as unknown as HandlerClass, { server: this });
+    server.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
+      const streams = stream.session === undefined ? undefined : this.#sessions.get(stream.session);
+      if (streams !== undefined) {
+        streams.add(stream);
+        stream.once("close", () => streams.delete(stream));
+      }
+      answer(stream, headers, flags, rawHeaders);
+    });
     return server;
+  }
+
+  /**
+   * Whether a stream of `session` is still being answered: neither its
+   * response ended nor the stream reset. (A stream reset on a session
+   * node:http2 no longer reads or writes may never report its close.)
+   */
+  #answering(session: http2.Http2Session): boolean {
+    for (const stream of this.#sessions.get(session) ?? []) if (!stream.closed && !stream.writableEnded) return true;
+    return false;
   }
 
   /**
@@ -81,8 +109,8 @@ export class HTTP2Server extends ThreadingHTTPSServer {
    */
   override async serverClose(): Promise<void> {
     this.#closing = true;
-    for (const session of this.#sessions) session.close();
+    for (const session of this.#sessions.keys()) session.close();
     await super.serverClose();
-    for (const session of this.#sessions) session.destroy();
+    for (const session of this.#sessions.keys()) session.destroy();
   }
 }

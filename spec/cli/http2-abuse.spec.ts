@@ -10,10 +10,9 @@
 import * as fs from "node:fs";
 import * as http2 from "node:http2";
 import * as path from "node:path";
-import { execFileSync } from "node:child_process";
 import { expect } from "chai";
 
-import { delay, HOST, tempDir, waitFor, within } from "../helpers.js";
+import { certificateFiles, delay, HOST, tempDir, waitFor, within } from "../helpers.js";
 import { children, killGroup, startCli } from "./cli-helpers.js";
 import { HTTP2Server } from "../../lib/cli/http2-server.js";
 import { SimpleHTTPRequestHandler } from "../../lib/index.js";
@@ -156,13 +155,6 @@ describe("http.server command line: --http2 under abuse", function () {
   });
 });
 
-/** A self-signed certificate and key in `dir` (cert.pem, key.pem). */
-function makeCertificate(dir: string): { certfile: string; keyfile: string } {
-  const certfile = path.join(dir, "cert.pem");
-  const keyfile = path.join(dir, "key.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyfile, "-out", certfile, "-days", "1", "-subj", "/CN=localhost"], { stdio: "ignore" });
-  return { certfile, keyfile };
-}
 
 describe("HTTP2Server: clients that stall", function () {
   this.timeout(30000);
@@ -183,7 +175,7 @@ describe("HTTP2Server: clients that stall", function () {
       Handler.prototype.bodyTimeout = 1;
       Handler.prototype.headerTimeout = 2;
       const Uploading = withUploads(Handler, { maxUpload: 1 << 20, overwrite: false, credentialed: false });
-      const running = await serveLogged(HTTP2Server, Uploading as never, makeCertificate(keep.dir));
+      const running = await serveLogged(HTTP2Server, Uploading as never, certificateFiles(keep.dir));
       try {
         const socketsBefore = openSockets(process.pid);
         const socket = await h2Socket(HOST, running.port);
@@ -239,7 +231,7 @@ describe("HTTP2Server: clients that stall", function () {
       }
       Handler.prototype.bodyTimeout = 1;
       const Uploading = withUploads(Handler, { maxUpload: 1 << 20, overwrite: false, credentialed: false });
-      const running = await serveLogged(HTTP2Server, Uploading as never, makeCertificate(keep.dir));
+      const running = await serveLogged(HTTP2Server, Uploading as never, certificateFiles(keep.dir));
       try {
         const session = http2.connect(`https://${HOST}:${running.port}`, { rejectUnauthorized: false });
         session.on("error", () => {});
@@ -280,7 +272,7 @@ describe("HTTP2Server: clients that stall", function () {
         }
       }
       Handler.prototype.sendTimeout = 1;
-      const running = await serveLogged(HTTP2Server, Handler as never, makeCertificate(keep.dir));
+      const running = await serveLogged(HTTP2Server, Handler as never, certificateFiles(keep.dir));
       try {
         // A client that never opens its flow-control window.
         const session = http2.connect(`https://${HOST}:${running.port}`, { rejectUnauthorized: false, settings: { initialWindowSize: 0 } });

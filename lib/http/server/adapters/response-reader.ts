@@ -38,6 +38,15 @@ export class MalformedResponseError extends Error {
   override name = "MalformedResponseError";
 }
 
+/**
+ * The most body handed to the sink at once. A handler writes a file in
+ * pieces of 256 KiB; a host response takes what it is given before it says
+ * "wait", and node:http2 counts what its streams hold against one limit
+ * per session (10 MB), so large pieces would let a few slow streams stop
+ * a session from opening more.
+ */
+const MAX_PIECE = 64 * 1024;
+
 /** The longest chunk-size line or trailer line accepted. */
 const MAX_LINE = 8192;
 const STATUS_LINE = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/;
@@ -121,7 +130,7 @@ export class ResponseReader {
       case "head":
         return this.#readHead(data);
       case "length": {
-        const piece = data.subarray(0, this.#left);
+        const piece = data.subarray(0, Math.min(this.#left, MAX_PIECE));
         this.#left -= piece.length;
         if (this.#left === 0) {
           this.#complete(piece);
@@ -140,7 +149,7 @@ export class ResponseReader {
         return [line.used];
       }
       case "chunk-data": {
-        const piece = data.subarray(0, this.#left);
+        const piece = data.subarray(0, Math.min(this.#left, MAX_PIECE));
         this.#left -= piece.length;
         if (this.#left === 0) this.#state = "chunk-end";
         const wait = this.#sink.body(piece);
@@ -160,8 +169,9 @@ export class ResponseReader {
         return [line.used];
       }
       case "close": {
-        const wait = this.#sink.body(data);
-        return [data.length, wait ?? undefined];
+        const piece = data.subarray(0, MAX_PIECE);
+        const wait = this.#sink.body(piece);
+        return [piece.length, wait ?? undefined];
       }
       case "done":
         return [data.length];
