@@ -117,8 +117,9 @@ export function readableBody(input: Readable, options: ReadableBodyOptions): Bod
 export function http2StreamBody(stream: ServerHttp2Stream, trailers: () => readonly string[]): ReadableBodyOptions {
   return {
     trailers,
-    // A reset stream (or a dropped session) ends its input too.
-    cut: () => stream.aborted || stream.destroyed,
+    // A reset stream (or a dropped session) ends its input too; only an
+    // END_STREAM from the client (the stream half-closed on its side) ends the body.
+    cut: () => stream.aborted || stream.destroyed || stream.state.remoteClose !== 1,
     // RFC 9113, section 8.1: after a complete response, RST_STREAM(NO_ERROR) ends the request.
     refuse: () => stream.close(constants.NGHTTP2_NO_ERROR),
   };
