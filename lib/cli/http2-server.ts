@@ -18,7 +18,6 @@ import { headerTimeoutOf, ThreadingHTTPSServer } from "../http/server/http-serve
 import { toStreamListener } from "../http/server/adapters/stream-listener.js";
 import type { HandlerClass } from "../http/server/adapters/exchange.js";
 
-
 /**
  * Streams one HTTP/2 session may have open at once (node:http2 sets no
  * limit): each runs a handler, as each HTTP/1.1 connection does, so one
