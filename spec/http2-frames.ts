@@ -72,3 +72,15 @@ export function h2Socket(host: string, port: number): Promise<tls.TLSSocket> {
   });
 }
 
+/** Call `onFrame` with each frame the peer sends on `socket`: its type, flags, stream and payload. */
+export function onFrames(socket: tls.TLSSocket, onFrame: (type: number, flags: number, streamId: number, payload: Buffer) => void): void {
+  let received = Buffer.alloc(0);
+  socket.on("data", (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk]);
+    while (received.length >= 9 && received.length >= 9 + received.readUIntBE(0, 3)) {
+      const length = received.readUIntBE(0, 3);
+      onFrame(received[3]!, received[4]!, received.readUInt32BE(5) & 0x7fffffff, received.subarray(9, 9 + length));
+      received = received.subarray(9 + length);
+    }
+  });
+}

@@ -12,13 +12,12 @@ import * as http2 from "node:http2";
 import * as path from "node:path";
 import { expect } from "chai";
 
-import { certificateFiles, delay, HOST, tempDir, waitFor, within } from "../helpers.js";
+import { delay, HOST, tempDir, waitFor, within } from "../helpers.js";
 import { children, killGroup, startCli } from "./cli-helpers.js";
-import { HTTP2Server } from "../../lib/cli/http2-server.js";
-import { SimpleHTTPRequestHandler } from "../../lib/index.js";
-import { serveLogged } from "../http/server/helpers.js";
+import type { SimpleHTTPRequestHandler } from "../../lib/index.js";
 import { withUploads } from "../../lib/http/server/files/upload.js";
-import { END_HEADERS, END_STREAM, frame, h2Socket, headerBlock, PREFACE, rstStreamFrame, settingsFrame } from "../http2-frames.js";
+import { END_HEADERS, END_STREAM, frame, h2Socket, headerBlock, onFrames, PREFACE, rstStreamFrame, settingsFrame } from "../http2-frames.js";
+import { withHttp2Server } from "./http2-helpers.js";
 
 /** The process's open file descriptors that lead to a path under `dir`. */
 function openFilesUnder(pid: number, dir: string): string[] {
@@ -105,13 +104,13 @@ describe("http.server command line: --http2 under abuse", function () {
         stream.on("response", (h) => (status = Number(h[":status"])));
         stream.resume();
         let closed = false;
-        stream.once("close", () => (closed = true));
+        const closing = new Promise<void>((resolve) => stream.once("close", () => ((closed = true), resolve())));
         const chunk = Buffer.alloc(64 * 1024);
         const LIMIT = 256 * 1024 * 1024;
         let sent = 0;
         const began = Date.now();
         while (!closed && sent < LIMIT && Date.now() - began < 20000) {
-          if (!stream.write(chunk)) await new Promise((resolve) => (stream.once("drain", resolve), stream.once("close", resolve)));
+          if (!stream.write(chunk)) await Promise.race([new Promise((resolve) => stream.once("drain", resolve)), closing]);
           sent += chunk.length;
         }
         expect(status).to.equal(401);
@@ -155,7 +154,6 @@ describe("http.server command line: --http2 under abuse", function () {
   });
 });
 
-
 describe("HTTP2Server: clients that stall", function () {
   this.timeout(30000);
 
@@ -163,136 +161,85 @@ describe("HTTP2Server: clients that stall", function () {
     // node:http2 answers the protocol error with a GOAWAY, then neither reads
     // nor notices the client leave: the handler's bodyTimeout ends the
     // upload, the session's idle limit (headerTimeout) the connection.
-    const site = tempDir("h2-abuse-goaway-");
-    const keep = tempDir("h2-abuse-cert-");
-    try {
-      const directory = site.dir;
-      class Handler extends SimpleHTTPRequestHandler {
-        constructor(request: unknown, clientAddress: unknown, server: never) {
-          super(request, clientAddress, server, { directory });
-        }
-      }
-      Handler.prototype.bodyTimeout = 1;
-      Handler.prototype.headerTimeout = 2;
-      const Uploading = withUploads(Handler, { maxUpload: 1 << 20, overwrite: false, credentialed: false });
-      const running = await serveLogged(HTTP2Server, Uploading as never, certificateFiles(keep.dir));
-      try {
-        const socketsBefore = openSockets(process.pid);
-        const socket = await h2Socket(HOST, running.port);
-        socket.on("error", () => {});
-        let received = Buffer.alloc(0);
-        // Frames from the server: 9-byte heads, type at offset 3; a GOAWAY (type 7) is what we wait for.
-        const goaway = new Promise<void>((resolve) =>
-          socket.on("data", (chunk: Buffer) => {
-            received = Buffer.concat([received, chunk]);
-            while (received.length >= 9 && received.length >= 9 + received.readUIntBE(0, 3)) {
-              if (received[3] === 7) resolve();
-              received = received.subarray(9 + received.readUIntBE(0, 3));
-            }
-          }),
-        );
-        const fields: Array<[string, string]> = [
-          [":method", "PUT"],
-          [":scheme", "https"],
-          [":authority", `${HOST}:${running.port}`],
-          [":path", "/broken.bin"],
-          ["content-length", "100000"],
-        ];
-        socket.write(Buffer.concat([PREFACE, settingsFrame(), frame(1, END_HEADERS, 1, headerBlock(fields)), frame(0, 0, 1, Buffer.alloc(10000, 97))]));
-        await delay(300);
-        expect(fs.readdirSync(site.dir).length, "the upload's temporary file").to.equal(1);
-        // A DATA frame over the 16 KiB SETTINGS_MAX_FRAME_SIZE: a connection error (FRAME_SIZE_ERROR), GOAWAY.
-        socket.write(frame(0, 0, 1, Buffer.alloc(20000, 97)));
-        await within(goaway, 5000, "the server's GOAWAY");
-        socket.destroy();
-        await waitFor(() => fs.readdirSync(site.dir).length === 0, 5000, "the temporary file removed");
-        expect(running.logs.join("")).to.match(/Request timed out/);
-        await waitFor(() => openSockets(process.pid) <= socketsBefore, 6000, "the session's socket closed");
-        expect(fs.readdirSync(site.dir), "files left in the upload folder").to.deep.equal([]);
-        expect(openFilesUnder(process.pid, fs.realpathSync(site.dir)), "files still open").to.deep.equal([]);
-      } finally {
-        await running.close();
-      }
-    } finally {
-      site.remove();
-      keep.remove();
-    }
+    const uploading = (Files: typeof SimpleHTTPRequestHandler): unknown => {
+      Files.prototype.bodyTimeout = 1;
+      Files.prototype.headerTimeout = 2;
+      return withUploads(Files, { maxUpload: 1 << 20, overwrite: false, credentialed: false });
+    };
+    await withHttp2Server("h2-abuse-goaway-", uploading, async (running, dir) => {
+      const socketsBefore = openSockets(process.pid);
+      const socket = await h2Socket(HOST, running.port);
+      socket.on("error", () => {});
+      const goaway = new Promise<void>((resolve) => onFrames(socket, (type) => type === 7 && resolve()));
+      const fields: Array<[string, string]> = [
+        [":method", "PUT"],
+        [":scheme", "https"],
+        [":authority", `${HOST}:${running.port}`],
+        [":path", "/broken.bin"],
+        ["content-length", "100000"],
+      ];
+      socket.write(Buffer.concat([PREFACE, settingsFrame(), frame(1, END_HEADERS, 1, headerBlock(fields)), frame(0, 0, 1, Buffer.alloc(10000, 97))]));
+      await delay(300);
+      expect(fs.readdirSync(dir).length, "the upload's temporary file").to.equal(1);
+      // A DATA frame over the 16 KiB SETTINGS_MAX_FRAME_SIZE: a connection error (FRAME_SIZE_ERROR), GOAWAY.
+      socket.write(frame(0, 0, 1, Buffer.alloc(20000, 97)));
+      await within(goaway, 5000, "the server's GOAWAY");
+      socket.destroy();
+      await waitFor(() => fs.readdirSync(dir).length === 0, 5000, "the temporary file removed");
+      expect(running.logs.join("")).to.match(/Request timed out/);
+      await waitFor(() => openSockets(process.pid) <= socketsBefore, 6000, "the session's socket closed");
+      expect(fs.readdirSync(dir), "files left in the upload folder").to.deep.equal([]);
+      expect(openFilesUnder(process.pid, fs.realpathSync(dir)), "files still open").to.deep.equal([]);
+    });
   });
 
   it("ends a stream whose request body never comes after bodyTimeout quietly: no handler error reported, no 500", async () => {
-    const site = tempDir("h2-abuse-body-");
-    const keep = tempDir("h2-abuse-cert-");
-    try {
-      const directory = site.dir;
-      class Handler extends SimpleHTTPRequestHandler {
-        constructor(request: unknown, clientAddress: unknown, server: never) {
-          super(request, clientAddress, server, { directory });
-        }
-      }
-      Handler.prototype.bodyTimeout = 1;
-      const Uploading = withUploads(Handler, { maxUpload: 1 << 20, overwrite: false, credentialed: false });
-      const running = await serveLogged(HTTP2Server, Uploading as never, certificateFiles(keep.dir));
+    const uploading = (Files: typeof SimpleHTTPRequestHandler): unknown => {
+      Files.prototype.bodyTimeout = 1;
+      return withUploads(Files, { maxUpload: 1 << 20, overwrite: false, credentialed: false });
+    };
+    await withHttp2Server("h2-abuse-body-", uploading, async (running, dir) => {
+      const session = http2.connect(`https://${HOST}:${running.port}`, { rejectUnauthorized: false });
+      session.on("error", () => {});
       try {
-        const session = http2.connect(`https://${HOST}:${running.port}`, { rejectUnauthorized: false });
-        session.on("error", () => {});
-        try {
-          // A length announced, not a byte sent.
-          const stream = session.request({ ":method": "PUT", ":path": "/stalled.bin", "content-length": "100" }, { endStream: false });
-          stream.on("error", () => {});
-          let status = 0;
-          stream.on("response", (h) => (status = Number(h[":status"])));
-          stream.resume();
-          // Either an answer that ends, or a reset.
-          await within(new Promise((resolve) => (stream.once("end", resolve), stream.once("close", resolve))), 8000, "the stream to end after bodyTimeout (1 s)");
-          expect(running.logs.join(""), "logged").to.match(/Request timed out/);
-          expect(running.handled.map(String), "errors reported to handleError()").to.deep.equal([]);
-          expect(status, "a stalled client is not told the server failed").to.not.equal(500);
-          expect(fs.readdirSync(site.dir)).to.deep.equal([]);
-        } finally {
-          session.destroy();
-        }
+        // A length announced, not a byte sent.
+        const stream = session.request({ ":method": "PUT", ":path": "/stalled.bin", "content-length": "100" }, { endStream: false });
+        stream.on("error", () => {});
+        let status = 0;
+        stream.on("response", (h) => (status = Number(h[":status"])));
+        stream.resume();
+        // Either an answer that ends, or a reset.
+        await within(new Promise((resolve) => (stream.once("end", resolve), stream.once("close", resolve))), 8000, "the stream to end after bodyTimeout (1 s)");
+        expect(running.logs.join(""), "logged").to.match(/Request timed out/);
+        expect(running.handled.map(String), "errors reported to handleError()").to.deep.equal([]);
+        expect(status, "a stalled client is not told the server failed").to.not.equal(500);
+        expect(fs.readdirSync(dir)).to.deep.equal([]);
       } finally {
-        await running.close();
+        session.destroy();
       }
-    } finally {
-      site.remove();
-      keep.remove();
-    }
+    });
   });
 
   it("is ended (RST_STREAM) once the handler's sendTimeout gives up, not left open for the session's life", async () => {
-    const site = tempDir("h2-abuse-send-");
-    const keep = tempDir("h2-abuse-cert-");
-    try {
-      fs.writeFileSync(path.join(site.dir, "big.bin"), Buffer.alloc(4 * 1024 * 1024, 1));
-      const directory = site.dir;
-      class Handler extends SimpleHTTPRequestHandler {
-        constructor(request: unknown, clientAddress: unknown, server: never) {
-          super(request, clientAddress, server, { directory });
-        }
-      }
-      Handler.prototype.sendTimeout = 1;
-      const running = await serveLogged(HTTP2Server, Handler as never, certificateFiles(keep.dir));
+    const sending = (Files: typeof SimpleHTTPRequestHandler): unknown => {
+      Files.prototype.sendTimeout = 1;
+      return Files;
+    };
+    await withHttp2Server("h2-abuse-send-", sending, async (running, dir) => {
+      fs.writeFileSync(path.join(dir, "big.bin"), Buffer.alloc(4 * 1024 * 1024, 1));
+      // A client that never opens its flow-control window.
+      const session = http2.connect(`https://${HOST}:${running.port}`, { rejectUnauthorized: false, settings: { initialWindowSize: 0 } });
+      session.on("error", () => {});
       try {
-        // A client that never opens its flow-control window.
-        const session = http2.connect(`https://${HOST}:${running.port}`, { rejectUnauthorized: false, settings: { initialWindowSize: 0 } });
-        session.on("error", () => {});
-        try {
-          const stream = session.request({ ":path": "/big.bin" });
-          stream.on("error", () => {});
-          stream.pause();
-          const closed = new Promise<number>((resolve) => stream.once("close", () => resolve(stream.rstCode ?? -1)));
-          const code = await within(closed, 8000, "the server to end the stalled stream after sendTimeout (1 s)");
-          expect(code).to.not.equal(http2.constants.NGHTTP2_NO_ERROR);
-        } finally {
-          session.destroy();
-        }
+        const stream = session.request({ ":path": "/big.bin" });
+        stream.on("error", () => {});
+        stream.pause();
+        const closed = new Promise<number>((resolve) => stream.once("close", () => resolve(stream.rstCode ?? -1)));
+        const code = await within(closed, 8000, "the server to end the stalled stream after sendTimeout (1 s)");
+        expect(code).to.not.equal(http2.constants.NGHTTP2_NO_ERROR);
       } finally {
-        await running.close();
+        session.destroy();
       }
-    } finally {
-      site.remove();
-      keep.remove();
-    }
+    });
   });
 });

@@ -9,11 +9,9 @@ import * as http2 from "node:http2";
 import * as path from "node:path";
 import { expect } from "chai";
 
-import { certificateFiles, delay, HOST, tempDir, within } from "../helpers.js";
-import { HTTP2Server } from "../../lib/cli/http2-server.js";
-import { SimpleHTTPRequestHandler } from "../../lib/index.js";
-import { serveLogged } from "../http/server/helpers.js";
-
+import { delay, HOST, within } from "../helpers.js";
+import type { SimpleHTTPRequestHandler } from "../../lib/index.js";
+import { withHttp2Server } from "./http2-helpers.js";
 
 /** One GET on a new session: status and body, or the error that ended the stream. */
 function get(port: number, target: string): Promise<{ status: number; body: Buffer } | { error: string }> {
@@ -40,15 +38,8 @@ describe("HTTP2Server: the session idle limit and requests in progress", functio
   this.timeout(30000);
 
   it("answers a request whose handler takes longer than headerTimeout to reply, as HTTP/1.1 does", async () => {
-    const site = tempDir("h2-idle-slow-");
-    const keep = tempDir("h2-idle-cert-");
-    try {
-      const directory = site.dir;
-      class Slow extends SimpleHTTPRequestHandler {
-        constructor(request: unknown, clientAddress: unknown, server: never) {
-          super(request, clientAddress, server, { directory });
-        }
-
+    const slow = (Files: typeof SimpleHTTPRequestHandler): unknown => {
+      class Slow extends Files {
         override async do_GET(): Promise<void> {
           // Work that takes a while (a slow disk, a script): 3 s, over the 1 s headerTimeout.
           if (this.path === "/slow") await delay(3000);
@@ -59,61 +50,43 @@ describe("HTTP2Server: the session idle limit and requests in progress", functio
         }
       }
       Slow.prototype.headerTimeout = 1;
-      const running = await serveLogged(HTTP2Server, Slow as never, certificateFiles(keep.dir));
-      try {
-        const res = await within(get(running.port, "/slow"), 10000, "the slow answer");
-        expect(res).to.deep.equal({ status: 200, body: Buffer.from("ok") });
-      } finally {
-        await running.close();
-      }
-    } finally {
-      site.remove();
-      keep.remove();
-    }
+      return Slow;
+    };
+    await withHttp2Server("h2-idle-slow-", slow, async (running) => {
+      const res = await within(get(running.port, "/slow"), 10000, "the slow answer");
+      expect(res).to.deep.equal({ status: 200, body: Buffer.from("ok") });
+    });
   });
 
   it("lets a download the client reads slowly but steadily run past headerTimeout", async () => {
-    const site = tempDir("h2-idle-dl-");
-    const keep = tempDir("h2-idle-cert-");
-    try {
-      const directory = site.dir;
-      fs.writeFileSync(path.join(directory, "big.bin"), Buffer.alloc(4 * 1024 * 1024, 7));
-      class Files extends SimpleHTTPRequestHandler {
-        constructor(request: unknown, clientAddress: unknown, server: never) {
-          super(request, clientAddress, server, { directory });
-        }
-      }
+    const files = (Files: typeof SimpleHTTPRequestHandler): unknown => {
       Files.prototype.headerTimeout = 1;
-      const running = await serveLogged(HTTP2Server, Files as never, certificateFiles(keep.dir));
-      try {
-        const session = http2.connect(`https://${HOST}:${running.port}`, { rejectUnauthorized: false });
-        session.on("error", () => {});
-        const stream = session.request({ ":path": "/big.bin" });
-        stream.pause();
-        let got = 0;
-        const done = new Promise<string>((resolve) => {
-          stream.on("end", () => resolve("end"));
-          stream.on("close", () => resolve(`closed, rstCode ${stream.rstCode}`));
-        });
-        // 16 KiB every 250 ms for 4 s: never idle for long, far from done.
-        const started = Date.now();
-        while (Date.now() - started < 4000) {
-          const chunk = stream.read(16384) as Buffer | null;
-          if (chunk !== null) got += chunk.length;
-          await delay(250);
-        }
-        expect(stream.destroyed, `stream ended early after ${got} bytes`).to.equal(false);
-        stream.resume();
-        stream.on("data", (c: Buffer) => (got += c.length));
-        expect(await within(done, 10000, "the download")).to.equal("end");
-        expect(got).to.equal(4 * 1024 * 1024);
-        session.close();
-      } finally {
-        await running.close();
+      return Files;
+    };
+    await withHttp2Server("h2-idle-dl-", files, async (running, dir) => {
+      fs.writeFileSync(path.join(dir, "big.bin"), Buffer.alloc(4 * 1024 * 1024, 7));
+      const session = http2.connect(`https://${HOST}:${running.port}`, { rejectUnauthorized: false });
+      session.on("error", () => {});
+      const stream = session.request({ ":path": "/big.bin" });
+      stream.pause();
+      let got = 0;
+      const done = new Promise<string>((resolve) => {
+        stream.on("end", () => resolve("end"));
+        stream.on("close", () => resolve(`closed, rstCode ${stream.rstCode}`));
+      });
+      // 16 KiB every 250 ms for 4 s: never idle for long, far from done.
+      const started = Date.now();
+      while (Date.now() - started < 4000) {
+        const chunk = stream.read(16384) as Buffer | null;
+        if (chunk !== null) got += chunk.length;
+        await delay(250);
       }
-    } finally {
-      site.remove();
-      keep.remove();
-    }
+      expect(stream.destroyed, `stream ended early after ${got} bytes`).to.equal(false);
+      stream.resume();
+      stream.on("data", (c: Buffer) => (got += c.length));
+      expect(await within(done, 10000, "the download")).to.equal("end");
+      expect(got).to.equal(4 * 1024 * 1024);
+      session.close();
+    });
   });
 });

@@ -13,7 +13,7 @@ import { expect } from "chai";
 
 import { delay, HOST, tempDir } from "../helpers.js";
 import { children, killGroup, startCli } from "./cli-helpers.js";
-import { END_HEADERS, END_STREAM, frame, h2Socket, headerBlock, PREFACE, settingsFrame } from "../http2-frames.js";
+import { END_HEADERS, END_STREAM, frame, h2Socket, headerBlock, onFrames, PREFACE, settingsFrame } from "../http2-frames.js";
 
 describe("http.server command line: --http2 with stalled downloads", function () {
   this.timeout(60000);
@@ -31,19 +31,11 @@ describe("http.server command line: --http2 with stalled downloads", function ()
       socket.on("error", () => {});
       // Frames from the server as "type/stream/code": HEADERS (1) and RST_STREAM (3, with its error code).
       const seen: string[] = [];
-      let received = Buffer.alloc(0);
-      socket.on("data", (chunk: Buffer) => {
-        received = Buffer.concat([received, chunk]);
-        while (received.length >= 9 && received.length >= 9 + received.readUIntBE(0, 3)) {
-          const length = received.readUIntBE(0, 3);
-          const type = received[3]!;
-          const stream = received.readUInt32BE(5) & 0x7fffffff;
-          // A SETTINGS from the server (not an ACK) is acknowledged, as every client does.
-          if (type === 4 && (received[4]! & 1) === 0) socket.write(frame(4, 1, 0));
-          if (type === 1) seen.push(`1/${stream}`);
-          if (type === 3) seen.push(`3/${stream}/${received.readUInt32BE(9)}`);
-          received = received.subarray(9 + length);
-        }
+      onFrames(socket, (type, flags, stream, payload) => {
+        // A SETTINGS from the server (not an ACK) is acknowledged, as every client does.
+        if (type === 4 && (flags & 1) === 0) socket.write(frame(4, 1, 0));
+        if (type === 1) seen.push(`1/${stream}`);
+        if (type === 3) seen.push(`3/${stream}/${payload.readUInt32BE(0)}`);
       });
       const fields = (target: string): Array<[string, string]> => [
         [":method", "GET"],
